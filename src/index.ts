@@ -2,7 +2,31 @@
  * caselink: crime case linkage (串并案分析). See README.md and DESIGN.md.
  * @packageDocumentation
  */
+
+export {
+  formatFromPath,
+  type IncidentFormat,
+  loadIncidents,
+  type ReadIncidentsOptions,
+  readIncidents,
+  SourceError,
+  type SourceRecord,
+} from './io/readIncidents'
+export { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './schema/fieldAliases'
 export type { Incident, IssueSeverity, RecordIssue } from './schema/incident'
+export { ISSUE_CODES, type IssueCode } from './schema/issueCodes'
+export {
+  createIncidentParser,
+  formatPath,
+  type IncidentParser,
+  IncidentValidationError,
+  type ParseIncidentsOptions,
+  type ParseResult,
+  parseIncidents,
+} from './schema/parseIncidents'
+export { type ParsedTime, parseTime } from './schema/parseTime'
+export { FIELD_EXPECTATIONS, type RecordInput, RecordSchema } from './schema/recordSchema'
+export { createZoneClock, isValidTimeZone, type LocalTimeStatus, type ZoneClock } from './schema/zoneClock'
 export type { CaseTable } from './table/CaseTable'
 export type { Random } from './util/random'
 export { createRandom, hashString, randomInt } from './util/random'

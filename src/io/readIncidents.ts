@@ -1,0 +1,324 @@
+import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
+import { extname } from 'node:path'
+import type { Readable } from 'node:stream'
+import { parse as parseCsv } from 'csv-parse'
+import { createIncidentParser, type ParseIncidentsOptions, type ParseResult } from '../schema/parseIncidents'
+
+/** The input formats caselink reads. */
+export type IncidentFormat = 'csv' | 'json' | 'ndjson'
+
+/** Options of {@link readIncidents}. */
+export interface ReadIncidentsOptions {
+  /** Format; by default taken from the file extension (.csv/.tsv, .json, .ndjson/.jsonl). */
+  format?: IncidentFormat
+  /** CSV delimiter. Default `,` (a tab for `.tsv`). */
+  delimiter?: string
+}
+
+/**
+ * One record read from a source: a row (not yet validated), or a record that could not be read at all.
+ * `line` is the 1-based line where the record starts.
+ */
+export type SourceRecord =
+  | { kind: 'row'; row: unknown; line: number }
+  | {
+      kind: 'unreadable'
+      code: 'malformed_json' | 'malformed_csv' | 'column_count_mismatch'
+      message: string
+      line: number
+    }
+
+/**
+ * Thrown (or rejected) when a source cannot be read at all: a missing file, an unknown format, a JSON
+ * file that is not an array. Its message is one line, meant for a user.
+ *
+ * @example
+ * try { await loadIncidents('cases.xlsx') } catch (e) { if (e instanceof SourceError) console.error(e.message) }
+ */
+export class SourceError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'SourceError'
+  }
+}
+
+/**
+ * Tells the format of a file from its extension.
+ *
+ * @example
+ * formatFromPath('cases.ndjson') // 'ndjson'
+ */
+export function formatFromPath(path: string): IncidentFormat | undefined {
+  const ext = extname(path).toLowerCase()
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv'
+  if (ext === '.json') return 'json'
+  if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson'
+  return undefined
+}
+
+/**
+ * Streams the records of a CSV, NDJSON or JSON-array source (a path or a readable stream), UTF-8 with or
+ * without BOM, one record at a time, never holding the file in memory. Records that cannot be read
+ * (a malformed NDJSON line, a broken CSV quote) are yielded as `unreadable` with their line, so
+ * nothing is lost. Validation is {@link createIncidentParser}'s job; {@link loadIncidents} does both.
+ *
+ * @example
+ * for await (const record of readIncidents('fixtures/sample.ndjson')) {
+ *   if (record.kind === 'row') console.log(record.line, record.row)
+ * }
+ */
+export async function* readIncidents(
+  source: string | Readable,
+  options: ReadIncidentsOptions = {},
+): AsyncGenerator<SourceRecord> {
+  const name = typeof source === 'string' ? source : 'stream'
+  const format = options.format ?? (typeof source === 'string' ? formatFromPath(source) : undefined)
+  if (format === undefined) {
+    throw new SourceError(
+      `caselink: cannot tell the format of ${name} (expected a .csv, .tsv, .json, .ndjson or .jsonl file, or pass a format)`,
+    )
+  }
+  let stream: Readable
+  if (typeof source === 'string') {
+    try {
+      const info = await stat(source)
+      if (!info.isFile()) throw new SourceError(`caselink: ${source} is not a file`)
+    } catch (error) {
+      if (error instanceof SourceError) throw error
+      throw new SourceError(
+        `caselink: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      )
+    }
+    stream = createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 20 })
+  } else {
+    stream = source
+    stream.setEncoding('utf8')
+  }
+  if (format === 'ndjson') yield* readNdjson(stream)
+  else if (format === 'json') yield* readJsonArray(stream, name)
+  else {
+    const delimiter =
+      options.delimiter ??
+      (typeof source === 'string' && extname(source).toLowerCase() === '.tsv' ? '\t' : ',')
+    yield* readCsv(stream, delimiter)
+  }
+}
+
+/**
+ * Reads and validates a whole source: {@link readIncidents} streamed into {@link createIncidentParser}.
+ * Every record ends up valid or reported with its line; issues carry `line`.
+ *
+ * @example
+ * const { incidents, issues, counts } = await loadIncidents('fixtures/sample.csv', { timeZone: 'Asia/Shanghai' })
+ */
+export async function loadIncidents(
+  source: string | Readable,
+  options: ReadIncidentsOptions & ParseIncidentsOptions = {},
+): Promise<ParseResult> {
+  const parser = createIncidentParser(options)
+  for await (const record of readIncidents(source, options)) {
+    if (record.kind === 'row') parser.push(record.row, record.line)
+    else parser.reject(record.code, record.message, record.line)
+  }
+  return parser.finish()
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+async function* readNdjson(stream: Readable): AsyncGenerator<SourceRecord> {
+  let pending = ''
+  let line = 0
+  let first = true
+  const parseLine = (text: string, lineNumber: number): SourceRecord | null => {
+    const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text
+    if (trimmed.trim() === '') return null
+    try {
+      return { kind: 'row', row: JSON.parse(trimmed), line: lineNumber }
+    } catch (error) {
+      return {
+        kind: 'unreadable',
+        code: 'malformed_json',
+        message: `line ${lineNumber} is not valid JSON: ${(error as Error).message}`,
+        line: lineNumber,
+      }
+    }
+  }
+  for await (const chunk of stream) {
+    let text = pending + (chunk as string)
+    if (first) {
+      text = stripBom(text)
+      first = false
+    }
+    let start = 0
+    let newline = text.indexOf('\n', start)
+    while (newline !== -1) {
+      line++
+      const record = parseLine(text.slice(start, newline), line)
+      if (record !== null) yield record
+      start = newline + 1
+      newline = text.indexOf('\n', start)
+    }
+    pending = text.slice(start)
+  }
+  if (pending !== '') {
+    line++
+    const record = parseLine(pending, line)
+    if (record !== null) yield record
+  }
+}
+
+const OPEN_BRACE = 123
+const CLOSE_BRACE = 125
+const OPEN_BRACKET = 91
+const CLOSE_BRACKET = 93
+const QUOTE = 34
+const BACKSLASH = 92
+const COMMA = 44
+const NEWLINE = 10
+
+/**
+ * Splits a top-level JSON array into its elements as text while streaming, so each element is parsed
+ * (and, when malformed, reported) on its own.
+ */
+async function* readJsonArray(stream: Readable, name: string): AsyncGenerator<SourceRecord> {
+  let depth = 0 // 1 inside the top-level array
+  let inString = false
+  let escaped = false
+  let opened = false
+  let closed = false
+  let element = ''
+  let elementLine = 0
+  let elementStarted = false
+  let line = 1
+  let first = true
+  const finishElement = (): SourceRecord | null => {
+    const text = element.trim()
+    element = ''
+    elementStarted = false
+    if (text === '') return null
+    try {
+      return { kind: 'row', row: JSON.parse(text), line: elementLine }
+    } catch (error) {
+      return {
+        kind: 'unreadable',
+        code: 'malformed_json',
+        message: `the array element at line ${elementLine} is not valid JSON: ${(error as Error).message}`,
+        line: elementLine,
+      }
+    }
+  }
+  for await (const chunk of stream) {
+    let text = chunk as string
+    if (first) {
+      text = stripBom(text)
+      first = false
+    }
+    let sliceStart = 0
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i)
+      if (c === NEWLINE) line++
+      if (inString) {
+        if (escaped) escaped = false
+        else if (c === BACKSLASH) escaped = true
+        else if (c === QUOTE) inString = false
+        continue
+      }
+      if (!opened) {
+        if (c === OPEN_BRACKET) {
+          opened = true
+          depth = 1
+          sliceStart = i + 1
+        } else if (c > 32) {
+          throw new SourceError(`caselink: ${name} is not a JSON array of records (it must start with "[")`)
+        }
+        continue
+      }
+      if (closed) {
+        if (c > 32)
+          throw new SourceError(`caselink: ${name} has text after the end of its JSON array (line ${line})`)
+        continue
+      }
+      if (!elementStarted && depth === 1 && c > 32 && c !== COMMA && c !== CLOSE_BRACKET) {
+        elementStarted = true
+        elementLine = line
+      }
+      if (c === QUOTE) inString = true
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
+      else if (c === CLOSE_BRACE || (c === CLOSE_BRACKET && depth > 1)) depth--
+      else if (depth === 1 && (c === COMMA || c === CLOSE_BRACKET)) {
+        element += text.slice(sliceStart, i)
+        sliceStart = i + 1
+        const record = finishElement()
+        if (record !== null) yield record
+        if (c === CLOSE_BRACKET) {
+          closed = true
+          depth = 0
+        }
+      }
+    }
+    if (opened && !closed) element += text.slice(sliceStart)
+  }
+  if (!opened) throw new SourceError(`caselink: ${name} is empty, expected a JSON array of records`)
+  if (!closed) {
+    const record = finishElement()
+    if (record !== null) {
+      yield record.kind === 'row'
+        ? {
+            kind: 'unreadable',
+            code: 'malformed_json',
+            message: `the JSON array is not closed after line ${elementLine}`,
+            line: elementLine,
+          }
+        : record
+    }
+  }
+}
+
+async function* readCsv(stream: Readable, delimiter: string): AsyncGenerator<SourceRecord> {
+  const parser = stream.pipe(
+    parseCsv({
+      bom: true,
+      delimiter,
+      columns: false,
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+    }),
+  )
+  const skipped: SourceRecord[] = []
+  parser.on('skip', (error: Error & { lines?: number }) => {
+    const line = error.lines ?? 0
+    skipped.push({
+      kind: 'unreadable',
+      code: 'malformed_csv',
+      message: `CSV record at line ${line} cannot be read: ${error.message}`,
+      line,
+    })
+  })
+  let header: string[] | null = null
+  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+    while (skipped.length > 0) yield skipped.shift()!
+    const { record, info } = item
+    if (header === null) {
+      header = record.map((cell) => cell.trim())
+      continue
+    }
+    if (record.length !== header.length) {
+      yield {
+        kind: 'unreadable',
+        code: 'column_count_mismatch',
+        message: `CSV record at line ${info.lines} has ${record.length} cells, the header has ${header.length}`,
+        line: info.lines,
+      }
+      continue
+    }
+    const row: Record<string, string> = Object.create(null)
+    for (let c = 0; c < header.length; c++) row[header[c]] = record[c]
+    yield { kind: 'row', row, line: info.lines }
+  }
+  while (skipped.length > 0) yield skipped.shift()!
+}
