@@ -27,6 +27,13 @@ export {
 export { type ParsedTime, parseTime } from './schema/parseTime'
 export { FIELD_EXPECTATIONS, type RecordInput, RecordSchema } from './schema/recordSchema'
 export { createZoneClock, isValidTimeZone, type LocalTimeStatus, type ZoneClock } from './schema/zoneClock'
+export type { BuildCaseTableOptions } from './table/buildCaseTable'
+export {
+  buildCaseTable,
+  EARTH_RADIUS_METERS,
+  narrativeBigrams,
+  normalizeNarrative,
+} from './table/buildCaseTable'
 export type { CaseTable } from './table/CaseTable'
 export type { Random } from './util/random'
 export { createRandom, hashString, randomInt } from './util/random'

@@ -56,4 +56,13 @@ export interface CaseTable {
   /** Narrative character-bigram hashes, CSR, sorted ascending and de-duplicated per row. */
   narrativeStart: Uint32Array
   narrativeBigrams: Uint32Array
+  /**
+   * Ground-truth series labels, CSR (ids sorted ascending into `seriesValues`); empty lists when
+   * unknown. Used only by training and evaluation.
+   */
+  seriesStart: Uint32Array
+  seriesIds: Uint32Array
+  seriesValues: string[]
+  /** IANA time zone of the local clock (`utcOffsetMinutes`), as given to `buildCaseTable`. */
+  timeZone: string
 }
