@@ -103,66 +103,69 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
   /** The readable id of the row being read, so issues of a rejected row still name it. */
   let currentId: string | undefined
 
-  const push = (row: unknown, line?: number): void => {
-    const rowIndex = index++
-    const rowIssues: RecordIssue[] = []
-    const add = (code: IssueCode, field: (string | number)[], message: string, id?: string): void => {
-      const issue: RecordIssue = {
-        index: rowIndex,
-        code,
-        severity: ISSUE_CODES[code].severity,
-        path: [rowIndex, ...field],
-        message,
-      }
-      if (id !== undefined) issue.id = id
-      if (line !== undefined) issue.line = line
-      rowIssues.push(issue)
+  // Per-row state, reused: no closure or list is allocated for a clean row.
+  let rowIndex = 0
+  let rowLine: number | undefined
+  let rowIssues: RecordIssue[] | null = null
+  let rowFailed = false
+  const add = (code: IssueCode, field: (string | number)[], message: string): void => {
+    const issue: RecordIssue = {
+      index: rowIndex,
+      code,
+      severity: ISSUE_CODES[code].severity,
+      path: [rowIndex, ...field],
+      message,
     }
+    if (rowLine !== undefined) issue.line = rowLine
+    if (issue.severity === 'error') rowFailed = true
+    if (rowIssues === null) rowIssues = []
+    rowIssues.push(issue)
+  }
+
+  const push = (row: unknown, line?: number): void => {
+    rowIndex = index++
+    rowLine = line
+    rowIssues = null
+    rowFailed = false
     currentId = undefined
-    const incident = readRow(row, rowIndex, add)
-    let failed = false
-    for (const issue of rowIssues) if (issue.severity === 'error') failed = true
-    if (!failed && incident !== null) {
+    const incident = readRow(row)
+    if (!rowFailed && incident !== null) {
       const first = firstIndexOfId.get(incident.id)
       if (first !== undefined) {
         add('duplicate_id', ['id'], `id "${incident.id}" was already used by row ${first} (that row is kept)`)
-        failed = true
       } else {
         firstIndexOfId.set(incident.id, rowIndex)
       }
     }
-    const id = incident?.id ?? currentId
-    for (const issue of rowIssues) {
-      if (id !== undefined) issue.id = id
-      issues.push(issue)
-      if (issue.severity === 'warning') warnings++
+    if (rowIssues !== null) {
+      const id = incident?.id ?? currentId
+      for (const issue of rowIssues as RecordIssue[]) {
+        if (id !== undefined) issue.id = id
+        issues.push(issue)
+        if (issue.severity === 'warning') warnings++
+      }
     }
-    if (failed || incident === null) rejected++
+    if (rowFailed || incident === null) rejected++
     else incidents.push(incident)
   }
 
-  const readRow = (
-    row: unknown,
-    rowIndex: number,
-    add: (code: IssueCode, field: (string | number)[], message: string) => void,
-  ): Incident | null => {
+  const readRow = (row: unknown): Incident | null => {
     if (typeof row !== 'object' || row === null || Array.isArray(row)) {
       add('invalid_type', [], `row ${rowIndex} must be an object with incident fields, got ${describe(row)}`)
       return null
     }
     const canonical: Record<string, unknown> = {}
-    const sourceKey = new Map<string, string>()
     const attributes: Record<string, unknown> = Object.create(null)
-    for (const key of Object.keys(row)) {
+    const keys = Object.keys(row)
+    for (const key of keys) {
       const value = (row as Record<string, unknown>)[key]
       const field = fieldMap.get(key) ?? key
       if (Object.hasOwn(FIELD_EXPECTATIONS, field)) {
-        const previous = sourceKey.get(field)
-        if (previous !== undefined) {
+        if (Object.hasOwn(canonical, field)) {
+          const previous = keys.find((k) => (fieldMap.get(k) ?? k) === field)
           add('conflicting_fields', [key], `"${key}" and "${previous}" both give ${field}`)
           continue
         }
-        sourceKey.set(field, key)
         canonical[field] = value
       } else {
         attributes[key] = value
@@ -190,60 +193,56 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
       }
       return null
     }
-    return normalize(checked.data, attributes, add)
+    return normalize(checked.data, attributes)
   }
 
-  const normalize = (
-    input: RecordInput,
-    attributes: Record<string, unknown>,
-    add: (code: IssueCode, field: (string | number)[], message: string) => void,
-  ): Incident | null => {
+  /** Reads one time field: undefined when absent, NaN (with an issue) when unreadable. */
+  const readTime = (input: RecordInput, field: (typeof TIME_FIELDS)[number]): number | undefined => {
+    const value = input[field]
+    if (isAbsent(value)) return undefined
+    const parsed = parseTime(value as string | number, clock)
+    if (!parsed.ok) {
+      add(parsed.code, [field], `${field}: ${parsed.message}`)
+      return Number.NaN
+    }
+    if (parsed.status === 'nonexistent') {
+      add(
+        'nonexistent_local_time',
+        [field],
+        `${field} "${value}" does not exist in ${timeZone} (daylight-saving gap); read as ${new Date(parsed.epochMs).toISOString()}`,
+      )
+    } else if (parsed.status === 'ambiguous') {
+      add(
+        'ambiguous_local_time',
+        [field],
+        `${field} "${value}" occurs twice in ${timeZone}; the earlier, ${new Date(parsed.epochMs).toISOString()}, is used`,
+      )
+    } else if (parsed.status === 'epoch' && Math.abs(parsed.epochMs) < EPOCH_SECONDS_SUSPECT_MS) {
+      add(
+        'epoch_seconds_suspected',
+        [field],
+        `${field} ${value} is before 1973 as milliseconds; is it in seconds?`,
+      )
+    }
+    return parsed.epochMs
+  }
+
+  const normalize = (input: RecordInput, attributes: Record<string, unknown>): Incident | null => {
     let ok = true
     const id = input.id === null || input.id === undefined ? '' : String(input.id).trim()
     if (id === '') {
       add('missing_id', ['id'], 'id is missing or empty')
       ok = false
     }
-    const times: Record<(typeof TIME_FIELDS)[number], number | undefined> = {
-      time: undefined,
-      timeFrom: undefined,
-      timeTo: undefined,
-    }
-    for (const field of TIME_FIELDS) {
-      const value = input[field]
-      if (isAbsent(value)) continue
-      const parsed = parseTime(value as string | number, clock)
-      if (!parsed.ok) {
-        add(parsed.code, [field], `${field}: ${parsed.message}`)
-        ok = false
-        continue
-      }
-      times[field] = parsed.epochMs
-      if (parsed.status === 'nonexistent') {
-        add(
-          'nonexistent_local_time',
-          [field],
-          `${field} "${value}" does not exist in ${timeZone} (daylight-saving gap); read as ${new Date(parsed.epochMs).toISOString()}`,
-        )
-      } else if (parsed.status === 'ambiguous') {
-        add(
-          'ambiguous_local_time',
-          [field],
-          `${field} "${value}" occurs twice in ${timeZone}; the earlier, ${new Date(parsed.epochMs).toISOString()}, is used`,
-        )
-      } else if (parsed.status === 'epoch' && Math.abs(parsed.epochMs) < EPOCH_SECONDS_SUSPECT_MS) {
-        add(
-          'epoch_seconds_suspected',
-          [field],
-          `${field} ${value} is before 1973 as milliseconds; is it in seconds?`,
-        )
-      }
-    }
+    const time = readTime(input, 'time')
+    const from = readTime(input, 'timeFrom')
+    const to = readTime(input, 'timeTo')
+    if (Number.isNaN(time) || Number.isNaN(from) || Number.isNaN(to)) ok = false
     let timeFrom = Number.NaN
     let timeTo = Number.NaN
-    const hasTime = !isAbsent(input.time)
-    const hasFrom = !isAbsent(input.timeFrom)
-    const hasTo = !isAbsent(input.timeTo)
+    const hasTime = time !== undefined
+    const hasFrom = from !== undefined
+    const hasTo = to !== undefined
     if (hasTime && (hasFrom || hasTo)) {
       add(
         'conflicting_time',
@@ -259,10 +258,10 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
       )
       ok = false
     } else if (hasTime) {
-      timeFrom = timeTo = times.time ?? Number.NaN
-    } else {
-      timeFrom = times.timeFrom ?? Number.NaN
-      timeTo = hasTo ? (times.timeTo ?? Number.NaN) : timeFrom
+      timeFrom = timeTo = time
+    } else if (ok) {
+      timeFrom = from as number
+      timeTo = hasTo ? to : timeFrom
       if (timeTo < timeFrom) {
         add(
           'time_range_reversed',
@@ -421,11 +420,13 @@ function readList(value: string | string[] | null | undefined): string[] {
   if (value === null || value === undefined) return []
   const items = typeof value === 'string' ? value.split(';') : value
   const out: string[] = []
-  const seen = new Set<string>()
+  // Lists are usually a handful of codes, where a linear scan beats a Set; long ones get a Set.
+  const seen = items.length > 16 ? new Set<string>() : null
   for (const item of items) {
     const trimmed = item.trim()
-    if (trimmed === '' || seen.has(trimmed)) continue
-    seen.add(trimmed)
+    if (trimmed === '') continue
+    if (seen === null ? out.includes(trimmed) : seen.has(trimmed)) continue
+    seen?.add(trimmed)
     out.push(trimmed)
   }
   return out
