@@ -4,6 +4,11 @@
  */
 
 export {
+  expectedAbsoluteDifference,
+  expectedCircularDistance,
+  haversineMeters,
+} from './compare/expectedDistance'
+export {
   formatFromPath,
   type IncidentFormat,
   loadIncidents,
@@ -12,6 +17,24 @@ export {
   SourceError,
   type SourceRecord,
 } from './io/readIncidents'
+export { type DefaultModelOptions, defaultModel } from './model/defaultModel'
+export {
+  COMPARISON_KINDS,
+  type ComparisonKind,
+  type ComparisonLevel,
+  type ComparisonSpec,
+  DEFAULT_EVIDENCE_CLASSES,
+  EVIDENCE_CLASSES,
+  type EvidenceClass,
+  type LinkageModel,
+  LinkageModelSchema,
+  levelLabels,
+  levelMatchWeights,
+  matchProbability,
+  parseLinkageModel,
+  priorMatchWeight,
+} from './model/linkageModel'
+export { loadModel, saveModel, serializeModel } from './model/modelFile'
 export { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './schema/fieldAliases'
 export type { Incident, IssueSeverity, RecordIssue } from './schema/incident'
 export { ISSUE_CODES, type IssueCode } from './schema/issueCodes'
@@ -27,6 +50,22 @@ export {
 export { type ParsedTime, parseTime } from './schema/parseTime'
 export { FIELD_EXPECTATIONS, type RecordInput, RecordSchema } from './schema/recordSchema'
 export { createZoneClock, isValidTimeZone, type LocalTimeStatus, type ZoneClock } from './schema/zoneClock'
+export { createPairScorer, type PairScorer, type PairScorerOptions } from './score/pairScorer'
+export {
+  type Contribution,
+  explainPair,
+  type PairScore,
+  type ScorePairOptions,
+  scorePair,
+} from './score/scorePair'
+export {
+  type CandidatePairs,
+  type ScoredPairs,
+  type ScorePairsOptions,
+  scorePairs,
+  scoreRange,
+  weightFloor,
+} from './score/scorePairs'
 export type { BuildCaseTableOptions } from './table/buildCaseTable'
 export {
   buildCaseTable,

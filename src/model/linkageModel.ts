@@ -1,0 +1,289 @@
+import { z } from 'zod'
+
+/**
+ * Kinds of comparison a {@link LinkageModel} can hold. Every comparison's level 0 is `missing`
+ * (either incident lacks the data) and always weighs 0. Level layouts:
+ * - `distance` (thresholds in metres, ascending): missing, `≤ t₀` … `≤ tₖ`, else.
+ * - `timeGap` (hours, ascending; expected |X − Y| of the two windows): missing, `≤ t` …, else.
+ * - `timeOfDay` (hours, period 24 h) / `dayOfWeek` (days, period 7 d), expected circular distance on
+ *   the local clock: missing, `uniform` (a window covers a full period), `≤ t` …, else.
+ * - `mo` (rarity-weighted Jaccard similarity, thresholds descending): missing, `≥ t` …, else.
+ * - `moGroup` (one MO group, `group`): missing (either has no value in the group), agree, disagree.
+ * - `evidence`: missing, shared near-certain, shared strong, shared moderate, shared other,
+ *   same kind with different values, no kind in common.
+ * - `category`: missing, same, same parent, different.
+ * - `narrative` (Dice similarity of character bigrams, thresholds descending): missing, `≥ t` …, else.
+ */
+export const COMPARISON_KINDS = [
+  'distance',
+  'timeGap',
+  'timeOfDay',
+  'dayOfWeek',
+  'mo',
+  'moGroup',
+  'evidence',
+  'category',
+  'narrative',
+] as const
+
+/** One of {@link COMPARISON_KINDS}. */
+export type ComparisonKind = (typeof COMPARISON_KINDS)[number]
+
+/** Strength classes of evidence kinds (level order in the `evidence` comparison). */
+export const EVIDENCE_CLASSES = ['nearCertain', 'strong', 'moderate', 'other'] as const
+
+/** One of {@link EVIDENCE_CLASSES}. */
+export type EvidenceClass = (typeof EVIDENCE_CLASSES)[number]
+
+/** Default strength of evidence kinds (lower-cased kind name → class); unlisted kinds are `other`. */
+export const DEFAULT_EVIDENCE_CLASSES: Readonly<Record<string, EvidenceClass>> = Object.freeze({
+  fingerprint: 'nearCertain',
+  dna: 'nearCertain',
+  plate: 'strong',
+  phone: 'strong',
+  imei: 'strong',
+  shoeprint: 'moderate',
+  shoe: 'moderate',
+  vehicle: 'moderate',
+  tool: 'moderate',
+})
+
+const probability = z.number().gt(0).lt(1)
+const levelSchema = z.object({
+  label: z.string().min(1),
+  /** P(level | same offender). */
+  m: z.number().gt(0).lte(1),
+  /** P(level | different offenders). */
+  u: z.number().gt(0).lte(1),
+})
+
+const comparisonSchema = z
+  .object({
+    name: z.string().min(1),
+    kind: z.enum(COMPARISON_KINDS),
+    thresholds: z.array(z.number().finite()).optional(),
+    group: z.string().min(1).optional(),
+    evidenceClasses: z.record(z.string(), z.enum(EVIDENCE_CLASSES)).optional(),
+    termFrequencyAdjustment: z.boolean().optional(),
+    minMatchWeight: z.number().finite().optional(),
+    levels: z.array(levelSchema).min(2),
+  })
+  .superRefine((comparison, context) => {
+    const thresholds = comparison.thresholds ?? []
+    const expected = expectedLevelCount(comparison.kind, thresholds.length)
+    if (THRESHOLD_KINDS.has(comparison.kind) && thresholds.length === 0) {
+      context.addIssue({
+        code: 'custom',
+        path: ['thresholds'],
+        message: `${comparison.kind} needs thresholds`,
+      })
+    }
+    const ascending = comparison.kind === 'mo' || comparison.kind === 'narrative' ? -1 : 1
+    for (let k = 1; k < thresholds.length; k++) {
+      if ((thresholds[k] - thresholds[k - 1]) * ascending <= 0) {
+        context.addIssue({
+          code: 'custom',
+          path: ['thresholds', k],
+          message: ascending > 0 ? 'thresholds must increase' : 'thresholds must decrease',
+        })
+      }
+    }
+    if (comparison.levels.length !== expected) {
+      context.addIssue({
+        code: 'custom',
+        path: ['levels'],
+        message: `${comparison.kind} with ${thresholds.length} thresholds has ${expected} levels, got ${comparison.levels.length}`,
+      })
+    }
+    if (comparison.kind === 'moGroup' && comparison.group === undefined) {
+      context.addIssue({ code: 'custom', path: ['group'], message: 'moGroup needs a group' })
+    }
+  })
+
+/**
+ * zod schema of a {@link LinkageModel} (JSON). Use `LinkageModelSchema.safeParse(json)` or
+ * {@link parseLinkageModel}.
+ */
+export const LinkageModelSchema = z
+  .object({
+    format: z.literal('caselink-model'),
+    version: z.literal(1),
+    /**
+     * λ: prior probability that a scored pair is a same-offender pair (over the pairs the model is
+     * meant to score, e.g. candidate pairs from blocking).
+     */
+    priorProbability: probability,
+    comparisons: z.array(comparisonSchema).min(1),
+    /** How the model was made (informational). */
+    training: z
+      .object({
+        method: z.enum(['default', 'supervised', 'em']),
+        pairs: z.number().optional(),
+        iterations: z.number().optional(),
+        converged: z.boolean().optional(),
+        note: z.string().optional(),
+      })
+      .optional(),
+  })
+  .superRefine((model, context) => {
+    const names = new Set<string>()
+    model.comparisons.forEach((comparison, index) => {
+      if (names.has(comparison.name)) {
+        context.addIssue({ code: 'custom', path: ['comparisons', index, 'name'], message: 'duplicate name' })
+      }
+      names.add(comparison.name)
+    })
+    if (model.comparisons.filter((c) => c.kind === 'moGroup').length > 31) {
+      context.addIssue({ code: 'custom', path: ['comparisons'], message: 'at most 31 moGroup comparisons' })
+    }
+  })
+
+/**
+ * A Fellegi–Sunter linkage model: a prior and comparisons, each an ordered list of levels with
+ * m = P(level | same offender) and u = P(level | different offenders). A level's match weight is
+ * log2(m / u) (0 for `missing`, never below the comparison's `minMatchWeight`); a pair's match weight
+ * is log2(λ / (1 − λ)) plus the sum of its levels' weights, and its probability 2^w / (1 + 2^w).
+ * Fellegi & Sunter, "A theory for record linkage", JASA 1969.
+ */
+export type LinkageModel = z.infer<typeof LinkageModelSchema>
+
+/** One comparison of a {@link LinkageModel}. */
+export type ComparisonSpec = LinkageModel['comparisons'][number]
+
+/** One level of a comparison. */
+export type ComparisonLevel = ComparisonSpec['levels'][number]
+
+const THRESHOLD_KINDS = new Set<ComparisonKind>([
+  'distance',
+  'timeGap',
+  'timeOfDay',
+  'dayOfWeek',
+  'mo',
+  'narrative',
+])
+
+/**
+ * Number of levels of a comparison kind with `thresholdCount` thresholds (missing included).
+ *
+ * @example
+ * expectedLevelCount('distance', 4) // 6: missing, 4 thresholds, else
+ */
+export function expectedLevelCount(kind: ComparisonKind, thresholdCount: number): number {
+  switch (kind) {
+    case 'distance':
+    case 'timeGap':
+    case 'mo':
+    case 'narrative':
+      return thresholdCount + 2
+    case 'timeOfDay':
+    case 'dayOfWeek':
+      return thresholdCount + 3
+    case 'moGroup':
+      return 3
+    case 'evidence':
+      return 7
+    case 'category':
+      return 4
+  }
+}
+
+/**
+ * The level labels of a comparison kind, in level order.
+ *
+ * @example
+ * levelLabels('distance', [500, 2000]) // ['missing', '<= 500 m', '<= 2000 m', '> 2000 m']
+ */
+export function levelLabels(kind: ComparisonKind, thresholds: readonly number[] = [], group = ''): string[] {
+  const last = thresholds[thresholds.length - 1]
+  switch (kind) {
+    case 'distance':
+      return ['missing', ...thresholds.map((t) => `<= ${t} m`), `> ${last} m`]
+    case 'timeGap':
+      return ['missing', ...thresholds.map((t) => `<= ${t} h`), `> ${last} h`]
+    case 'timeOfDay':
+      return ['missing', 'window >= 24 h', ...thresholds.map((t) => `<= ${t} h`), `> ${last} h`]
+    case 'dayOfWeek':
+      return ['missing', 'window >= 7 d', ...thresholds.map((t) => `<= ${t} d`), `> ${last} d`]
+    case 'mo':
+    case 'narrative':
+      return ['missing', ...thresholds.map((t) => `>= ${t}`), `< ${last}`]
+    case 'moGroup':
+      return ['missing', `same ${group}`, `different ${group}`]
+    case 'evidence':
+      return [
+        'missing',
+        'shared near-certain',
+        'shared strong',
+        'shared moderate',
+        'shared other',
+        'same kind, different value',
+        'no kind in common',
+      ]
+    case 'category':
+      return ['missing', 'same', 'same parent', 'different']
+  }
+}
+
+/**
+ * Match weight of each level of a comparison: log2(m / u), 0 for `missing` (level 0), floored at
+ * `minMatchWeight` when set (distance uses this so that it lowers but never vetoes a score).
+ *
+ * @example
+ * levelMatchWeights(model.comparisons[0]) // Float64Array, one weight per level
+ */
+export function levelMatchWeights(comparison: ComparisonSpec): Float64Array {
+  const weights = new Float64Array(comparison.levels.length)
+  const floor = comparison.minMatchWeight ?? Number.NEGATIVE_INFINITY
+  for (let level = 1; level < weights.length; level++) {
+    const { m, u } = comparison.levels[level]
+    const w = Math.log2(m / u)
+    weights[level] = w < floor ? floor : w
+  }
+  return weights
+}
+
+/**
+ * Match weight of the prior: log2(λ / (1 − λ)).
+ *
+ * @example
+ * priorMatchWeight({ ...model, priorProbability: 0.5 }) // 0
+ */
+export function priorMatchWeight(model: LinkageModel): number {
+  return Math.log2(model.priorProbability / (1 - model.priorProbability))
+}
+
+/**
+ * Probability of a match weight: 2^w / (1 + 2^w), computed without overflow.
+ *
+ * @example
+ * matchProbability(0) // 0.5
+ */
+export function matchProbability(matchWeight: number): number {
+  return matchWeight >= 0 ? 1 / (1 + 2 ** -matchWeight) : 2 ** matchWeight / (1 + 2 ** matchWeight)
+}
+
+/**
+ * Validates JSON (a parsed object or a string) as a {@link LinkageModel}; throws a `caselink:` error
+ * listing every problem.
+ *
+ * @example
+ * const model = parseLinkageModel(JSON.stringify(defaultModel()))
+ */
+export function parseLinkageModel(json: unknown): LinkageModel {
+  let value = json
+  if (typeof json === 'string') {
+    try {
+      value = JSON.parse(json)
+    } catch (error) {
+      throw new Error(`caselink: model is not valid JSON (${(error as Error).message})`)
+    }
+  }
+  const result = LinkageModelSchema.safeParse(value)
+  if (!result.success) {
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    )
+    throw new Error(`caselink: invalid linkage model: ${problems.join('; ')}`)
+  }
+  return result.data
+}

@@ -1,0 +1,551 @@
+import { expectedAbsoluteDifference, expectedCircularDistance } from '../compare/expectedDistance'
+import {
+  type ComparisonKind,
+  DEFAULT_EVIDENCE_CLASSES,
+  EVIDENCE_CLASSES,
+  type LinkageModel,
+  levelMatchWeights,
+  priorMatchWeight,
+} from '../model/linkageModel'
+import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
+import type { CaseTable } from '../table/CaseTable'
+
+const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
+const WEEK_MS = 7 * DAY_MS
+const DEG = Math.PI / 180
+
+const KIND_CODE: Record<ComparisonKind, number> = {
+  distance: 0,
+  timeGap: 1,
+  timeOfDay: 2,
+  dayOfWeek: 3,
+  mo: 4,
+  moGroup: 5,
+  evidence: 6,
+  category: 7,
+  narrative: 8,
+}
+
+/** Options of {@link createPairScorer}. */
+export interface PairScorerOptions {
+  /**
+   * Table whose value frequencies define MO rarity and evidence term frequencies (by value string),
+   * instead of the scored table's own. Use it to score a few incidents against a large case base.
+   */
+  reference?: CaseTable
+  /**
+   * Ignore frequencies: every MO value weighs the same (plain Jaccard) and evidence has no
+   * term-frequency adjustment. Default false; {@link scorePair} sets it when given no reference.
+   */
+  uniformRarity?: boolean
+}
+
+/**
+ * Scores row pairs of one {@link CaseTable} with one {@link LinkageModel}: the hot path of linkage.
+ * Every method is allocation-free per call.
+ */
+export interface PairScorer {
+  readonly table: CaseTable
+  readonly model: LinkageModel
+  /** Number of comparisons (length of the `out` arrays). */
+  readonly comparisonCount: number
+  /** Match weight of the prior, log2(λ / (1 − λ)). */
+  readonly priorMatchWeight: number
+  /** Total match weight of rows i and j: prior plus one level weight per comparison, in model order. */
+  matchWeight(i: number, j: number): number
+  /** Writes the level of each comparison into `out`. */
+  levels(i: number, j: number, out: Int8Array): void
+  /**
+   * Writes levels, their weights and the raw compared values (metres, hours, days, similarity;
+   * NaN when missing or not numeric), and returns the total match weight (the same number as
+   * {@link PairScorer.matchWeight}, summed in the same order).
+   */
+  explain(
+    i: number,
+    j: number,
+    levelsOut: Int8Array,
+    weightsOut: Float64Array,
+    valuesOut?: Float64Array,
+  ): number
+}
+
+/**
+ * Compiles a model against a table into a pair scorer over typed arrays. Precomputation is O(rows +
+ * vocabulary); each pair then costs O(comparisons + list lengths) with no allocation: distance by
+ * haversine (lat/lon rows) or Euclid (planar rows), time gap and circular time of day / day of week
+ * by the exact expected distances of `compare/expectedDistance`, MO by rarity-weighted Jaccard
+ * (value weight log2((rows + 1) / frequency)), evidence by the strongest shared identifier with a
+ * term-frequency adjustment (weight log2 m − log2 max(u, frequency / rows), so a value shared by many
+ * incidents weighs little), category by id and parent, narrative by Dice over bigram hashes.
+ *
+ * @example
+ * const scorer = createPairScorer(buildCaseTable(incidents), defaultModel())
+ * const w = scorer.matchWeight(0, 1)
+ * const levels = new Int8Array(scorer.comparisonCount)
+ * scorer.levels(0, 1, levels)
+ */
+export function createPairScorer(
+  table: CaseTable,
+  model: LinkageModel,
+  options: PairScorerOptions = {},
+): PairScorer {
+  const uniformRarity = options.uniformRarity ?? false
+  const reference = options.reference
+  const n = table.size
+  const comparisons = model.comparisons
+  const C = comparisons.length
+  const kinds = new Int8Array(C)
+  const thresholdStart = new Int32Array(C + 1)
+  const weightStart = new Int32Array(C + 1)
+  const groupBit = new Uint32Array(C)
+  const allThresholds: number[] = []
+  const allThresholdsLatLon: number[] = []
+  const allWeights: number[] = []
+  const moGroupIndex = new Map<string, number>()
+  let evidenceComparison = -1
+  for (let c = 0; c < C; c++) {
+    const comparison = comparisons[c]
+    kinds[c] = KIND_CODE[comparison.kind]
+    thresholdStart[c] = allThresholds.length
+    weightStart[c] = allWeights.length
+    for (const t of comparison.thresholds ?? []) {
+      switch (comparison.kind) {
+        case 'distance': {
+          allThresholds.push(t * t)
+          const s = Math.sin(Math.min(t / (2 * EARTH_RADIUS_METERS), Math.PI / 2))
+          allThresholdsLatLon.push(s * s)
+          break
+        }
+        case 'timeGap':
+        case 'timeOfDay':
+          allThresholds.push(t * HOUR_MS)
+          allThresholdsLatLon.push(0)
+          break
+        case 'dayOfWeek':
+          allThresholds.push(t * DAY_MS)
+          allThresholdsLatLon.push(0)
+          break
+        default:
+          allThresholds.push(t)
+          allThresholdsLatLon.push(0)
+      }
+    }
+    for (const w of levelMatchWeights(comparison)) allWeights.push(w)
+    if (comparison.kind === 'moGroup') {
+      const g = table.moGroupValues.indexOf(comparison.group ?? '')
+      const bit = moGroupIndex.size
+      moGroupIndex.set(comparison.group ?? '', bit)
+      groupBit[c] = g < 0 ? 0 : 1 << bit
+    }
+    if (comparison.kind === 'evidence') {
+      if (evidenceComparison >= 0)
+        throw new Error('caselink: a model can hold at most one evidence comparison')
+      evidenceComparison = c
+    }
+  }
+  thresholdStart[C] = allThresholds.length
+  weightStart[C] = allWeights.length
+  const thresholds = Float64Array.from(allThresholds)
+  const thresholdsLatLon = Float64Array.from(allThresholdsLatLon)
+  const weights = Float64Array.from(allWeights)
+  const prior = priorMatchWeight(model)
+  const has = (kind: ComparisonKind) => comparisons.some((c) => c.kind === kind)
+
+  // ----- per-row precomputation, packed so one pair touches few cache lines:
+  // rowF (doubles 0-7 of the row's block): timeFrom, timeTo, local start within the day, within the week (Monday 00:00),
+  //   location (unit vector ux, uy, uz for lat/lon; x, y, 0 for planar), MO rarity weight sum
+  // rowI (words 16-31): flags (1 location, 2 lat/lon), category, parent, MO / evidence / narrative
+  //   CSR bounds, model MO-group mask, evidence kind mask
+  // rowSig (words 32-47): 512-bit signature of the narrative bigrams (an upper bound on shared bigrams)
+  // all three share one buffer, 192 bytes per row (three adjacent cache lines)
+  const rowBuffer = new ArrayBuffer(n * 192)
+  const rowF = new Float64Array(rowBuffer)
+  const rowI = new Int32Array(rowBuffer)
+  const rowSig = rowI
+  const needNarrative = has('narrative')
+  const frequencyOf = reference === undefined ? null : referenceFrequencies(reference)
+  const frequencySize = reference === undefined ? n : reference.size
+  const moValueWeight = new Float64Array(table.moValues.length)
+  const moValueBit = new Int32Array(table.moValues.length)
+  for (let id = 0; id < moValueWeight.length; id++) {
+    const frequency =
+      frequencyOf === null
+        ? table.moFrequency[id]
+        : Math.max(frequencyOf.mo.get(table.moValues[id]) ?? 0, table.moFrequency[id])
+    moValueWeight[id] = uniformRarity ? 1 : Math.log2((frequencySize + 1) / frequency)
+    const g = table.moGroup[id]
+    if (g >= 0) moValueBit[id] = groupBitOf(moGroupIndex, table.moGroupValues[g])
+  }
+  const { moStart, moIds, evidenceStart, evidenceIds, evidenceKind, narrativeStart, narrativeBigrams } = table
+  for (let i = 0; i < n; i++) {
+    const f = i * 24
+    const local = table.timeFrom[i] + table.utcOffsetMinutes[i] * 60_000
+    rowF[f] = table.timeFrom[i]
+    rowF[f + 1] = table.timeTo[i]
+    rowF[f + 2] = mod(local, DAY_MS)
+    // epoch day 0 was a Thursday: shift so the week starts on Monday 00:00 local time
+    rowF[f + 3] = mod(local + 3 * DAY_MS, WEEK_MS)
+    let flags = 0
+    if (table.hasLocation[i] === 1) {
+      flags = 1
+      if (table.hasLatLon[i] === 1) {
+        flags = 3
+        const phi = table.lat[i] * DEG
+        const lambda = table.lon[i] * DEG
+        rowF[f + 4] = Math.cos(phi) * Math.cos(lambda)
+        rowF[f + 5] = Math.cos(phi) * Math.sin(lambda)
+        rowF[f + 6] = Math.sin(phi)
+      } else {
+        rowF[f + 4] = table.x[i]
+        rowF[f + 5] = table.y[i]
+      }
+    }
+    let moSum = 0
+    let groupMask = 0
+    for (let k = moStart[i]; k < moStart[i + 1]; k++) {
+      moSum += moValueWeight[moIds[k]]
+      groupMask |= moValueBit[moIds[k]]
+    }
+    rowF[f + 7] = moSum
+    let kindMask = 0
+    for (let k = evidenceStart[i]; k < evidenceStart[i + 1]; k++) {
+      const kindId = evidenceKind[evidenceIds[k]]
+      kindMask |= 1 << ((kindId < 0 ? 31 : kindId) & 31)
+    }
+    const r = i * 48 + 16
+    rowI[r] = flags
+    rowI[r + 1] = table.category[i]
+    rowI[r + 2] = table.categoryParent[i]
+    rowI[r + 3] = moStart[i]
+    rowI[r + 4] = moStart[i + 1]
+    rowI[r + 5] = evidenceStart[i]
+    rowI[r + 6] = evidenceStart[i + 1]
+    rowI[r + 7] = narrativeStart[i]
+    rowI[r + 8] = narrativeStart[i + 1]
+    rowI[r + 9] = groupMask
+    rowI[r + 10] = kindMask
+    if (needNarrative) {
+      for (let k = narrativeStart[i]; k < narrativeStart[i + 1]; k++) {
+        const h = narrativeBigrams[k]
+        rowSig[r + 16 + (h >>> 28)] |= 1 << (h & 31)
+      }
+    }
+  }
+
+  // evidence: class level and (term-frequency adjusted) weight per value
+  const evidenceValueLevel = new Int8Array(table.evidenceValues.length)
+  const evidenceValueWeight = new Float64Array(table.evidenceValues.length)
+  if (evidenceComparison >= 0) {
+    const spec = comparisons[evidenceComparison]
+    const classes = spec.evidenceClasses ?? DEFAULT_EVIDENCE_CLASSES
+    const adjust = (spec.termFrequencyAdjustment ?? true) && !uniformRarity
+    const floor = spec.minMatchWeight ?? Number.NEGATIVE_INFINITY
+    for (let id = 0; id < evidenceValueLevel.length; id++) {
+      const kindId = evidenceKind[id]
+      const kindName = kindId < 0 ? '' : table.evidenceKindValues[kindId].toLowerCase()
+      const level = 1 + EVIDENCE_CLASSES.indexOf(classes[kindName] ?? 'other')
+      evidenceValueLevel[id] = level
+      const { m, u } = spec.levels[level]
+      let w = Math.log2(m / u)
+      if (adjust) {
+        const frequency =
+          frequencyOf === null
+            ? table.evidenceFrequency[id]
+            : Math.max(frequencyOf.evidence.get(table.evidenceValues[id]) ?? 0, table.evidenceFrequency[id])
+        const tf = frequency / frequencySize
+        w = Math.log2(m) - Math.log2(tf > u ? tf : u)
+      }
+      evidenceValueWeight[id] = w < floor ? floor : w
+    }
+  }
+
+  /** Level index of `value` against ascending thresholds [start, end): first t with value <= t. */
+  const ascendingLevel = (value: number, start: number, end: number, base: number): number => {
+    for (let k = start; k < end; k++) if (value <= thresholds[k]) return base + k - start
+    return base + end - start
+  }
+  const descendingLevel = (value: number, start: number, end: number): number => {
+    for (let k = start; k < end; k++) if (value >= thresholds[k]) return 1 + k - start
+    return 1 + end - start
+  }
+  /**
+   * Level of a value known only to lie in [low, high] when no threshold falls inside (then the level
+   * is exact), else -1.
+   */
+  const boundedLevel = (low: number, high: number, start: number, end: number, base: number): number => {
+    for (let k = start; k < end; k++) {
+      const t = thresholds[k]
+      if (high <= t) return base + k - start
+      if (t >= low) return -1
+    }
+    return base + end - start
+  }
+
+  const evaluate = (
+    i: number,
+    j: number,
+    levelsOut: Int8Array | null,
+    weightsOut: Float64Array | null,
+    valuesOut: Float64Array | null,
+  ): number => {
+    const fi = i * 24
+    const fj = j * 24
+    const ri = i * 48 + 16
+    const rj = j * 48 + 16
+    const exact = valuesOut !== null
+    let total = prior
+    // MO intersection is shared by the mo and moGroup comparisons: computed at most once
+    let moDone = false
+    let moShared = 0
+    let moSharedMask = 0
+    for (let c = 0; c < C; c++) {
+      const t0 = thresholdStart[c]
+      const t1 = thresholdStart[c + 1]
+      let level = 0
+      let weight = Number.NaN
+      let value = Number.NaN
+      switch (kinds[c]) {
+        case 0: {
+          // distance: chord between unit vectors (haversine h = chord² / 4), or planar Euclid
+          const flags = rowI[ri]
+          if (flags === 0 || flags !== rowI[rj]) break
+          const dx = rowF[fj + 4] - rowF[fi + 4]
+          const dy = rowF[fj + 5] - rowF[fi + 5]
+          if (flags === 3) {
+            const dz = rowF[fj + 6] - rowF[fi + 6]
+            const h = (dx * dx + dy * dy + dz * dz) * 0.25
+            level = t1 - t0 + 1
+            for (let k = t0; k < t1; k++) {
+              if (h <= thresholdsLatLon[k]) {
+                level = 1 + k - t0
+                break
+              }
+            }
+            if (exact) value = 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(h < 1 ? h : 1))
+          } else {
+            const d2 = dx * dx + dy * dy
+            level = ascendingLevel(d2, t0, t1, 1)
+            if (exact) value = Math.sqrt(d2)
+          }
+          break
+        }
+        case 1: {
+          const fromI = rowF[fi]
+          const toI = rowF[fi + 1]
+          const fromJ = rowF[fj]
+          const toJ = rowF[fj + 1]
+          // E|X − Y| lies in [|mid gap|, |mid gap| + (Li + Lj) / 4] (Jensen; 1-Lipschitz)
+          if (!exact) {
+            const gap = Math.abs(fromI + toI - fromJ - toJ) * 0.5
+            level = boundedLevel(gap, gap + (toI - fromI + toJ - fromJ) * 0.25, t0, t1, 1)
+            if (level >= 0) break
+          }
+          const gap = expectedAbsoluteDifference(fromI, toI, fromJ, toJ)
+          level = ascendingLevel(gap, t0, t1, 1)
+          value = gap / HOUR_MS
+          break
+        }
+        case 2:
+        case 3: {
+          const day = kinds[c] === 2
+          const period = day ? DAY_MS : WEEK_MS
+          const lengthI = rowF[fi + 1] - rowF[fi]
+          const lengthJ = rowF[fj + 1] - rowF[fj]
+          if (lengthI >= period || lengthJ >= period) {
+            level = 1
+            value = period / 4 / (day ? HOUR_MS : DAY_MS)
+            break
+          }
+          const startI = day ? rowF[fi + 2] : rowF[fi + 3]
+          const startJ = day ? rowF[fj + 2] : rowF[fj + 3]
+          if (!exact) {
+            // the expectation is within (Li + Lj) / 4 of the distance between the windows' middles
+            let u = startI - startJ + (lengthI - lengthJ) * 0.5
+            u = u < 0 ? -u : u
+            u -= period * Math.floor(u / period)
+            const mid = u < period - u ? u : period - u
+            const spread = (lengthI + lengthJ) * 0.25
+            level = boundedLevel(mid - spread, mid + spread, t0, t1, 2)
+            if (level >= 0) break
+          }
+          const d = expectedCircularDistance(startI, startI + lengthI, startJ, startJ + lengthJ, period)
+          level = ascendingLevel(d, t0, t1, 2)
+          value = d / (day ? HOUR_MS : DAY_MS)
+          break
+        }
+        case 4:
+        case 5: {
+          const si = rowI[ri + 3]
+          const ei = rowI[ri + 4]
+          const sj = rowI[rj + 3]
+          const ej = rowI[rj + 4]
+          if (si === ei || sj === ej) break
+          if (!moDone) {
+            moDone = true
+            let p = si
+            let q = sj
+            while (p < ei && q < ej) {
+              const a = moIds[p]
+              const b = moIds[q]
+              if (a === b) {
+                moShared += moValueWeight[a]
+                moSharedMask |= moValueBit[a]
+                p++
+                q++
+              } else if (a < b) p++
+              else q++
+            }
+          }
+          if (kinds[c] === 4) {
+            const union = rowF[fi + 7] + rowF[fj + 7] - moShared
+            value = union > 0 ? moShared / union : 1
+            level = descendingLevel(value, t0, t1)
+          } else {
+            const bit = groupBit[c]
+            if ((rowI[ri + 9] & rowI[rj + 9] & bit) === 0) break
+            level = (moSharedMask & bit) !== 0 ? 1 : 2
+          }
+          break
+        }
+        case 6: {
+          const si = rowI[ri + 5]
+          const ei = rowI[ri + 6]
+          const sj = rowI[rj + 5]
+          const ej = rowI[rj + 6]
+          if (si === ei || sj === ej) break
+          let best = Number.NEGATIVE_INFINITY
+          let p = si
+          let q = sj
+          while (p < ei && q < ej) {
+            const a = evidenceIds[p]
+            const b = evidenceIds[q]
+            if (a === b) {
+              if (evidenceValueWeight[a] > best) {
+                best = evidenceValueWeight[a]
+                level = evidenceValueLevel[a]
+              }
+              p++
+              q++
+            } else if (a < b) p++
+            else q++
+          }
+          if (level > 0) {
+            weight = best
+            break
+          }
+          level = 6
+          if ((rowI[ri + 10] & rowI[rj + 10]) !== 0) {
+            for (let p2 = si; p2 < ei && level === 6; p2++) {
+              const kind = evidenceKind[evidenceIds[p2]]
+              for (let q2 = sj; q2 < ej; q2++) {
+                if (evidenceKind[evidenceIds[q2]] === kind) {
+                  level = 5
+                  break
+                }
+              }
+            }
+          }
+          break
+        }
+        case 7: {
+          const ci = rowI[ri + 1]
+          const cj = rowI[rj + 1]
+          if (ci < 0 || cj < 0) break
+          level = ci === cj ? 1 : rowI[ri + 2] === rowI[rj + 2] ? 2 : 3
+          break
+        }
+        case 8: {
+          const si = rowI[ri + 7]
+          const ei = rowI[ri + 8]
+          const sj = rowI[rj + 7]
+          const ej = rowI[rj + 8]
+          if (si === ei || sj === ej) break
+          const lengths = ei - si + ej - sj
+          if (!exact) {
+            // shared bigrams <= common signature bits: when even that bound is below the lowest
+            // threshold the level is 'else' without merging the lists
+            let common = 0
+            for (let k = 0; k < 16; k++) {
+              let v = rowSig[ri + 16 + k] & rowSig[rj + 16 + k]
+              while (v !== 0) {
+                v &= v - 1
+                common++
+              }
+            }
+            if ((2 * common) / lengths < thresholds[t1 - 1]) {
+              level = t1 - t0 + 1
+              break
+            }
+          }
+          let shared = 0
+          let p = si
+          let q = sj
+          while (p < ei && q < ej) {
+            const a = narrativeBigrams[p]
+            const b = narrativeBigrams[q]
+            if (a === b) {
+              shared++
+              p++
+              q++
+            } else if (a < b) p++
+            else q++
+          }
+          value = (2 * shared) / lengths
+          level = descendingLevel(value, t0, t1)
+          break
+        }
+      }
+      if (Number.isNaN(weight)) weight = weights[weightStart[c] + level]
+      total += weight
+      if (levelsOut !== null) levelsOut[c] = level
+      if (weightsOut !== null) weightsOut[c] = weight
+      if (valuesOut !== null) valuesOut[c] = level === 0 ? Number.NaN : value
+    }
+    return total
+  }
+
+  return {
+    table,
+    model,
+    comparisonCount: C,
+    priorMatchWeight: prior,
+    matchWeight: (i, j) => evaluate(i, j, null, null, null),
+    levels: (i, j, out) => {
+      evaluate(i, j, out, null, null)
+    },
+    explain: (i, j, levelsOut, weightsOut, valuesOut) =>
+      evaluate(i, j, levelsOut, weightsOut, valuesOut ?? null),
+  }
+}
+
+function mod(value: number, period: number): number {
+  return value - period * Math.floor(value / period)
+}
+
+function groupBitOf(index: Map<string, number>, group: string): number {
+  const bit = index.get(group)
+  return bit === undefined ? 0 : 1 << bit
+}
+
+interface ReferenceFrequencies {
+  mo: Map<string, number>
+  evidence: Map<string, number>
+}
+
+const referenceCache = new WeakMap<CaseTable, ReferenceFrequencies>()
+
+function referenceFrequencies(table: CaseTable): ReferenceFrequencies {
+  let cached = referenceCache.get(table)
+  if (cached === undefined) {
+    const mo = new Map<string, number>()
+    for (let id = 0; id < table.moValues.length; id++) mo.set(table.moValues[id], table.moFrequency[id])
+    const evidence = new Map<string, number>()
+    for (let id = 0; id < table.evidenceValues.length; id++) {
+      evidence.set(table.evidenceValues[id], table.evidenceFrequency[id])
+    }
+    cached = { mo, evidence }
+    referenceCache.set(table, cached)
+  }
+  return cached
+}
