@@ -9,6 +9,29 @@ export {
   haversineMeters,
 } from './compare/expectedDistance'
 export {
+  type Assignments,
+  type EvaluatePartitionOptions,
+  evaluatePartition,
+  type PartitionMetrics,
+  type PrecisionRecall,
+} from './evaluation/evaluatePartition'
+export {
+  type EvaluateRankingOptions,
+  evaluateRanking,
+  type RankedCandidate,
+  type RankingMetrics,
+  type Rankings,
+} from './evaluation/evaluateRanking'
+export {
+  type EvaluateScoresOptions,
+  evaluateScores,
+  type ScoredPairColumns,
+  type ScoredPairObject,
+  type ScoreMetrics,
+  type ThresholdMetrics,
+} from './evaluation/evaluateScores'
+export { buildTruth, type LabelledIncident, type Truth } from './evaluation/truth'
+export {
   formatFromPath,
   type IncidentFormat,
   loadIncidents,
