@@ -32,6 +32,28 @@ export {
 } from './evaluation/evaluateScores'
 export { buildTruth, type LabelledIncident, type Truth } from './evaluation/truth'
 export {
+  defaultTimeSpanDays,
+  type GeneratedIncident,
+  type GenerateIncidentsOptions,
+  generateIncidentChunks,
+  generateIncidents,
+} from './generate/generateIncidents'
+export {
+  buildRegion,
+  GENERATOR_PRESETS,
+  type GeneratorPreset,
+  type GeneratorPresetName,
+  type Region,
+} from './generate/region'
+export { CATEGORIES as GENERATED_CATEGORIES, type GeneratedCategory } from './generate/vocabulary'
+export {
+  GENERATED_CSV_COLUMNS,
+  type WriteIncidentsOptions,
+  type WriteIncidentsResult,
+  writeIncidentsCsv,
+  writeIncidentsNdjson,
+} from './generate/writeIncidents'
+export {
   formatFromPath,
   type IncidentFormat,
   loadIncidents,

@@ -1,0 +1,869 @@
+/**
+ * Synthetic incident sets generated from an offender model (not from planted clusters): a region of
+ * settlements weighted by population, offenders with a home, a journey-to-crime range with distance
+ * decay and a heavy tail, habitual hours and weekdays, preferred categories, a personal MO signature,
+ * heavy-tailed crime counts in bursts, co-offending crews, and evidence recovered at low rates.
+ *
+ * The journey-to-crime and series-size shapes follow the environmental-criminology literature
+ * (Rossmo 2000, distance decay; Bernasco 2010; Wolfgang's "few offenders commit most crimes").
+ */
+import { createRandom, type Random } from '../util/random'
+import {
+  buildRegion,
+  GENERATOR_PRESETS,
+  type GeneratorPreset,
+  type GeneratorPresetName,
+  KIND_VILLAGE,
+  type Region,
+  settlementByPopulation,
+  settlementNear,
+} from './region'
+import {
+  CAT_FRAUD,
+  CAT_LIVESTOCK,
+  CAT_PARCEL,
+  CAT_PICKPOCKET,
+  CAT_RESIDENTIAL,
+  CAT_SHOP,
+  CAT_VEHICLE,
+  CATEGORIES,
+  type GeneratedCategory,
+  MO_GROUPS,
+  MO_TEXT,
+  type MoGroup,
+  PHONE_PREFIXES,
+  PLATE_CHARS,
+  PLATE_LETTERS,
+  SCENE_TEXT,
+  SHOE_MODELS,
+  SIGNATURE_VALUES,
+  SIGNATURE_ZIPF,
+  TARGET_TEXT,
+} from './vocabulary'
+
+/** A generated record in the canonical format (see DESIGN.md), ready for `parseIncidents`. */
+export interface GeneratedIncident {
+  id: string
+  /** Exact time, ISO-8601 with offset `+08:00` (absent when a window is given). */
+  time?: string
+  /** Start of an uncertain window (burglaries found later, bikes parked overnight…). */
+  timeFrom?: string
+  timeTo?: string
+  /** WGS84; absent for about 1% of records (location not recorded). */
+  lat?: number
+  lon?: number
+  category: GeneratedCategory
+  /** `group:value` codes; each signature value is recorded with probability 0.88. */
+  mo: string[]
+  /** `kind:value`: fingerprint, dna, shoeprint, plate, phone. */
+  evidence: string[]
+  /** Chinese narrative from templates; absent for about 8% of records. */
+  narrative?: string
+  /** Ground truth: offender labels (2–3 for co-offended crimes). */
+  series: string[]
+  /** County (or urban district) name; kept as an attribute by parseIncidents. */
+  county: string
+  /** Town (or county seat / community) name. */
+  town: string
+  /** Village name, when the incident happened in a village. */
+  village?: string
+}
+
+/** Options of {@link generateIncidents}. */
+export interface GenerateIncidentsOptions {
+  /** Number of incidents (exact). Required. */
+  n: number
+  /** Seed; the same options and seed give byte-identical output. Default 1. */
+  seed?: number
+  /** `'province'` (default, 150 km across), `'city'` (40 km, one dense city) or `'travelling'` (300 km, 20% travelling offenders). */
+  preset?: GeneratorPresetName
+  /** Time span in days. Default: the preset's `referenceSpanDays · (n / referenceN)^(1/3)`, at least 30 (province: 365 days at 300k, 253 at 100k, 546 at 1M). */
+  timeSpanDays?: number
+  /** First local day (China Standard Time, +08:00), `YYYY-MM-DD`. Default `'2024-01-01'`. */
+  startDate?: string
+  /** Prefix of incident ids. Default `'AJ'`. */
+  idPrefix?: string
+  /** Share of offenders with one crime. Default 0.9 (then about 60% of incidents are singletons). */
+  singleOffenderShare?: number
+  /** Share of pairs of repeat offenders that form a crew and co-offend in about 35% of the lead's crimes. Default 0.25. */
+  crewShare?: number
+  /** Share of repeat offenders who travel; default from the preset (province 0.03, travelling 0.2). */
+  travellingShare?: number
+}
+
+const DEFAULTS = {
+  seed: 1,
+  preset: 'province' as GeneratorPresetName,
+  startDate: '2024-01-01',
+  idPrefix: 'AJ',
+  singleOffenderShare: 0.9,
+  crewShare: 0.25,
+  /** Exponent and cap of the power-law count of crimes of a repeat offender (k = 2..cap). */
+  countExponent: 2.1,
+  maxCrimesPerOffender: 100,
+  minSpanDays: 30,
+}
+
+const MINUTES_PER_DAY = 1440
+const OFFSET_MS = 8 * 3_600_000
+const OFFSET_TEXT = '+08:00'
+
+/** Probability of an uncertain window, and max hours before/after the true time, by category. */
+const WINDOW = [
+  [0.75, 9, 9],
+  [0.85, 8, 8],
+  [0.45, 8, 6],
+  [0.5, 10, 6],
+  [0.55, 9, 7],
+  [0.75, 8, 5],
+  [0.35, 2, 1],
+  [0, 0, 0],
+] as const
+/** Recovery rates by category: fingerprint, dna, shoeprint. */
+const FINGERPRINT_RATE = [0.14, 0.12, 0.03, 0.01, 0.08, 0.02, 0.01, 0]
+const DNA_RATE = [0.04, 0.04, 0.01, 0, 0.03, 0.02, 0, 0]
+const SHOEPRINT_RATE = [0.3, 0.25, 0.02, 0, 0.03, 0.2, 0, 0]
+const PLATE_RATE = 0.25
+const PHONE_RATE = 0.65
+/** Probability that a recovered trace is the offender's (else an unrelated person's). */
+const OWN_FINGERPRINT = 0.6
+const OWN_DNA = 0.7
+const OWN_SHOEPRINT = 0.85
+const OWN_PLATE = 0.85
+const OWN_PHONE = 0.8
+const MO_STABILITY = 0.85
+const MO_RECORDED = 0.88
+const HABIT_PRESENT = 0.65
+const LOCATION_MISSING = 0.01
+const NARRATIVE_MISSING = 0.08
+const JOINT_CRIME = 0.35
+
+const FLAG_TRAVELLING = 1
+const FLAG_CREW_LEAD = 2
+const FLAG_CREW_PARTNER = 4
+const FLAG_WEEKEND = 8
+const FLAG_WEEKDAY = 16
+
+function fmix(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}
+
+/** Hash of up to three integers (32-bit). */
+function hash3(a: number, b: number, c: number): number {
+  let h = fmix((a ^ 0x27d4eb2d) >>> 0)
+  h = fmix((h ^ Math.imul(b | 0, 0xcc9e2d51)) >>> 0)
+  return fmix((h ^ Math.imul(c | 0, 0x1b873593) ^ 0x165667b1) >>> 0)
+}
+
+function unit(h: number): number {
+  return h / 4294967296
+}
+
+function normal(random: Random): number {
+  const u = 1 - random()
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
+}
+
+function exponential(random: Random): number {
+  return -Math.log(1 - random())
+}
+
+function zipfCumulative(size: number, exponent: number): Float64Array {
+  const cum = new Float64Array(size)
+  let total = 0
+  for (let i = 0; i < size; i++) {
+    total += (i + 1) ** -exponent
+    cum[i] = total
+  }
+  for (let i = 0; i < size; i++) cum[i] /= total
+  return cum
+}
+
+function pickCumulative(cum: ArrayLike<number>, u: number): number {
+  const n = cum.length
+  for (let i = 0; i < n - 1; i++) if (u < cum[i]) return i
+  return n - 1
+}
+
+const GROUP_CUMULATIVE: Float64Array[][] = MO_GROUPS.map((groups) =>
+  groups.map((g: MoGroup) => zipfCumulative(g.values.length, g.zipf)),
+)
+const GROUP_CODES: string[][][] = MO_GROUPS.map((groups) =>
+  groups.map((g: MoGroup) => g.values.map((v) => `${g.group}:${v}`)),
+)
+const SIGNATURE_CODES: string[] = SIGNATURE_VALUES.map((v) => `sign:${v}`)
+const SIGNATURE_CUMULATIVE = zipfCumulative(SIGNATURE_VALUES.length, SIGNATURE_ZIPF)
+const SHOE_CUMULATIVE = zipfCumulative(SHOE_MODELS.length, 1.1)
+
+/** Everything decided before records are written: region, offenders, and each crime's time and category. */
+interface Plan {
+  n: number
+  seed: number
+  region: Region
+  preset: GeneratorPreset
+  spanDays: number
+  /** Local (+08:00) minutes since 1970 of the start day's midnight. */
+  startLocalMinute: number
+  /** `YYYY-MM-DDT` of local days firstPrefixDay, firstPrefixDay + 1, … (covering the span). */
+  dayPrefixes: string[]
+  firstPrefixDay: number
+  idPrefix: string
+  idWidth: number
+  offenderCount: number
+  labelWidth: number
+  offHome: Int32Array
+  offAnchors: Int32Array
+  offAnchorCount: Uint8Array
+  offFlags: Uint8Array
+  offRangeKm: Float32Array
+  crimeOffender: Uint32Array
+  crimeOrdinal: Uint16Array
+  crimeBurst: Uint8Array
+  crimeCategory: Uint8Array
+  /** Minutes since the start (local midnight of startDate). */
+  crimeFrom: Int32Array
+  crimeTo: Int32Array
+  /** Crime indices in output order (by timeFrom, then crime index). */
+  order: Uint32Array
+  categoryCumulative: Float64Array
+}
+
+function validate(options: GenerateIncidentsOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('caselink: generateIncidents expects an options object { n, seed?, preset? }')
+  }
+  const { n } = options
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 200_000_000) {
+    throw new RangeError(
+      `caselink: generateIncidents expects n to be an integer in [0, 2e8], got ${String(n)}`,
+    )
+  }
+  if (options.preset !== undefined && !(options.preset in GENERATOR_PRESETS)) {
+    throw new RangeError(
+      `caselink: unknown preset '${String(options.preset)}', expected one of ${Object.keys(GENERATOR_PRESETS).join(', ')}`,
+    )
+  }
+  if (options.startDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.startDate)) {
+    throw new RangeError(`caselink: startDate must be YYYY-MM-DD, got '${options.startDate}'`)
+  }
+  if (options.timeSpanDays !== undefined && !(options.timeSpanDays >= 1 && options.timeSpanDays <= 10_000)) {
+    throw new RangeError(`caselink: timeSpanDays must be in [1, 10000], got ${options.timeSpanDays}`)
+  }
+  for (const key of ['singleOffenderShare', 'crewShare', 'travellingShare'] as const) {
+    const v = options[key]
+    if (v !== undefined && !(v >= 0 && v <= 1)) {
+      throw new RangeError(`caselink: ${key} must be in [0, 1], got ${v}`)
+    }
+  }
+}
+
+/** Default time span of a preset for n incidents, days. */
+export function defaultTimeSpanDays(n: number, preset: GeneratorPresetName = 'province'): number {
+  const p = GENERATOR_PRESETS[preset]
+  return Math.max(
+    DEFAULTS.minSpanDays,
+    Math.round(p.referenceSpanDays * Math.cbrt(Math.max(n, 1) / p.referenceN)),
+  )
+}
+
+function journeyTarget(region: Region, random: Random, home: number, rangeKm: number): number {
+  const u = random()
+  if (u < 0.3) return home
+  const d =
+    u < 0.95 ? rangeKm * exponential(random) : Math.min(120, rangeKm * 3 * (1 - random()) ** (-1 / 1.5))
+  const a = random() * 2 * Math.PI
+  return settlementNear(region, region.x[home] + d * Math.cos(a), region.y[home] + d * Math.sin(a), random())
+}
+
+function travelTarget(region: Region, random: Random, home: number): number {
+  const [lo, hi] = region.preset.travelRangeKm
+  const d = lo + (hi - lo) * random()
+  const a = random() * 2 * Math.PI
+  return settlementNear(region, region.x[home] + d * Math.cos(a), region.y[home] + d * Math.sin(a), random())
+}
+
+/** Preferred hour of a category's offenders (one of two modes for some). */
+function preferredHour(category: number, u: number): number {
+  switch (category) {
+    case CAT_RESIDENTIAL:
+      return u < 0.5 ? 2.5 : 11
+    case CAT_SHOP:
+    case CAT_LIVESTOCK:
+      return 2.5
+    case 2:
+      return u < 0.5 ? 22 : 13
+    case CAT_PARCEL:
+      return 14
+    case CAT_VEHICLE:
+      return 1.5
+    case CAT_PICKPOCKET:
+      return u < 0.5 ? 10 : 17
+    default:
+      return 15
+  }
+}
+
+function buildPlan(options: GenerateIncidentsOptions): Plan {
+  validate(options)
+  const n = options.n
+  const seed = (options.seed ?? DEFAULTS.seed) >>> 0
+  const presetName = options.preset ?? DEFAULTS.preset
+  const preset = GENERATOR_PRESETS[presetName]
+  const spanDays = options.timeSpanDays ?? defaultTimeSpanDays(n, presetName)
+  const startDate = options.startDate ?? DEFAULTS.startDate
+  const startUtcMs = Date.parse(`${startDate}T00:00:00${OFFSET_TEXT}`)
+  if (!Number.isFinite(startUtcMs)) throw new RangeError(`caselink: invalid startDate '${startDate}'`)
+  const startDow = new Date(startUtcMs + OFFSET_MS).getUTCDay()
+  const singleShare = options.singleOffenderShare ?? DEFAULTS.singleOffenderShare
+  const crewShare = options.crewShare ?? DEFAULTS.crewShare
+  const travellingShare = options.travellingShare ?? preset.travellingShare
+  const region = buildRegion(preset, seed)
+
+  const categoryCumulative = new Float64Array(preset.categoryWeights.length)
+  let cw = 0
+  for (let i = 0; i < categoryCumulative.length; i++) {
+    cw += preset.categoryWeights[i]
+    categoryCumulative[i] = cw
+  }
+  for (let i = 0; i < categoryCumulative.length; i++) categoryCumulative[i] /= cw
+
+  // 1. Crime counts per offender: one with probability singleShare, else a power law on 2..cap.
+  const tail = new Float64Array(DEFAULTS.maxCrimesPerOffender - 1)
+  let tz = 0
+  for (let k = 2; k <= DEFAULTS.maxCrimesPerOffender; k++) {
+    tz += k ** -DEFAULTS.countExponent
+    tail[k - 2] = tz
+  }
+  for (let i = 0; i < tail.length; i++) tail[i] /= tz
+  const countRandom = createRandom(hash3(seed, 1, 0))
+  let counts = new Uint16Array(Math.max(16, Math.ceil(n * 0.75)))
+  let offenderCount = 0
+  let total = 0
+  while (total < n) {
+    let k = 1
+    if (countRandom() >= singleShare) k = 2 + pickCumulative(tail, countRandom())
+    if (total + k > n) k = n - total
+    if (offenderCount === counts.length) {
+      const grown = new Uint16Array(counts.length * 2)
+      grown.set(counts)
+      counts = grown
+    }
+    counts[offenderCount++] = k
+    total += k
+  }
+  counts = counts.slice(0, offenderCount)
+
+  // 2. Offenders and their crimes' times and categories.
+  const offHome = new Int32Array(offenderCount)
+  const offAnchors = new Int32Array(offenderCount * 3)
+  const offAnchorCount = new Uint8Array(offenderCount)
+  const offFlags = new Uint8Array(offenderCount)
+  const offRangeKm = new Float32Array(offenderCount)
+  const offPrimary = new Uint8Array(offenderCount)
+  const crimeOffender = new Uint32Array(n)
+  const crimeOrdinal = new Uint16Array(n)
+  const crimeBurst = new Uint8Array(n)
+  const crimeCategory = new Uint8Array(n)
+  const crimeFrom = new Int32Array(n)
+  const crimeTo = new Int32Array(n)
+  const spanMinutes = spanDays * MINUTES_PER_DAY
+  const days = new Float64Array(DEFAULTS.maxCrimesPerOffender)
+  const bursts = new Uint8Array(DEFAULTS.maxCrimesPerOffender)
+  let c = 0
+  for (let o = 0; o < offenderCount; o++) {
+    const random = createRandom(hash3(seed, 2, o))
+    const k = counts[o]
+    let primary = pickCumulative(categoryCumulative, random())
+    const secondary = pickCumulative(categoryCumulative, random())
+    let home = settlementByPopulation(region, random())
+    const crewLead =
+      (o & 1) === 0 && o + 1 < offenderCount && k >= 2 && counts[o + 1] >= 2 && random() < crewShare
+    if (crewLead) {
+      offFlags[o] |= FLAG_CREW_LEAD
+      offFlags[o + 1] |= FLAG_CREW_PARTNER
+    }
+    if (offFlags[o] & FLAG_CREW_PARTNER) {
+      // A crew shares a home area and a trade.
+      home = offHome[o - 1]
+      primary = offPrimary[o - 1]
+    }
+    offHome[o] = home
+    offPrimary[o] = primary
+    const rangeKm = preset.rangeKm * Math.exp(0.6 * normal(random))
+    offRangeKm[o] = rangeKm
+    const travelling = k >= 2 && primary !== CAT_FRAUD && random() < travellingShare
+    if (travelling) offFlags[o] |= FLAG_TRAVELLING
+    const anchorCount = k === 1 ? 1 : travelling ? 2 + Math.floor(random() * 2) : 1 + Math.floor(random() * 3)
+    offAnchorCount[o] = anchorCount
+    for (let a = 0; a < anchorCount; a++) {
+      offAnchors[o * 3 + a] =
+        travelling && a > 0
+          ? travelTarget(region, random, home)
+          : journeyTarget(region, random, home, rangeKm)
+    }
+    const hourMean = preferredHour(primary, random()) + 1.5 * normal(random)
+    const hourSd = 0.8 + 2.2 * random()
+    const dayMode = random()
+    if (dayMode < 0.12) offFlags[o] |= FLAG_WEEKEND
+    else if (dayMode < 0.24) offFlags[o] |= FLAG_WEEKDAY
+
+    // Days (fractional) of the k crimes, in bursts.
+    if (k === 1) {
+      days[0] = random() * spanDays
+      bursts[0] = 0
+    } else {
+      const careerDays = Math.min(spanDays, 120 * Math.exp(0.8 * normal(random)))
+      const meanBurst = 3 + 6 * random()
+      const burstCount = Math.max(1, Math.min(255, Math.round(k / meanBurst)))
+      const gapDays = 0.3 + 3.5 * random()
+      const careerStart = random() * (spanDays - careerDays)
+      const base = Math.floor(k / burstCount)
+      const extra = k % burstCount
+      let j = 0
+      for (let b = 0; b < burstCount; b++) {
+        const size = base + (b < extra ? 1 : 0)
+        const first = j
+        let t = 0
+        for (let s = 0; s < size; s++) {
+          if (s > 0) t += gapDays * exponential(random)
+          days[j] = t
+          bursts[j] = b
+          j++
+        }
+        let start = careerStart + random() * careerDays
+        let scale = 1
+        if (t >= spanDays - 1) {
+          scale = (spanDays - 1) / (t + 1)
+          start = 0
+        } else if (start + t >= spanDays) start = spanDays - 1 - t
+        for (let q = first; q < j; q++) days[q] = start + days[q] * scale
+      }
+    }
+    const flags = offFlags[o]
+    for (let j = 0; j < k; j++, c++) {
+      const u = random()
+      const category =
+        u < 0.85 ? primary : u < 0.95 ? secondary : pickCumulative(categoryCumulative, random())
+      let day = Math.floor(days[j])
+      const dow = (startDow + day) % 7
+      if (flags & FLAG_WEEKEND && dow !== 0 && dow !== 6) day += 6 - dow
+      else if (flags & FLAG_WEEKDAY && (dow === 0 || dow === 6)) day += dow === 6 ? 2 : 1
+      while (day >= spanDays) day -= 7
+      if (day < 0) day = 0
+      let hour = (hourMean + hourSd * normal(random)) % 24
+      if (hour < 0) hour += 24
+      const minute = day * MINUTES_PER_DAY + Math.floor(hour * 60)
+      const [pWindow, maxBefore, maxAfter] = WINDOW[category]
+      let from: number
+      let to: number
+      if (random() < pWindow) {
+        from = Math.floor((minute - 60 * (0.25 + maxBefore * random())) / 10) * 10
+        to = Math.ceil((minute + 60 * (0.25 + maxAfter * random())) / 10) * 10
+      } else {
+        from = random() < 0.6 ? Math.round(minute / 5) * 5 : minute
+        to = from
+      }
+      if (to < from) to = from
+      if (to >= spanMinutes + MINUTES_PER_DAY) to = spanMinutes + MINUTES_PER_DAY - 1
+      crimeOffender[c] = o
+      crimeOrdinal[c] = j
+      crimeBurst[c] = bursts[j]
+      crimeCategory[c] = category
+      crimeFrom[c] = from
+      crimeTo[c] = to
+    }
+  }
+
+  // 3. Output order: by timeFrom, ties by crime index. Keys pack both into one float64.
+  const indexBits = Math.max(1, Math.ceil(Math.log2(n + 1)))
+  const scale = 2 ** indexBits
+  if ((spanMinutes + 3 * MINUTES_PER_DAY) * scale > Number.MAX_SAFE_INTEGER) {
+    throw new RangeError('caselink: n × timeSpanDays too large to order exactly')
+  }
+  // Windows may start up to ~10 h before the first day; shift keys so they stay non-negative.
+  const keys = new Float64Array(n)
+  for (let i = 0; i < n; i++) keys[i] = (crimeFrom[i] + MINUTES_PER_DAY) * scale + i
+  keys.sort()
+  const order = new Uint32Array(n)
+  for (let i = 0; i < n; i++) order[i] = keys[i] % scale
+
+  return {
+    n,
+    seed,
+    region,
+    preset,
+    spanDays,
+    startLocalMinute: (startUtcMs + OFFSET_MS) / 60_000,
+    dayPrefixes: Array.from({ length: spanDays + 3 }, (_, d) =>
+      dayPrefix((startUtcMs + OFFSET_MS) / 86_400_000 - 1 + d),
+    ),
+    firstPrefixDay: (startUtcMs + OFFSET_MS) / 86_400_000 - 1,
+    idPrefix: options.idPrefix ?? DEFAULTS.idPrefix,
+    idWidth: Math.max(7, String(n).length),
+    offenderCount,
+    labelWidth: Math.max(6, String(offenderCount + n).length),
+    offHome,
+    offAnchors,
+    offAnchorCount,
+    offFlags,
+    offRangeKm,
+    crimeOffender,
+    crimeOrdinal,
+    crimeBurst,
+    crimeCategory,
+    crimeFrom,
+    crimeTo,
+    order,
+    categoryCumulative,
+  }
+}
+
+function pad(value: number, width: number): string {
+  return String(value).padStart(width, '0')
+}
+
+/** Bijection on 32-bit integers (so distinct inputs give distinct identifiers). */
+function scramble32(x: number, seed: number, salt: number): number {
+  let h = (x ^ hash3(seed, salt, 7)) >>> 0
+  h = (Math.imul(h, 0x9e3779b1) + hash3(seed, salt, 11)) >>> 0
+  h ^= h >>> 15
+  h = Math.imul(h, 0x2c1b3c6d) >>> 0
+  h ^= h >>> 12
+  return h >>> 0
+}
+
+/** Bijection on [0, 34^5): affine map with a multiplier coprime to 2 and 17. */
+const PLATE_SPACE = 34 ** 5
+function plateText(x: number, seed: number, letter: number): string {
+  let v = ((x % PLATE_SPACE) * 1_000_003 + (hash3(seed, 31, 0) % PLATE_SPACE)) % PLATE_SPACE
+  let s = ''
+  for (let i = 0; i < 5; i++) {
+    s = PLATE_CHARS[v % 34] + s
+    v = Math.floor(v / 34)
+  }
+  return `plate:苏${PLATE_LETTERS[letter % PLATE_LETTERS.length]}${s}`
+}
+
+/** Bijection on [0, 1e8): affine map with a multiplier coprime to 2 and 5. */
+function phoneText(x: number, seed: number): string {
+  const v = ((x % 100_000_000) * 7_919 + (hash3(seed, 37, 0) % 100_000_000)) % 100_000_000
+  return `phone:${PHONE_PREFIXES[hash3(seed, 41, x) % PHONE_PREFIXES.length]}${pad(v, 8)}`
+}
+
+const PERIODS = [
+  '凌晨',
+  '凌晨',
+  '凌晨',
+  '凌晨',
+  '凌晨',
+  '凌晨',
+  '上午',
+  '上午',
+  '上午',
+  '上午',
+  '上午',
+  '中午',
+  '中午',
+  '下午',
+  '下午',
+  '下午',
+  '下午',
+  '下午',
+  '晚上',
+  '晚上',
+  '晚上',
+  '晚上',
+  '深夜',
+  '深夜',
+]
+
+function moValue(code: string | undefined): string {
+  if (code === undefined) return ''
+  return code.slice(code.indexOf(':') + 1)
+}
+
+function findMo(mo: string[], group: string): string | undefined {
+  const prefix = `${group}:`
+  for (const m of mo) if (m.startsWith(prefix)) return m
+  return undefined
+}
+
+function narrativeFor(
+  category: number,
+  place: string,
+  localMinute: number,
+  mo: string[],
+  evidence: string[],
+  random: Random,
+): string {
+  const day = Math.floor(localMinute / MINUTES_PER_DAY)
+  const ymd = civilFromDays(day)
+  const hour = Math.floor((localMinute - day * MINUTES_PER_DAY) / 60)
+  const date = `${Math.floor(ymd / 100) % 100}月${ymd % 100}日${PERIODS[hour]}`
+  const amount =
+    Math.round(Math.exp(Math.log(category === CAT_FRAUD ? 8000 : 1500) + 1.1 * normal(random)) / 10) * 10
+  const entry = MO_TEXT[findMo(mo, 'entry') ?? ''] ?? ''
+  const method = MO_TEXT[findMo(mo, 'method') ?? ''] ?? ''
+  const loot = TARGET_TEXT[moValue(findMo(mo, 'target'))] ?? '财物'
+  let text: string
+  switch (category) {
+    case CAT_RESIDENTIAL:
+      text = `${date}，${place}居民报警称其${SCENE_TEXT[category]}。经勘查，嫌疑人${entry || '以不明方式'}入室，盗走${loot}，损失约${amount}元。`
+      break
+    case CAT_SHOP:
+      text = `${place}一店主报称，${date}${SCENE_TEXT[category]}，嫌疑人${entry || '以不明方式'}进入，盗走${loot}，价值约${amount}元。`
+      break
+    case 2:
+      text = `${date}，事主停放在${place}的${loot === '财物' ? '电动自行车' : loot}被盗${method ? `（${method}）` : ''}，价值约${amount}元。`
+      break
+    case CAT_PARCEL:
+      text = `事主报称，${date}放在${place}的快递被人${method || '取走'}，价值约${amount}元。`
+      break
+    case CAT_VEHICLE:
+      text = `${date}，${place}一辆停放的小汽车被${entry || '打开'}，车内${loot}被盗，损失约${amount}元。`
+      break
+    case CAT_LIVESTOCK:
+      text = `${place}村民报称，${date}其饲养的${loot}被盗${method ? `，嫌疑人${method}` : ''}，损失约${amount}元。`
+      break
+    case CAT_PICKPOCKET:
+      text = `${date}，事主在${place}${method ? `被人${method}` : '被扒窃'}，${loot}被盗，价值约${amount}元。`
+      break
+    default: {
+      const script = MO_TEXT[findMo(mo, 'script') ?? ''] ?? '虚假理由'
+      text = `${place}居民报称，${date}被人以${script}为由诱骗转账，被骗${amount}元。`
+    }
+  }
+  for (const e of evidence) {
+    if (e.startsWith('fingerprint:')) text += '现场提取到指纹。'
+    else if (e.startsWith('dna:')) text += '现场提取到生物检材。'
+    else if (e.startsWith('shoeprint:')) text += '现场提取到鞋印。'
+    else if (e.startsWith('plate:')) text += `监控拍到可疑车辆${e.slice(6)}。`
+    else if (e.startsWith('phone:')) text += `涉案号码${e.slice(6)}。`
+  }
+  return text
+}
+
+const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'))
+
+/** Calendar date of a day count since 1970-01-01 (Hinnant's civil_from_days), packed y·10000 + m·100 + d. */
+function civilFromDays(z: number): number {
+  z += 719468
+  const era = Math.floor(z / 146097)
+  const doe = z - era * 146097
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  )
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const m = mp < 10 ? mp + 3 : mp - 9
+  return (yoe + era * 400 + (m <= 2 ? 1 : 0)) * 10000 + m * 100 + d
+}
+
+/** `HH:mm:00+08:00` for every minute of the day. */
+const MINUTE_SUFFIX: string[] = Array.from(
+  { length: MINUTES_PER_DAY },
+  (_, m) => `${TWO_DIGITS[Math.floor(m / 60)]}:${TWO_DIGITS[m % 60]}:00${OFFSET_TEXT}`,
+)
+
+/** `YYYY-MM-DDT` of a local day count since 1970. */
+function dayPrefix(day: number): string {
+  const ymd = civilFromDays(day)
+  return `${Math.floor(ymd / 10000)}-${TWO_DIGITS[Math.floor(ymd / 100) % 100]}-${TWO_DIGITS[ymd % 100]}T`
+}
+
+/** ISO-8601 local time with the +08:00 offset, from local minutes since 1970 (cached day prefixes). */
+function formatLocalMinute(plan: Plan, localMinute: number): string {
+  const day = Math.floor(localMinute / MINUTES_PER_DAY)
+  const cached = plan.dayPrefixes[day - plan.firstPrefixDay]
+  return (cached ?? dayPrefix(day)) + MINUTE_SUFFIX[localMinute - day * MINUTES_PER_DAY]
+}
+
+/** Builds the record at output position `rank`. Deterministic: depends only on the plan and rank. */
+function emit(plan: Plan, rank: number): GeneratedIncident {
+  const { region, seed } = plan
+  const c = plan.order[rank]
+  const o = plan.crimeOffender[c]
+  const ordinal = plan.crimeOrdinal[c]
+  const category = plan.crimeCategory[c]
+  const burst = plan.crimeBurst[c]
+  const flags = plan.offFlags[o]
+  const random = createRandom(hash3(seed, 4 + ordinal * 8, o))
+  const sig = hash3(seed, 3, o)
+
+  // Where.
+  const anchorCount = plan.offAnchorCount[o]
+  const anchors = o * 3
+  let settlement: number
+  if (category === CAT_FRAUD) settlement = settlementByPopulation(region, random())
+  else {
+    const u = random()
+    if (flags & FLAG_TRAVELLING) {
+      settlement =
+        u < 0.8
+          ? plan.offAnchors[anchors + (burst % anchorCount)]
+          : u < 0.9
+            ? plan.offAnchors[anchors + Math.floor(random() * anchorCount)]
+            : journeyTarget(region, random, plan.offHome[o], plan.offRangeKm[o])
+    } else {
+      settlement =
+        u < 0.6
+          ? plan.offAnchors[anchors]
+          : u < 0.9
+            ? plan.offAnchors[anchors + Math.floor(random() * anchorCount)]
+            : journeyTarget(region, random, plan.offHome[o], plan.offRangeKm[o])
+    }
+  }
+  const spread = plan.preset.settlementSpreadKm[region.kind[settlement]]
+  const xKm = region.x[settlement] + spread * normal(random)
+  const yKm = region.y[settlement] + spread * normal(random)
+  const hasLocation = random() >= LOCATION_MISSING
+
+  // How: the offender's signature value per group (stable), sometimes another, sometimes unrecorded.
+  const mo: string[] = []
+  const groups = MO_GROUPS[category]
+  let approach = ''
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g]
+    const cum = GROUP_CUMULATIVE[category][g]
+    const own = pickCumulative(cum, unit(hash3(sig, category, g)))
+    const v = random() < MO_STABILITY ? own : pickCumulative(cum, random())
+    if (group.group === 'approach') approach = group.values[v]
+    if (random() < MO_RECORDED) mo.push(GROUP_CODES[category][g][v])
+  }
+  const habitCount = 1 + (unit(hash3(sig, 90, 0)) < 0.45 ? 1 : 0) + (unit(hash3(sig, 91, 0)) < 0.15 ? 1 : 0)
+  for (let h = 0; h < habitCount; h++) {
+    const present = random() < HABIT_PRESENT
+    if (!present) continue
+    const code = SIGNATURE_CODES[pickCumulative(SIGNATURE_CUMULATIVE, unit(hash3(sig, 100 + h, 0)))]
+    if (!mo.includes(code)) mo.push(code)
+  }
+  if (random() < 0.1) {
+    const code = SIGNATURE_CODES[pickCumulative(SIGNATURE_CUMULATIVE, random())]
+    if (!mo.includes(code)) mo.push(code)
+  }
+
+  // Evidence: own identifiers shared across the offender's crimes; unrelated ones unique per crime.
+  const evidence: string[] = []
+  if (random() < FINGERPRINT_RATE[category]) {
+    const x = random() < OWN_FINGERPRINT ? 2 * o : 2 * c + 1
+    evidence.push(`fingerprint:FP${pad(scramble32(x, seed, 1), 10)}`)
+  }
+  if (random() < DNA_RATE[category]) {
+    const x = random() < OWN_DNA ? 2 * o : 2 * c + 1
+    evidence.push(`dna:DNA${pad(scramble32(x, seed, 2), 10)}`)
+  }
+  if (random() < SHOEPRINT_RATE[category]) {
+    let model: number
+    let size: number
+    if (random() < OWN_SHOEPRINT) {
+      const pair = hash3(sig, 200, burst >> 1)
+      model = pickCumulative(SHOE_CUMULATIVE, unit(pair))
+      size = 38 + (hash3(sig, 201, 0) % 8)
+    } else {
+      model = pickCumulative(SHOE_CUMULATIVE, random())
+      size = 36 + Math.floor(random() * 10)
+    }
+    evidence.push(`shoeprint:${SHOE_MODELS[model]}-${size}`)
+  }
+  if ((approach === 'car' || approach === 'van' || approach === 'motorbike') && random() < PLATE_RATE) {
+    const own = random() < OWN_PLATE
+    evidence.push(plateText(own ? o : 22_000_000 + c, seed, own ? hash3(sig, 300, 0) : c))
+  }
+  if (category === CAT_FRAUD && random() < PHONE_RATE) {
+    const phones = 1 + (hash3(sig, 400, 0) % 3)
+    evidence.push(phoneText(random() < OWN_PHONE ? o * 3 + (burst % phones) : 50_000_000 + c, seed))
+  }
+
+  // Who: the offender, a crew partner in joint crimes, sometimes a one-off accomplice.
+  const series = [`OFF-${pad(o, plan.labelWidth)}`]
+  const joint = (flags & FLAG_CREW_LEAD) !== 0 && random() < JOINT_CRIME
+  if (joint) series.push(`OFF-${pad(o + 1, plan.labelWidth)}`)
+  if (random() < (joint ? 0.15 : 0.02)) series.push(`OFF-${pad(plan.offenderCount + c, plan.labelWidth)}`)
+
+  // When.
+  const fromMinute = plan.startLocalMinute + plan.crimeFrom[c]
+  const toMinute = plan.startLocalMinute + plan.crimeTo[c]
+  const record: GeneratedIncident = {
+    id: `${plan.idPrefix}${pad(rank + 1, plan.idWidth)}`,
+  } as GeneratedIncident
+  if (fromMinute === toMinute) record.time = formatLocalMinute(plan, fromMinute)
+  else {
+    record.timeFrom = formatLocalMinute(plan, fromMinute)
+    record.timeTo = formatLocalMinute(plan, toMinute)
+  }
+  if (hasLocation) {
+    const lat = plan.preset.centerLat + yKm / 110.574
+    const lon = plan.preset.centerLon + xKm / (111.32 * Math.cos((plan.preset.centerLat * Math.PI) / 180))
+    record.lat = Math.round(lat * 1e6) / 1e6
+    record.lon = Math.round(lon * 1e6) / 1e6
+  }
+  record.category = CATEGORIES[category]
+  record.mo = mo
+  record.evidence = evidence
+  const county = region.countyName[region.county[settlement]]
+  const town = region.name[region.parent[settlement]]
+  const village = region.kind[settlement] === KIND_VILLAGE ? region.name[settlement] : undefined
+  if (random() >= NARRATIVE_MISSING) {
+    const mid = Math.round((fromMinute + toMinute) / 2)
+    record.narrative = narrativeFor(category, `${county}${town}${village ?? ''}`, mid, mo, evidence, random)
+  }
+  record.series = series
+  record.county = county
+  record.town = town
+  if (village !== undefined) record.village = village
+  return record
+}
+
+/**
+ * Generates n synthetic incidents with ground-truth `series` labels, ordered by (start) time, ids
+ * `AJ0000001…` in that order. Same options and seed give byte-identical `JSON.stringify` output.
+ * Runs in O(n log n) time (one sort of packed float64 keys) and about 40 bytes per incident of working
+ * memory besides the records; 1,000,000 incidents take a few seconds.
+ *
+ * Shape of the data (province preset): about 90% of offenders commit one crime and about 60% of
+ * incidents are singletons; repeat offenders' counts follow k^-2.1 on 2..100, in bursts of 3–9 crimes
+ * with gaps of 0.3–4 days, inside careers of ~4 months (log-normal). Locations: 30% in the offender's
+ * home settlement, else exponential distance decay (median range 4 km) with a Pareto tail, snapped to
+ * population-weighted settlements; 3% of repeat offenders travel 50–150 km between bursts (20%, 50–200 km,
+ * for `travelling`). Time span: `referenceSpanDays · (n / referenceN)^(1/3)` days (province: 365 at 300k).
+ *
+ * @example
+ * const { incidents } = generateIncidents({ n: 1000, seed: 7, preset: 'city' })
+ * incidents[0].series // ['OFF-000123']
+ */
+export function generateIncidents(options: GenerateIncidentsOptions): { incidents: GeneratedIncident[] } {
+  const plan = buildPlan(options)
+  const incidents: GeneratedIncident[] = new Array(plan.n)
+  for (let rank = 0; rank < plan.n; rank++) incidents[rank] = emit(plan, rank)
+  return { incidents }
+}
+
+/**
+ * Generates the same records as {@link generateIncidents}, in the same order, as chunks of at most
+ * `chunkSize` records, so 10,000,000 incidents can be written without holding the records in memory
+ * (the plan keeps about 40 bytes per incident in typed arrays).
+ *
+ * @example
+ * for (const chunk of generateIncidentChunks({ n: 1_000_000, seed: 1 }, 10_000)) write(chunk)
+ */
+export function* generateIncidentChunks(
+  options: GenerateIncidentsOptions,
+  chunkSize = 10_000,
+): Generator<GeneratedIncident[], void, undefined> {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError(`caselink: chunkSize must be a positive integer, got ${chunkSize}`)
+  }
+  const plan = buildPlan(options)
+  for (let start = 0; start < plan.n; start += chunkSize) {
+    const end = Math.min(plan.n, start + chunkSize)
+    const chunk: GeneratedIncident[] = new Array(end - start)
+    for (let rank = start; rank < end; rank++) chunk[rank - start] = emit(plan, rank)
+    yield chunk
+  }
+}

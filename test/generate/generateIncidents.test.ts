@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest'
+import { buildTruth } from '../../src/evaluation/truth'
+import { generateIncidentChunks, generateIncidents } from '../../src/generate/generateIncidents'
+import { CATEGORIES } from '../../src/generate/vocabulary'
+import { parseIncidents } from '../../src/schema/parseIncidents'
+
+const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\+08:00$/
+
+describe('generateIncidents determinism', () => {
+  it('gives byte-identical JSON for the same options and seed, for every preset', () => {
+    for (const preset of ['city', 'province', 'travelling'] as const) {
+      const a = JSON.stringify(generateIncidents({ n: 2000, seed: 11, preset }).incidents)
+      const b = JSON.stringify(generateIncidents({ n: 2000, seed: 11, preset }).incidents)
+      expect(a).toBe(b)
+    }
+  })
+
+  it('gives different data for different seeds', () => {
+    const a = JSON.stringify(generateIncidents({ n: 500, seed: 1 }).incidents)
+    const b = JSON.stringify(generateIncidents({ n: 500, seed: 2 }).incidents)
+    expect(a).not.toBe(b)
+  })
+
+  it('yields in chunks exactly the records generateIncidents returns', () => {
+    const whole = generateIncidents({ n: 2345, seed: 5, preset: 'travelling' }).incidents
+    const chunks = [...generateIncidentChunks({ n: 2345, seed: 5, preset: 'travelling' }, 1000)]
+    expect(chunks.map((c) => c.length)).toEqual([1000, 1000, 345])
+    expect(JSON.stringify(chunks.flat())).toBe(JSON.stringify(whole))
+  })
+
+  it('does not mutate a frozen options object', () => {
+    const options = Object.freeze({ n: 100, seed: 3, preset: 'city' as const })
+    expect(generateIncidents(options).incidents).toHaveLength(100)
+  })
+})
+
+describe('generateIncidents validity', () => {
+  const { incidents } = generateIncidents({ n: 20_000, seed: 7 })
+
+  it('returns exactly n records with unique ids, ordered by start time', () => {
+    expect(incidents).toHaveLength(20_000)
+    expect(new Set(incidents.map((r) => r.id)).size).toBe(20_000)
+    const starts = incidents.map((r) => Date.parse((r.time ?? r.timeFrom) as string))
+    for (let i = 1; i < starts.length; i++) expect(starts[i]).toBeGreaterThanOrEqual(starts[i - 1])
+  })
+
+  it('uses the canonical fields and formats', () => {
+    const kinds = new Set(['fingerprint', 'dna', 'shoeprint', 'plate', 'phone'])
+    for (const r of incidents) {
+      if (r.time !== undefined) {
+        expect(r.time).toMatch(ISO_WITH_OFFSET)
+        expect(r.timeFrom).toBeUndefined()
+      } else {
+        expect(r.timeFrom).toMatch(ISO_WITH_OFFSET)
+        expect(r.timeTo).toMatch(ISO_WITH_OFFSET)
+        expect(Date.parse(r.timeTo as string)).toBeGreaterThan(Date.parse(r.timeFrom as string))
+      }
+      if (r.lat !== undefined) {
+        expect(r.lat).toBeGreaterThan(31)
+        expect(r.lat).toBeLessThan(33)
+        expect(r.lon).toBeGreaterThan(118)
+        expect(r.lon).toBeLessThan(120)
+      }
+      expect(CATEGORIES).toContain(r.category)
+      for (const m of r.mo) expect(m).toMatch(/^[a-z]+:[a-z0-9-]+$/)
+      expect(new Set(r.mo).size).toBe(r.mo.length)
+      for (const e of r.evidence) expect(kinds.has(e.slice(0, e.indexOf(':')))).toBe(true)
+      expect(r.series.length).toBeGreaterThanOrEqual(1)
+      expect(r.series.length).toBeLessThanOrEqual(3)
+      expect(typeof r.county).toBe('string')
+    }
+  })
+
+  it('passes parseIncidents with no rejected row', () => {
+    const result = parseIncidents(incidents, { timeZone: 'Asia/Shanghai' })
+    expect(result.counts.rejected).toBe(0)
+    expect(result.incidents).toHaveLength(incidents.length)
+    expect(result.issues.filter((i) => i.severity === 'error')).toEqual([])
+    expect(result.issues.every((i) => i.code === 'unknown_field')).toBe(true)
+    const first = result.incidents[0]
+    expect(first.series).toEqual(incidents[0].series)
+    expect(first.attributes.county).toBe(incidents[0].county)
+  })
+
+  it('has about 60% singleton incidents, heavy-tailed series and co-offending', () => {
+    const truth = buildTruth(incidents)
+    const size = new Int32Array(truth.componentCount)
+    for (let i = 0; i < truth.count; i++) size[truth.component[i]]++
+    let singles = 0
+    let largest = 0
+    for (const s of size) {
+      if (s === 1) singles++
+      largest = Math.max(largest, s)
+    }
+    expect(singles / incidents.length).toBeGreaterThan(0.5)
+    expect(singles / incidents.length).toBeLessThan(0.7)
+    expect(largest).toBeGreaterThanOrEqual(20)
+    const coOffended = incidents.filter((r) => r.series.length > 1).length
+    expect(coOffended / incidents.length).toBeGreaterThan(0.005)
+    expect(coOffended / incidents.length).toBeLessThan(0.1)
+  })
+
+  it('makes linked incidents closer in space and time than unlinked ones, and shares evidence within series', () => {
+    const byLabel = new Map<string, number[]>()
+    incidents.forEach((r, i) => {
+      for (const l of r.series) byLabel.set(l, [...(byLabel.get(l) ?? []), i])
+    })
+    const km = (i: number, j: number) =>
+      Math.hypot(
+        ((incidents[i].lat as number) - (incidents[j].lat as number)) * 110.6,
+        ((incidents[i].lon as number) - (incidents[j].lon as number)) * 94.4,
+      )
+    const linked: number[] = []
+    for (const members of byLabel.values()) {
+      for (let x = 1; x < members.length; x++) {
+        const [i, j] = [members[x - 1], members[x]]
+        if (incidents[i].lat !== undefined && incidents[j].lat !== undefined) linked.push(km(i, j))
+      }
+    }
+    const unlinked: number[] = []
+    for (let i = 0; i + 7919 < incidents.length; i += 3) {
+      const j = i + 7919
+      if (incidents[i].lat !== undefined && incidents[j].lat !== undefined) unlinked.push(km(i, j))
+    }
+    const median = (v: number[]) => v.sort((a, b) => a - b)[v.length >> 1]
+    expect(median(linked)).toBeLessThan(5)
+    expect(median(unlinked)).toBeGreaterThan(30)
+    // Some fingerprint is recovered at two crimes of the same offender.
+    const owners = new Map<string, Set<string>>()
+    for (const r of incidents) {
+      for (const e of r.evidence) {
+        if (!e.startsWith('fingerprint:')) continue
+        const set = owners.get(e) ?? new Set<string>()
+        set.add(r.series[0])
+        owners.set(e, set)
+      }
+    }
+    const shared = [...owners.entries()].filter(
+      ([e]) => incidents.filter((r) => r.evidence.includes(e)).length > 1,
+    )
+    expect(shared.length).toBeGreaterThan(5)
+    // …and no fingerprint is shared by two unrelated offenders' crimes.
+    for (const [, set] of shared) expect(set.size).toBe(1)
+  })
+
+  it('scales the time span with n and honours timeSpanDays and startDate', () => {
+    const small = generateIncidents({ n: 300, seed: 1, timeSpanDays: 10, startDate: '2023-06-01' }).incidents
+    for (const r of small) {
+      const t = Date.parse((r.time ?? r.timeTo) as string)
+      expect(t).toBeGreaterThanOrEqual(Date.parse('2023-05-31T00:00:00+08:00'))
+      expect(t).toBeLessThan(Date.parse('2023-06-12T00:00:00+08:00'))
+    }
+  })
+
+  it('handles n = 0 and rejects bad options with caselink errors', () => {
+    expect(generateIncidents({ n: 0 }).incidents).toEqual([])
+    expect(() => generateIncidents({ n: -1 })).toThrow(/^caselink:/)
+    expect(() => generateIncidents({ n: 1.5 })).toThrow(/^caselink:/)
+    expect(() => generateIncidents({ n: 10, preset: 'moon' as 'city' })).toThrow(/^caselink: unknown preset/)
+    expect(() => generateIncidents({ n: 10, startDate: '2024/01/01' })).toThrow(/^caselink:/)
+    expect(() => generateIncidents({ n: 10, crewShare: 2 })).toThrow(/^caselink:/)
+  })
+})
