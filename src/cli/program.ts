@@ -1,5 +1,11 @@
 import { Command, CommanderError } from 'commander'
 import { SourceError } from '../io/readIncidents'
+import { registerBenchCommand } from './benchCommand'
+import { registerDemoCommand } from './demoCommand'
+import { registerEvaluateCommand } from './evaluateCommand'
+import { registerExplainCommand } from './explainCommand'
+import { registerGenerateCommand } from './generateCommand'
+import { registerLinkCommand } from './linkCommand'
 import { EXIT, UserError } from './userError'
 import { registerValidateCommand } from './validateCommand'
 
@@ -16,6 +22,12 @@ export function createProgram(): Command {
     .showHelpAfterError()
   program.exitOverride()
   registerValidateCommand(program)
+  registerLinkCommand(program)
+  registerExplainCommand(program)
+  registerEvaluateCommand(program)
+  registerGenerateCommand(program)
+  registerBenchCommand(program)
+  registerDemoCommand(program)
   return program
 }
 

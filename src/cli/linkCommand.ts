@@ -1,0 +1,242 @@
+import type { Command } from 'commander'
+import type { SeriesMethod } from '../cluster/detectSeries'
+import {
+  OUTPUT_FORMATS,
+  type OutputFile,
+  type OutputFormat,
+  writeLinkOutputs,
+} from '../export/writeLinkOutputs'
+import type { IncidentFormat } from '../io/readIncidents'
+import { type LinkIncidentsOptions, type LinkResult, linkIncidents } from '../link/linkIncidents'
+import { formatBytes, formatTable, formatTopSeries } from './format'
+import { type LoadedInput, loadInput } from './loadInput'
+import { parseNumber, readModelOption } from './options'
+import { createProgress, type Progress } from './progress'
+import { EXIT, UserError } from './userError'
+
+/** Options of `caselink link`. */
+export interface LinkCommandOptions {
+  model?: string
+  timeZone: string
+  format?: IncidentFormat
+  out: string
+  formats: string
+  resolution?: string
+  method?: string
+  minProbability?: string
+  seed?: string
+  maxGraphEdges?: string
+  top: string
+  strict?: boolean
+  quiet?: boolean
+  json?: boolean
+}
+
+const METHODS: readonly SeriesMethod[] = ['leiden-cpm', 'louvain', 'components']
+const STAGES = ['parse', 'table', 'candidates', 'scoring', 'graph', 'clustering', 'summaries'] as const
+
+/**
+ * Reads `--formats json,csv,…` into a list of output formats, or throws a one-line usage error.
+ *
+ * @example
+ * parseFormats('json,csv') // ['json', 'csv']
+ */
+export function parseFormats(text: string): OutputFormat[] {
+  const formats = text
+    .split(',')
+    .map((f) => f.trim().toLowerCase())
+    .filter((f) => f !== '')
+  if (formats.length === 0) throw new UserError('caselink: --formats is empty')
+  for (const format of formats) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+      throw new UserError(
+        `caselink: --formats: unknown format '${format}' (expected ${OUTPUT_FORMATS.join(', ')})`,
+      )
+    }
+  }
+  return formats as OutputFormat[]
+}
+
+/**
+ * Link options from the command line: only flags actually given are set, so the library defaults apply
+ * to the rest.
+ *
+ * @example
+ * linkOptionsFromFlags({ timeZone: 'Asia/Shanghai', resolution: '0.3' })
+ */
+export function linkOptionsFromFlags(options: {
+  timeZone?: string
+  resolution?: string
+  method?: string
+  minProbability?: string
+  seed?: string
+}): LinkIncidentsOptions {
+  const clustering: NonNullable<LinkIncidentsOptions['clustering']> = {}
+  const resolution = parseNumber('--resolution', options.resolution, { min: 0 })
+  if (resolution !== undefined) clustering.resolution = resolution
+  const seed = parseNumber('--seed', options.seed, { integer: true })
+  if (seed !== undefined) clustering.seed = seed
+  if (options.method !== undefined) {
+    if (!(METHODS as readonly string[]).includes(options.method)) {
+      throw new UserError(`caselink: --method must be one of ${METHODS.join(', ')}, got '${options.method}'`)
+    }
+    clustering.method = options.method as SeriesMethod
+  }
+  const result: LinkIncidentsOptions = { timeZone: options.timeZone, clustering }
+  const minProbability = parseNumber('--min-probability', options.minProbability, { min: 0, max: 1 })
+  if (minProbability !== undefined) result.minProbability = minProbability
+  return result
+}
+
+/**
+ * Links incidents already loaded, with a progress bar over the pipeline's stages.
+ *
+ * @example
+ * const result = runLink(loaded, { timeZone: 'UTC' }, createProgress())
+ */
+export function runLink(loaded: LoadedInput, options: LinkIncidentsOptions, progress: Progress): LinkResult {
+  progress.stage('linking', STAGES.length)
+  let ended = 0
+  const result = linkIncidents(loaded.incidents, {
+    ...options,
+    onStage: (stage, phase) => {
+      if (phase === 'end') ended++
+      progress.update(ended, phase === 'start' ? stage : '')
+    },
+  })
+  progress.done()
+  return result
+}
+
+/**
+ * Loads an input file with a byte progress bar, keeping rejected records.
+ *
+ * @example
+ * const loaded = await readInput('cases.csv', { timeZone: 'UTC' }, createProgress())
+ */
+export async function readInput(
+  file: string,
+  options: { timeZone?: string; format?: IncidentFormat },
+  progress: Progress,
+): Promise<LoadedInput> {
+  progress.stage('reading', 100)
+  const loaded = await loadInput(file, {
+    timeZone: options.timeZone,
+    format: options.format,
+    onBytes: progress.enabled
+      ? (read, total) => progress.update(Math.floor((100 * read) / Math.max(1, total)), file)
+      : undefined,
+  })
+  progress.done()
+  return loaded
+}
+
+/** A one-line summary of input counts. */
+export function formatCounts(file: string, counts: LoadedInput['counts']): string {
+  return `${file}: ${counts.rows} rows, ${counts.valid} valid, ${counts.rejected} rejected, ${counts.warnings} warnings`
+}
+
+/**
+ * The list of files written, as an aligned table.
+ *
+ * @example
+ * console.log(formatFiles(files))
+ */
+export function formatFiles(files: readonly OutputFile[]): string {
+  return formatTable(
+    files.map((f) => [
+      f.path,
+      f.skipped === undefined ? formatBytes(f.bytes) : 'skipped',
+      f.skipped ?? f.description,
+    ]),
+    'lr',
+  )
+}
+
+/**
+ * Registers `caselink link INPUT`: validate, link and write series.json, assignments.csv, links.csv,
+ * series.geojson, graph.gexf, graph.graphml and rejected.ndjson into `--out`.
+ *
+ * @example
+ * registerLinkCommand(new Command('caselink'))
+ */
+export function registerLinkCommand(program: Command): void {
+  program
+    .command('link')
+    .description('link incidents into candidate series and write the outputs for analyst tools')
+    .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
+    .option('--model <file>', 'linkage model JSON (default: the built-in model)')
+    .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
+    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('-o, --out <dir>', 'output directory', 'caselink-output')
+    .option('--formats <list>', `outputs to write: ${OUTPUT_FORMATS.join(',')}`, OUTPUT_FORMATS.join(','))
+    .option(
+      '--resolution <r>',
+      'clustering resolution (CPM γ: minimum mean link probability inside a series)',
+    )
+    .option('--method <method>', `clustering method: ${METHODS.join(', ')}`)
+    .option('--min-probability <p>', 'links below this probability are not kept (default 0.5)')
+    .option('--seed <n>', 'clustering seed')
+    .option('--max-graph-edges <n>', 'write graph.gexf/graph.graphml only up to this many links', '250000')
+    .option('--top <n>', 'series to print', '10')
+    .option('--strict', 'exit 1 when any input row was rejected')
+    .option('-q, --quiet', 'no progress bars')
+    .option('--json', 'print the run summary as JSON (alone on stdout)')
+    .action(async (input: string, options: LinkCommandOptions) => {
+      const formats = parseFormats(options.formats)
+      const maxGraphEdges = parseNumber('--max-graph-edges', options.maxGraphEdges, { min: 0, integer: true })
+      const top = parseNumber('--top', options.top, { min: 0, integer: true }) ?? 10
+      const linkOptions = linkOptionsFromFlags(options)
+      const model = await readModelOption(options.model)
+      if (model !== undefined) linkOptions.model = model
+      const progress = createProgress({ quiet: options.quiet })
+      const loaded = await readInput(input, options, progress)
+      const result = runLink(loaded, linkOptions, progress)
+      progress.stage('writing', formats.length + 1)
+      let written = 0
+      const files = writeLinkOutputs(result, options.out, {
+        formats,
+        rejected: loaded.rejected,
+        maxGraphEdges,
+        meta: {
+          input,
+          counts: loaded.counts,
+          options: {
+            timeZone: options.timeZone,
+            model: options.model ?? 'default',
+            minProbability: linkOptions.minProbability ?? null,
+            clustering: linkOptions.clustering,
+            formats,
+          },
+        },
+        onFile: () => progress.update(++written),
+      })
+      progress.done()
+      const stats = result.stats
+      if (options.json) {
+        const summary = {
+          input,
+          counts: loaded.counts,
+          series: result.series.length,
+          incidentsInSeries: stats.stages.summaries.incidentsInSeries,
+          links: result.links.length,
+          stats,
+          outputs: files,
+          topSeries: result.series.slice(0, top),
+        }
+        process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
+      } else {
+        const lines = [
+          formatCounts(input, loaded.counts),
+          `linked in ${(stats.totalMs / 1000).toFixed(1)} s: ${stats.stages.candidates.pairs} candidate pairs, ` +
+            `${stats.stages.scoring.kept} links kept, ${result.series.length} series ` +
+            `(${stats.stages.summaries.incidentsInSeries} incidents)`,
+        ]
+        if (top > 0 && result.series.length > 0)
+          lines.push('', `top ${Math.min(top, result.series.length)} series:`, formatTopSeries(result, top))
+        lines.push('', `wrote ${options.out}:`, formatFiles(files))
+        process.stdout.write(`${lines.join('\n')}\n`)
+      }
+      process.exitCode = options.strict && loaded.counts.rejected > 0 ? EXIT.rejected : EXIT.ok
+    })
+}

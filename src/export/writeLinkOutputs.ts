@@ -1,0 +1,147 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import type { LinkResult } from '../link/linkIncidents'
+import { writeAssignmentsCsv } from './assignmentsCsv'
+import { createTextFileWriter } from './csv'
+import { linkResultToGraphology, toGexf, toGraphml } from './graphExport'
+import { writeLinksCsv } from './linksCsv'
+import { type RejectedRecord, writeRejectedNdjson } from './rejectedNdjson'
+import { writeSeriesGeoJson } from './seriesGeoJson'
+import { type SeriesJsonMeta, writeSeriesJson } from './seriesJson'
+
+/** The output formats of a link run; `csv` is assignments.csv and links.csv. */
+export const OUTPUT_FORMATS = ['json', 'csv', 'geojson', 'gexf', 'graphml'] as const
+
+/** One output format. */
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number]
+
+/** Options of {@link writeLinkOutputs}. */
+export interface WriteLinkOutputsOptions {
+  /** Formats to write. Default all of {@link OUTPUT_FORMATS}. rejected.ndjson is written whenever `rejected` is given. */
+  formats?: readonly OutputFormat[]
+  /** Rejected input records, written to rejected.ndjson (an empty file when there are none). */
+  rejected?: readonly RejectedRecord[]
+  /** Run information for series.json. */
+  meta?: SeriesJsonMeta
+  /** Graph exports (GEXF, GraphML) are skipped, with a message, above this many links. Default 250,000. */
+  maxGraphEdges?: number
+  /** Reasons per link in links.csv and on graph edges. Default 3. */
+  maxReasons?: number
+  /** Called after each file is written, for progress display. */
+  onFile?: (file: OutputFile) => void
+}
+
+/** A file written (or skipped) by {@link writeLinkOutputs}. */
+export interface OutputFile {
+  /** File name inside the output directory. */
+  name: string
+  path: string
+  /** Bytes written; 0 when skipped. */
+  bytes: number
+  /** Data records written (series, rows, features, nodes and links…). */
+  records: number
+  /** What the records are, for people (`'24 series'`, `'90 nodes, 174 links'`). */
+  description: string
+  /** Why the file was not written, when it was skipped. */
+  skipped?: string
+}
+
+const DEFAULTS = { formats: OUTPUT_FORMATS, maxGraphEdges: 250_000, maxReasons: 3 }
+
+/**
+ * Writes the outputs of a link run into a directory (created if needed): series.json, assignments.csv,
+ * links.csv, series.geojson, graph.gexf, graph.graphml and rejected.ndjson. CSV files are UTF-8 with BOM
+ * and neutralize formula injection. Graph exports above `maxGraphEdges` links are skipped with a
+ * message in the returned list (graphology costs ~300 bytes a link). Returns what was written.
+ *
+ * @example
+ * const files = writeLinkOutputs(linkIncidents(rows), 'out', { formats: ['json', 'csv'] })
+ * for (const f of files) console.log(f.name, f.bytes)
+ */
+export function writeLinkOutputs(
+  result: LinkResult,
+  dir: string,
+  options: WriteLinkOutputsOptions = {},
+): OutputFile[] {
+  const formats = new Set(options.formats ?? DEFAULTS.formats)
+  for (const format of formats) {
+    if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
+      throw new RangeError(
+        `caselink: unknown output format '${format}' (expected ${OUTPUT_FORMATS.join(', ')})`,
+      )
+    }
+  }
+  const maxGraphEdges = options.maxGraphEdges ?? DEFAULTS.maxGraphEdges
+  const maxReasons = options.maxReasons ?? DEFAULTS.maxReasons
+  const onFile = options.onFile ?? (() => {})
+  mkdirSync(dir, { recursive: true })
+  const files: OutputFile[] = []
+  const emit = (
+    name: string,
+    unit: string,
+    write: (out: ReturnType<typeof createTextFileWriter>) => number,
+  ): void => {
+    const path = join(dir, name)
+    const out = createTextFileWriter(path)
+    let records: number
+    try {
+      records = write(out)
+    } finally {
+      out.close()
+    }
+    const file: OutputFile = { name, path, bytes: out.close(), records, description: `${records} ${unit}` }
+    files.push(file)
+    onFile(file)
+  }
+  if (formats.has('json')) emit('series.json', 'series', (out) => writeSeriesJson(result, out, options.meta))
+  if (formats.has('csv')) {
+    emit('assignments.csv', 'incidents', (out) => writeAssignmentsCsv(result, out))
+    emit('links.csv', 'links', (out) => writeLinksCsv(result, out, { maxReasons }))
+  }
+  if (formats.has('geojson')) {
+    emit('series.geojson', 'features', (out) => {
+      const { incidents, series } = writeSeriesGeoJson(result, out)
+      return incidents + series
+    })
+  }
+  if (formats.has('gexf') || formats.has('graphml')) {
+    const names = [
+      formats.has('gexf') ? 'graph.gexf' : '',
+      formats.has('graphml') ? 'graph.graphml' : '',
+    ].filter((name) => name !== '')
+    if (result.graph.edgeCount > maxGraphEdges) {
+      const skipped =
+        `the graph has ${result.graph.edgeCount} links, more than ${maxGraphEdges}: ` +
+        'skipped (raise --max-graph-edges to write it anyway; graphology needs ~300 bytes a link)'
+      for (const name of names) {
+        const file: OutputFile = {
+          name,
+          path: join(dir, name),
+          bytes: 0,
+          records: 0,
+          description: 'skipped',
+          skipped,
+        }
+        files.push(file)
+        onFile(file)
+      }
+    } else {
+      const graph = linkResultToGraphology(result, { maxEdges: maxGraphEdges, maxReasons })
+      const records = graph.order + graph.size
+      for (const name of names) {
+        const path = join(dir, name)
+        const text = name === 'graph.gexf' ? toGexf(graph) : toGraphml(graph)
+        writeFileSync(path, text, 'utf8')
+        const description = `${graph.order} nodes, ${graph.size} links`
+        const file: OutputFile = { name, path, bytes: Buffer.byteLength(text, 'utf8'), records, description }
+        files.push(file)
+        onFile(file)
+      }
+    }
+  }
+  if (options.rejected !== undefined) {
+    const rejected = options.rejected
+    emit('rejected.ndjson', 'rejected records', (out) => writeRejectedNdjson(rejected, out))
+  }
+  return files
+}
