@@ -97,7 +97,11 @@ export function predictedClusters(
   const seen = new Map<string, number>()
   for (let i = 0; i < truth.count; i++) {
     const id = truth.ids[i]
-    const value = map ? map.get(id) : Object.hasOwn(record as object, id) ? record?.[id] : undefined
+    let value = map ? map.get(id) : (record as Readonly<Record<string, unknown>>)[id]
+    // Only inherited keys ('constructor', 'toString'…) give other types; ignore them.
+    if (value !== null && value !== undefined && typeof value !== 'string' && typeof value !== 'number') {
+      if (map || !Object.hasOwn(record as object, id)) value = undefined
+    }
     if (value === null || value === undefined) {
       cluster[i] = clusterCount++
       continue

@@ -36,6 +36,7 @@ function labelsOf(value: unknown, id: string): string[] {
   if (value === undefined || value === null || value === '') return []
   if (typeof value === 'string') return [value]
   if (Array.isArray(value)) {
+    if (value.length === 1 && typeof value[0] === 'string') return value[0] === '' ? [] : [value[0]]
     const out: string[] = []
     for (const v of value) {
       if (typeof v !== 'string') {
@@ -48,6 +49,14 @@ function labelsOf(value: unknown, id: string): string[] {
   throw new TypeError(
     `caselink: series of incident '${id}' must be a string or string[], got ${typeof value}`,
   )
+}
+
+function labelOf(labelIndex: Map<string, number>, label: string): number {
+  const size = labelIndex.size
+  const l = labelIndex.get(label)
+  if (l !== undefined) return l
+  labelIndex.set(label, size)
+  return size
 }
 
 function find(parent: Int32Array, i: number): number {
@@ -77,25 +86,27 @@ export function buildTruth(incidents: readonly LabelledIncident[]): Truth {
   const labelIndex = new Map<string, number>()
   const starts: number[] = [0]
   const labelIdList: number[] = []
+  const seen = new Set<string>()
   for (const incident of incidents) {
     const id = incident?.id
     if (typeof id !== 'string') throw new TypeError('caselink: every incident needs a string id')
-    if (indexOf.has(id) || unlabelled.has(id)) throw new RangeError(`caselink: duplicate incident id '${id}'`)
-    const labels = labelsOf(incident.series, id)
-    if (labels.length === 0) {
-      unlabelled.add(id)
-      continue
+    // One hash operation per id: a duplicate leaves the set's size unchanged.
+    const before = seen.size
+    seen.add(id)
+    if (seen.size === before) throw new RangeError(`caselink: duplicate incident id '${id}'`)
+    const series = incident.series
+    if (typeof series === 'string' && series !== '') {
+      labelIdList.push(labelOf(labelIndex, series))
+    } else {
+      const labels = labelsOf(series, id)
+      if (labels.length === 0) {
+        unlabelled.add(id)
+        continue
+      }
+      for (const label of labels) labelIdList.push(labelOf(labelIndex, label))
     }
     indexOf.set(id, ids.length)
     ids.push(id)
-    for (const label of labels) {
-      let l = labelIndex.get(label)
-      if (l === undefined) {
-        l = labelIndex.size
-        labelIndex.set(label, l)
-      }
-      labelIdList.push(l)
-    }
     starts.push(labelIdList.length)
   }
   const count = ids.length
