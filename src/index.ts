@@ -62,6 +62,22 @@ export {
   SourceError,
   type SourceRecord,
 } from './io/readIncidents'
+export { acceptParsed, incidentToRecord, isIncident } from './link/isIncident'
+export {
+  type LinkIncidentsOptions,
+  type LinkResult,
+  type LinkStats,
+  linkIncidents,
+  type ScoredLink,
+  type StageStats,
+} from './link/linkIncidents'
+export {
+  type RankedIncident,
+  type RankedSeries,
+  type RankOptions,
+  rankIncidents,
+  rankSeries,
+} from './link/rankSeries'
 export { type DefaultModelOptions, defaultModel } from './model/defaultModel'
 export {
   COMPARISON_KINDS,
@@ -111,6 +127,15 @@ export {
   scoreRange,
   weightFloor,
 } from './score/scorePairs'
+export {
+  explainLink,
+  type Series,
+  type SeriesLink,
+  type SeriesSummaries,
+  type SharedValue,
+  type SummarizeSeriesOptions,
+  summarizeSeries,
+} from './series/summarizeSeries'
 export type { BuildCaseTableOptions } from './table/buildCaseTable'
 export {
   buildCaseTable,
