@@ -187,9 +187,7 @@ function scoreAgainst(
   if (wholeSeries) {
     const touched = new Set<number>()
     for (const i of rows) if (result.seriesOfRow[i] >= 0) touched.add(result.seriesOfRow[i])
-    const idToRow = new Map<string, number>()
-    if (touched.size > 0) table.ids.forEach((id, i) => idToRow.set(id, i))
-    for (const s of touched) for (const id of result.series[s].members) take(idToRow.get(id)!)
+    if (touched.size > 0) for (let i = 0; i < table.size; i++) if (touched.has(result.seriesOfRow[i])) take(i)
   }
   const probeTable = buildCaseTable([query, ...rows.map((i) => result.incidents[i])], {
     timeZone: table.timeZone,
