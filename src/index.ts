@@ -64,6 +64,7 @@ export {
 } from './io/readIncidents'
 export { acceptParsed, incidentToRecord, isIncident } from './link/isIncident'
 export {
+  LINK_DEFAULTS,
   type LinkIncidentsOptions,
   type LinkResult,
   type LinkStats,

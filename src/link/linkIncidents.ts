@@ -84,7 +84,8 @@ export interface LinkResult {
   scorer: PairScorer
 }
 
-const DEFAULTS = {
+/** Defaults of {@link linkIncidents}: the edge floor and the clustering. */
+export const LINK_DEFAULTS = {
   minProbability: 0.5,
   clustering: { method: 'leiden-cpm', resolution: 0.5, seed: 0 } satisfies DetectSeriesOptions,
 }
@@ -101,9 +102,9 @@ const DEFAULTS = {
  */
 export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOptions = {}): LinkResult {
   const started = performance.now()
-  const minProbability = options.minProbability ?? DEFAULTS.minProbability
+  const minProbability = options.minProbability ?? LINK_DEFAULTS.minProbability
   const model = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
-  const clusteringOptions = { ...DEFAULTS.clustering, ...options.clustering }
+  const clusteringOptions = { ...LINK_DEFAULTS.clustering, ...options.clustering }
   const onStage = options.onStage ?? (() => {})
   let mark = performance.now()
   const lap = (): number => {
