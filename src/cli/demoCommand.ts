@@ -42,25 +42,34 @@ export function registerDemoCommand(program: Command): void {
       const progress = createProgress({ quiet: options.quiet })
       const input = join(options.out, 'incidents.ndjson')
       const say = (text: string) => process.stdout.write(`${text}\n`)
+      let lap = performance.now()
+      const took = (): string => {
+        const now = performance.now()
+        const text = `(${((now - lap) / 1000).toFixed(1)} s)`
+        lap = now
+        return text
+      }
 
       progress.stage('generating', n)
-      const generated = writeGeneratedIncidents(input, { n, seed, preset: 'province' }, (k) =>
-        progress.update(k),
+      const generated = await writeGeneratedIncidents(
+        input,
+        { n, seed, preset: 'province' },
+        progress.enabled ? (k) => progress.update(k) : undefined,
       )
       progress.done()
       say(
-        `1. generated ${generated.records} incidents of the 'province' preset (seed ${seed}) → ${input} (${formatBytes(generated.bytes)})`,
+        `1. generated ${generated.records} incidents of the 'province' preset (seed ${seed}) → ${input}, ${formatBytes(generated.bytes)} ${took()}`,
       )
 
       const loaded = await readInput(input, { timeZone: 'Asia/Shanghai' }, progress)
-      say(`2. ${formatCounts(input, loaded.counts)}`)
+      say(`2. read back ${formatCounts(input, loaded.counts)} ${took()}`)
 
       const result = runLink(loaded, { timeZone: 'Asia/Shanghai' }, progress)
       const { stats } = result
       say(
         `3. linked in ${(stats.totalMs / 1000).toFixed(1)} s: ${stats.stages.candidates.pairs} candidate pairs scored, ` +
           `${stats.stages.scoring.kept} links kept, ${result.series.length} series holding ` +
-          `${stats.stages.summaries.incidentsInSeries} incidents`,
+          `${stats.stages.summaries.incidentsInSeries} incidents ${took()}`,
       )
       say('')
       say('top 10 series (priority = size × cohesion × recency × shared evidence):')
@@ -68,7 +77,7 @@ export function registerDemoCommand(program: Command): void {
 
       const { partition: p, scores } = evaluateLinkResult(result)
       say('')
-      say('accuracy against the planted offenders:')
+      say(`accuracy against the planted offenders ${took()}:`)
       say(
         `   pairwise precision ${(100 * p.pairwise.precision).toFixed(1)}%, recall ${(100 * p.pairwise.recall).toFixed(1)}%, ` +
           `F1 ${(100 * p.pairwise.f1).toFixed(1)}%; B-cubed F1 ${(100 * p.bcubed.f1).toFixed(1)}%; ` +
@@ -92,7 +101,7 @@ export function registerDemoCommand(program: Command): void {
       })
       progress.done()
       say('')
-      say(`4. wrote ${options.out}:`)
+      say(`4. wrote ${options.out} ${took()}:`)
       say(formatFiles(files))
       say(`done in ${((performance.now() - started) / 1000).toFixed(1)} s`)
       process.exitCode = EXIT.ok

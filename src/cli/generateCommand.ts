@@ -1,9 +1,14 @@
-import { mkdirSync } from 'node:fs'
+import { once } from 'node:events'
+import { createWriteStream, mkdirSync } from 'node:fs'
 import { dirname, extname } from 'node:path'
+import { Transform } from 'node:stream'
 import type { Command } from 'commander'
-import { createTextFileWriter, formatCsvRow, UTF8_BOM } from '../export/csv'
-import { type GeneratedIncident, generateIncidentChunks } from '../generate/generateIncidents'
 import { GENERATOR_PRESETS, type GeneratorPresetName } from '../generate/region'
+import {
+  type WriteIncidentsResult,
+  writeIncidentsCsv,
+  writeIncidentsNdjson,
+} from '../generate/writeIncidents'
 import { parseNumber } from './options'
 import { createProgress } from './progress'
 import { EXIT, UserError } from './userError'
@@ -19,83 +24,42 @@ export interface GenerateCommandOptions {
   json?: boolean
 }
 
-/** Columns of a generated CSV file (the record format's names; lists joined with ';'). */
-export const GENERATED_CSV_HEADER = [
-  'id',
-  'time',
-  'timeFrom',
-  'timeTo',
-  'lat',
-  'lon',
-  'category',
-  'mo',
-  'evidence',
-  'narrative',
-  'series',
-  'county',
-  'town',
-  'village',
-] as const
-
 /**
- * One generated record as a CSV row in {@link GENERATED_CSV_HEADER} order.
+ * Writes a generated case set to `path`, NDJSON or CSV by extension, with the generator's streaming
+ * writers (10⁷ incidents never sit in memory). `onProgress` gets the records written so far.
  *
  * @example
- * formatCsvRow(generatedCsvRow(incident))
+ * await writeGeneratedIncidents('cases.ndjson', { n: 250_000, seed: 1, preset: 'province' })
  */
-export function generatedCsvRow(r: GeneratedIncident): (string | number | undefined)[] {
-  return [
-    r.id,
-    r.time,
-    r.timeFrom,
-    r.timeTo,
-    r.lat,
-    r.lon,
-    r.category,
-    r.mo.join(';'),
-    r.evidence.join(';'),
-    r.narrative,
-    r.series.join(';'),
-    r.county,
-    r.town,
-    r.village,
-  ]
-}
-
-/**
- * Writes a generated case set to `path`, NDJSON or CSV by extension, streaming in chunks of 10,000
- * records (10⁷ incidents never sit in memory). Returns the records written and the bytes.
- *
- * @example
- * writeGeneratedIncidents('cases.ndjson', { n: 250_000, seed: 1, preset: 'province' })
- */
-export function writeGeneratedIncidents(
+export async function writeGeneratedIncidents(
   path: string,
   options: { n: number; seed: number; preset: GeneratorPresetName; startDate?: string },
-  onProgress: (written: number) => void = () => {},
-): { records: number; bytes: number } {
+  onProgress?: (written: number) => void,
+): Promise<WriteIncidentsResult> {
   const ext = extname(path).toLowerCase()
   const csv = ext === '.csv'
   if (!csv && ext !== '.ndjson' && ext !== '.jsonl') {
     throw new UserError(`caselink: -o ${path}: the output must end in .ndjson, .jsonl or .csv`)
   }
   mkdirSync(dirname(path), { recursive: true })
-  const out = createTextFileWriter(path)
-  let records = 0
-  try {
-    if (csv) out.write(UTF8_BOM + formatCsvRow(GENERATED_CSV_HEADER))
-    for (const chunk of generateIncidentChunks(options, 10_000)) {
-      let text = ''
-      for (const record of chunk)
-        text += csv ? formatCsvRow(generatedCsvRow(record)) : `${JSON.stringify(record)}\n`
-      out.write(text)
-      records += chunk.length
-      onProgress(records)
-    }
-  } finally {
-    out.close()
-  }
-  return { records, bytes: out.close() }
+  const write = csv ? writeIncidentsCsv : writeIncidentsNdjson
+  if (onProgress === undefined) return write(path, options)
+  // Count records (lines) on their way to the file, for the progress bar.
+  let lines = csv ? -1 : 0
+  const counter = new Transform({
+    transform(chunk: Buffer | string, _encoding, callback) {
+      const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8')
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++
+      onProgress(Math.max(0, lines))
+      callback(null, chunk)
+    },
+  })
+  const file = createWriteStream(path)
+  counter.pipe(file)
+  const result = await write(counter, options)
+  counter.end()
+  await once(file, 'finish')
+  return result
 }
 
 /**
@@ -117,7 +81,7 @@ export function registerGenerateCommand(program: Command): void {
     .option('--start-date <YYYY-MM-DD>', 'first local day (default 2024-01-01)')
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the summary as JSON')
-    .action((options: GenerateCommandOptions) => {
+    .action(async (options: GenerateCommandOptions) => {
       if (!presets.includes(options.preset)) {
         throw new UserError(
           `caselink: --preset must be one of ${presets.join(', ')}, got '${options.preset}'`,
@@ -131,10 +95,10 @@ export function registerGenerateCommand(program: Command): void {
       const progress = createProgress({ quiet: options.quiet })
       progress.stage('generating', n)
       const started = performance.now()
-      const { records, bytes } = writeGeneratedIncidents(
+      const { records, bytes } = await writeGeneratedIncidents(
         options.output,
         { n, seed, preset: options.preset as GeneratorPresetName, startDate: options.startDate },
-        (written) => progress.update(written),
+        progress.enabled ? (written) => progress.update(written) : undefined,
       )
       progress.done()
       const seconds = (performance.now() - started) / 1000

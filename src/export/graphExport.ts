@@ -171,6 +171,12 @@ function xmlAllowed(c: number): boolean {
 }
 
 function escapeXml(text: string): string {
+  let clean = true
+  for (let i = 0; i < text.length && clean; i++) {
+    const c = text.charCodeAt(i)
+    clean = c !== 38 && c !== 60 && c !== 62 && c !== 34 && c !== 39 && xmlAllowed(c)
+  }
+  if (clean) return text
   let out = ''
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i)
