@@ -4,6 +4,14 @@
  */
 
 export {
+  type DetectSeriesOptions,
+  detectSeries,
+  type SeriesMethod,
+  type SeriesPartition,
+} from './cluster/detectSeries'
+export { canonicalizeMembership } from './cluster/partition'
+export { cpmQuality } from './cluster/quality'
+export {
   expectedAbsoluteDifference,
   expectedCircularDistance,
   haversineMeters,
@@ -53,6 +61,21 @@ export {
   writeIncidentsCsv,
   writeIncidentsNdjson,
 } from './generate/writeIncidents'
+export {
+  type DuplicateEdgeMerge,
+  nodeStrengths,
+  type SimilarityGraph,
+  type SimilarityGraphOptions,
+  similarityGraphFromEdges,
+  totalEdgeWeight,
+} from './graph/similarityGraph'
+export {
+  GRAPHOLOGY_MAX_ENTRIES,
+  type GraphologyEdgeAttributes,
+  type GraphologyNodeAttributes,
+  type ToGraphologyOptions,
+  toGraphology,
+} from './graph/toGraphology'
 export {
   formatFromPath,
   type IncidentFormat,
