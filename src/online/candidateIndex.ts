@@ -1,0 +1,483 @@
+/**
+ * Incremental blocking for the online index: the rules of `generateCandidates` (space-time horizon,
+ * missing location, shared evidence, rare MO values and rare combinations of two common values),
+ * maintained as rows arrive, so that each new row is compared with exactly the earlier rows batch
+ * blocking would pair it with.
+ *
+ * Space-time: lat/lon rows live in a 3-D grid over their unit vectors (cells of the chord of
+ * `maxDistanceMeters`, so no projection bound is needed and the grid never has to be rebuilt as rows
+ * arrive from new latitudes), planar rows in a 2-D grid of `maxDistanceMeters` cells; both × time buckets
+ * of `maxGapDays`. A row is inserted into each bucket its window meets; a new row visits its 27 (9)
+ * neighbour cells in the buckets its window widened by the gap meets, and every row met is tested with
+ * the batch predicate `horizonRule`. Cell keys are hashed: a collision only merges two lists, and every
+ * candidate is still tested exactly.
+ *
+ * Long-range rules use posting lists and counts kept in arrival order. A value's frequency is its count
+ * at the new row's arrival (the row included), where batch blocking uses the final count: the two agree
+ * on every value that never exceeds the limits (`maxBlockSize` for evidence, `rareMo.maxDocumentFrequency`
+ * for rare MO). A value that later grows common has already produced its pairs, which are kept.
+ */
+import {
+  type GenerateCandidatesOptions,
+  type ResolvedBlockingOptions,
+  resolveBlockingOptions,
+} from '../blocking/blockingOptions'
+import { type Horizon, horizonRule, LOC_LATLON, LOC_NONE, LOC_PLANAR } from '../blocking/horizon'
+import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
+import type { CaseStore } from './caseStore'
+import { ensureCapacity } from './caseStore'
+
+const DEG = Math.PI / 180
+const DAY_MS = 86_400_000
+/** A window meeting more time buckets than this goes to a list scanned by every new row instead. */
+const MAX_BUCKETS_PER_ROW = 64
+const COMBO_BASE = 2 ** 26
+
+/** A list of int entries in pooled linked lists (head per key, next per entry). */
+class Postings {
+  row = new Uint32Array(64)
+  next = new Int32Array(64)
+  count = 0
+
+  push(head: number, row: number): number {
+    const e = this.count++
+    this.row = ensureCapacity(this.row, this.count)
+    this.next = ensureCapacity(this.next, this.count)
+    this.row[e] = row
+    this.next[e] = head
+    return e
+  }
+}
+
+/** The incremental blocking state; see the module comment. */
+export class CandidateIndex {
+  readonly options: ResolvedBlockingOptions
+  private readonly h: Horizon
+  private readonly cellLatLon: number
+  private readonly cellPlanar: number
+  private readonly bucketMs: number
+  private readonly groups: Map<string, number> | null
+  private readonly grid = new Map<number, number>()
+  private readonly gridPostings = new Postings()
+  /** Rows whose windows are too long for the buckets, per location system (heads into gridPostings). */
+  private readonly longHead = new Int32Array([-1, -1, -1])
+  private evidenceHead = new Int32Array(16).fill(-1)
+  private evidenceCount = new Uint32Array(16)
+  private moHead = new Int32Array(16).fill(-1)
+  private moCount = new Uint32Array(16)
+  private readonly valuePostings = new Postings()
+  private readonly comboSlot = new Map<number, number>()
+  private comboHead = new Int32Array(16)
+  private comboCount = new Uint32Array(16)
+  private stamp = new Int32Array(16)
+  private stampValue = 0
+  private readonly scratch = new Float64Array(4)
+  private readonly scratchWords = new Uint32Array(this.scratch.buffer)
+
+  constructor(
+    private readonly store: CaseStore,
+    options: GenerateCandidatesOptions = {},
+  ) {
+    this.options = resolveBlockingOptions(options)
+    const o = this.options
+    this.h = {
+      n: 0,
+      options: o,
+      start2: new Float64Array(16),
+      end2: new Float64Array(16),
+      timeFrom: store.timeFrom,
+      timeTo: store.timeTo,
+      loc: new Uint8Array(16),
+      ux: new Float64Array(16),
+      uy: new Float64Array(16),
+      uz: new Float64Array(16),
+      x: store.x,
+      y: store.y,
+      cosOrigin: Math.cos(store.originLat * DEG),
+      maxHaversine: 0,
+      maxSquaredMeters: o.maxDistanceMeters * o.maxDistanceMeters,
+      group: new Int32Array(16),
+      groupCount: 1,
+      evidenceEligible: new Uint8Array(0),
+      moRare: new Uint8Array(0),
+      rareCombos: new Float64Array(0),
+      rareComboStart: new Uint32Array(1),
+      rareComboRows: new Uint32Array(0),
+      cappedCombos: [],
+      moStart: store.moList.start,
+      moIds: store.moList.ids,
+      evidenceStart: store.evidenceList.start,
+      evidenceIds: store.evidenceList.ids,
+    }
+    const s = Math.sin(Math.min(o.maxDistanceMeters / (2 * EARTH_RADIUS_METERS), Math.PI / 2))
+    this.h.maxHaversine = s * s
+    // |Δu| per axis <= chord = 2·sqrt(haversine bound); margins absorb rounding
+    this.cellLatLon = Math.max(2 * s * (1 + 1e-9) + 1e-15, 1e-12)
+    this.cellPlanar = Math.max(o.maxDistanceMeters * (1 + 1e-9) + 1e-6, 1e-3)
+    this.bucketMs = Math.max(o.maxGapMs, DAY_MS)
+    const g = o.categoryGroups
+    if (g !== undefined && g !== 'parent' && g !== 'category') {
+      this.groups = new Map()
+      g.forEach((names, k) => {
+        for (const name of names) if (!this.groups!.has(name)) this.groups!.set(name, k)
+      })
+    } else this.groups = null
+  }
+
+  /** Rows inserted so far. */
+  get size(): number {
+    return this.h.n
+  }
+
+  /**
+   * Computes the blocking columns of store row `row` (which must be the next row, `size`), so that
+   * {@link CandidateIndex.candidates} can be asked for it. Does not insert it.
+   */
+  prepare(row: number): void {
+    const h = this.h
+    const st = this.store
+    const need = row + 1
+    h.start2 = ensureCapacity(h.start2, need)
+    h.end2 = ensureCapacity(h.end2, need)
+    h.loc = ensureCapacity(h.loc, need)
+    h.ux = ensureCapacity(h.ux, need)
+    h.uy = ensureCapacity(h.uy, need)
+    h.uz = ensureCapacity(h.uz, need)
+    h.group = ensureCapacity(h.group, need)
+    h.timeFrom = st.timeFrom
+    h.timeTo = st.timeTo
+    h.x = st.x
+    h.y = st.y
+    h.moStart = st.moList.start
+    h.moIds = st.moList.ids
+    h.evidenceStart = st.evidenceList.start
+    h.evidenceIds = st.evidenceList.ids
+    const gap = this.options.maxGapMs
+    h.start2[row] = 2 * st.timeFrom[row] - gap
+    h.end2[row] = 2 * st.timeTo[row] + gap
+    h.loc[row] = LOC_NONE
+    if (st.hasLocation[row] === 1) {
+      if (st.hasLatLon[row] === 1) {
+        h.loc[row] = LOC_LATLON
+        const phi = st.lat[row] * DEG
+        const lambda = st.lon[row] * DEG
+        h.ux[row] = Math.cos(phi) * Math.cos(lambda)
+        h.uy[row] = Math.cos(phi) * Math.sin(lambda)
+        h.uz[row] = Math.sin(phi)
+      } else h.loc[row] = LOC_PLANAR
+    }
+    h.group[row] = this.groupOf(row)
+    this.stamp = ensureCapacity(this.stamp, need)
+    const V = st.mo.size
+    if (this.moHead.length < V) {
+      const old = this.moHead.length
+      this.moHead = ensureCapacity(this.moHead, V)
+      this.moHead.fill(-1, old)
+      this.moCount = ensureCapacity(this.moCount, V)
+    }
+    const E = st.evidence.size
+    if (this.evidenceHead.length < E) {
+      const old = this.evidenceHead.length
+      this.evidenceHead = ensureCapacity(this.evidenceHead, E)
+      this.evidenceHead.fill(-1, old)
+      this.evidenceCount = ensureCapacity(this.evidenceCount, E)
+    }
+  }
+
+  private groupOf(row: number): number {
+    const g = this.options.categoryGroups
+    const st = this.store
+    if (g === undefined) return 0
+    if (g === 'parent') return st.categoryParent[row]
+    if (g === 'category') return st.category[row]
+    const c = st.category[row]
+    if (c < 0) return -1
+    const own = this.groups!.get(st.categories.values[c])
+    if (own !== undefined) return own
+    const p = st.categoryParent[row]
+    return p < 0 ? -1 : (this.groups!.get(st.categories.values[p]) ?? -1)
+  }
+
+  /**
+   * Earlier rows (inserted ones) that batch blocking would pair with prepared row `row`, ascending;
+   * writes them to `out` (grown as needed) and returns `{ out, count }`.
+   */
+  candidates(row: number, out: Uint32Array): { out: Uint32Array; count: number } {
+    const h = this.h
+    const st = this.store
+    const o = this.options
+    let count = 0
+    this.stampValue++
+    if (this.stampValue === 0x7fffffff) {
+      this.stamp.fill(0)
+      this.stampValue = 1
+    }
+    const mark = this.stampValue
+    const stamp = this.stamp
+    stamp[row] = mark
+    const take = (j: number): void => {
+      stamp[j] = mark
+      if (count === out.length) out = ensureCapacity(out, count + 1)
+      out[count++] = j
+    }
+    const tryHorizon = (j: number): void => {
+      if (stamp[j] !== mark && horizonRule(h, row, j) >= 0) take(j)
+    }
+    const loc = h.loc[row]
+    const [b0, b1] = this.queryBuckets(row)
+    const gp = this.gridPostings
+    if (loc !== LOC_NONE) {
+      if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
+        const cell = loc === LOC_LATLON ? this.cellLatLon : this.cellPlanar
+        const cx = Math.floor((loc === LOC_LATLON ? h.ux[row] : st.x[row]) / cell)
+        const cy = Math.floor((loc === LOC_LATLON ? h.uy[row] : st.y[row]) / cell)
+        const cz = loc === LOC_LATLON ? Math.floor(h.uz[row] / cell) : 0
+        const dzRange = loc === LOC_LATLON ? 1 : 0
+        for (let b = b0; b <= b1; b++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            for (let dy = -1; dy <= 1; dy++) {
+              for (let dz = -dzRange; dz <= dzRange; dz++) {
+                let e = this.grid.get(this.key(loc, cx + dx, cy + dy, cz + dz, b)) ?? -1
+                for (; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+              }
+            }
+          }
+        }
+      } else {
+        // an extremely long window: test every row of its system (rare; exact)
+        for (let j = 0; j < h.n; j++) if (h.loc[j] === loc) tryHorizon(j)
+      }
+      for (let e = this.longHead[loc]; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+    }
+    if (o.allowMissingLocation) {
+      // pairs of unknown distance: time-only lists of the other systems
+      for (let other = LOC_NONE; other <= LOC_PLANAR; other++) {
+        if (other === loc && loc !== LOC_NONE) continue
+        if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
+          for (let b = b0; b <= b1; b++) {
+            let e = this.grid.get(this.key(3 + other, 0, 0, 0, b)) ?? -1
+            for (; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+          }
+        } else {
+          for (let j = 0; j < h.n; j++) if (h.loc[j] === other) tryHorizon(j)
+        }
+        for (let e = this.longHead[other]; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+      }
+    }
+    const vp = this.valuePostings
+    if (o.evidence) {
+      const { start, ids } = st.evidenceList
+      for (let k = start[row]; k < start[row + 1]; k++) {
+        const v = ids[k]
+        const c = this.evidenceCount[v] + 1
+        if (c < 2 || c > o.maxBlockSize) continue
+        for (let e = this.evidenceHead[v]; e >= 0; e = vp.next[e]) {
+          if (stamp[vp.row[e]] !== mark) take(vp.row[e])
+        }
+      }
+    }
+    const rare = o.rareMo
+    if (rare !== null) {
+      const limit = Math.min(rare.maxDocumentFrequency, o.maxBlockSize)
+      const { start, ids } = st.moList
+      const s = start[row]
+      const end = start[row + 1]
+      const tryRare = (j: number): void => {
+        if (stamp[j] === mark) return
+        const from = st.timeFrom[row] > st.timeFrom[j] ? st.timeFrom[row] : st.timeFrom[j]
+        const to = st.timeTo[row] < st.timeTo[j] ? st.timeTo[row] : st.timeTo[j]
+        if (from - to <= rare.maxGapMs) take(j)
+      }
+      for (let k = s; k < end; k++) {
+        const v = ids[k]
+        const c = this.moCount[v] + 1
+        if (c > rare.maxDocumentFrequency || c > limit) continue
+        for (let e = this.moHead[v]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
+      }
+      if (rare.combinations) {
+        for (let p = s; p < end; p++) {
+          const u = ids[p]
+          if (this.moCount[u] + 1 <= rare.maxDocumentFrequency) continue
+          for (let q = p + 1; q < end; q++) {
+            const v = ids[q]
+            if (this.moCount[v] + 1 <= rare.maxDocumentFrequency) continue
+            this.comboCandidates(row, u, v, limit, tryRare)
+          }
+        }
+      }
+    }
+    // ascending order: deterministic downstream
+    const sorted = out.subarray(0, count)
+    sorted.sort()
+    return { out, count }
+  }
+
+  /**
+   * Rare-combination candidates of (u, v) for the new row: registered rows, plus the earlier carriers of
+   * a value that the new row itself makes common (registered only when the row is inserted).
+   */
+  private comboCandidates(
+    row: number,
+    u: number,
+    v: number,
+    limit: number,
+    tryRare: (j: number) => void,
+  ): void {
+    const rare = this.options.rareMo!
+    const vp = this.valuePostings
+    const slot = this.comboSlot.get(u * COMBO_BASE + v)
+    let total = slot === undefined ? 0 : this.comboCount[slot]
+    const pending: number[] = []
+    const df = rare.maxDocumentFrequency
+    const uTurns = this.moCount[u] === df
+    const vTurns = this.moCount[v] === df
+    if (uTurns || vTurns) {
+      const { start, ids } = this.store.moList
+      const seen = new Set<number>()
+      const scan = (value: number, other: number): void => {
+        for (let e = this.moHead[value]; e >= 0; e = vp.next[e]) {
+          const j = vp.row[e]
+          if (seen.has(j) || !rowHas(ids, start[j], start[j + 1], other)) continue
+          seen.add(j)
+          pending.push(j)
+        }
+      }
+      if (uTurns) scan(u, v)
+      if (vTurns) scan(v, u)
+      total += pending.length
+    }
+    if (total + 1 > df || total + 1 > limit || total + 1 < 2) return
+    if (slot !== undefined) {
+      for (let e = this.comboHead[slot]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
+    }
+    for (const j of pending) tryRare(j)
+    void row
+  }
+
+  /** Inserts prepared row `row` (the next row) after its candidates were taken. */
+  insert(row: number): void {
+    if (row !== this.h.n) throw new Error(`caselink: rows must be inserted in order (expected ${this.h.n})`)
+    const h = this.h
+    const st = this.store
+    const o = this.options
+    const loc = h.loc[row]
+    const gp = this.gridPostings
+    const first = Math.floor(st.timeFrom[row] / this.bucketMs)
+    const last = Math.floor(st.timeTo[row] / this.bucketMs)
+    const long = last - first >= MAX_BUCKETS_PER_ROW
+    if (loc !== LOC_NONE) {
+      if (long) this.longHead[loc] = gp.push(this.longHead[loc], row)
+      else {
+        const cell = loc === LOC_LATLON ? this.cellLatLon : this.cellPlanar
+        const cx = Math.floor((loc === LOC_LATLON ? h.ux[row] : st.x[row]) / cell)
+        const cy = Math.floor((loc === LOC_LATLON ? h.uy[row] : st.y[row]) / cell)
+        const cz = loc === LOC_LATLON ? Math.floor(h.uz[row] / cell) : 0
+        for (let b = first; b <= last; b++) this.pushKey(this.key(loc, cx, cy, cz, b), row)
+      }
+    }
+    if (o.allowMissingLocation) {
+      if (long) {
+        if (loc === LOC_NONE) this.longHead[loc] = gp.push(this.longHead[loc], row)
+      } else for (let b = first; b <= last; b++) this.pushKey(this.key(3 + loc, 0, 0, 0, b), row)
+    }
+    const vp = this.valuePostings
+    {
+      const { start, ids } = st.evidenceList
+      for (let k = start[row]; k < start[row + 1]; k++) {
+        const v = ids[k]
+        const c = ++this.evidenceCount[v]
+        if (o.evidence && c <= o.maxBlockSize) this.evidenceHead[v] = vp.push(this.evidenceHead[v], row)
+      }
+    }
+    const rare = o.rareMo
+    const { start, ids } = st.moList
+    const s = start[row]
+    const end = start[row + 1]
+    const df = rare === null ? 0 : rare.maxDocumentFrequency
+    for (let k = s; k < end; k++) {
+      const v = ids[k]
+      const c = ++this.moCount[v]
+      if (rare === null) continue
+      if (c <= df) this.moHead[v] = vp.push(this.moHead[v], row)
+      else if (c === df + 1 && rare.combinations) {
+        // v turns common: its earlier carriers join the combinations of v with their common values
+        for (let e = this.moHead[v]; e >= 0; e = vp.next[e]) {
+          const j = vp.row[e]
+          for (let m = start[j]; m < start[j + 1]; m++) {
+            const u = ids[m]
+            if (u !== v && this.moCount[u] > df) this.register(u < v ? u : v, u < v ? v : u, j)
+          }
+        }
+      }
+    }
+    if (rare !== null && rare.combinations) {
+      for (let p = s; p < end; p++) {
+        if (this.moCount[ids[p]] <= df) continue
+        for (let q = p + 1; q < end; q++) {
+          if (this.moCount[ids[q]] > df) this.register(ids[p], ids[q], row)
+        }
+      }
+    }
+    h.n = row + 1
+  }
+
+  private register(u: number, v: number, row: number): void {
+    const key = u * COMBO_BASE + v
+    let slot = this.comboSlot.get(key)
+    if (slot === undefined) {
+      slot = this.comboSlot.size
+      this.comboSlot.set(key, slot)
+      this.comboHead = ensureCapacity(this.comboHead, slot + 1)
+      this.comboCount = ensureCapacity(this.comboCount, slot + 1)
+      this.comboHead[slot] = -1
+      this.comboCount[slot] = 0
+    }
+    const c = ++this.comboCount[slot]
+    if (c <= this.options.rareMo!.maxDocumentFrequency) {
+      this.comboHead[slot] = this.valuePostings.push(this.comboHead[slot], row)
+    }
+  }
+
+  private pushKey(key: number, row: number): void {
+    this.grid.set(key, this.gridPostings.push(this.grid.get(key) ?? -1, row))
+  }
+
+  /** Buckets a new row's window widened by the gap meets (1 ms slack against rounding). */
+  private queryBuckets(row: number): [number, number] {
+    const gap = this.options.maxGapMs
+    const st = this.store
+    return [
+      Math.floor((st.timeFrom[row] - gap - 1) / this.bucketMs),
+      Math.floor((st.timeTo[row] + gap + 1) / this.bucketMs),
+    ]
+  }
+
+  /** A 52-bit hash of (system, cell, bucket); collisions only merge lists. No allocation. */
+  private key(system: number, cx: number, cy: number, cz: number, bucket: number): number {
+    const f = this.scratch
+    f[0] = cx
+    f[1] = cy
+    f[2] = cz
+    f[3] = bucket
+    const w = this.scratchWords
+    let h1 = Math.imul(system + 1, 0x9e3779b1)
+    let h2 = Math.imul(system + 7, 0x85ebca6b)
+    for (let k = 0; k < 8; k++) {
+      h1 = Math.imul(h1 ^ w[k], 0xcc9e2d51)
+      h1 = (h1 << 13) | (h1 >>> 19)
+      h2 = Math.imul(h2 ^ w[k] ^ (h1 >>> 7), 0x27d4eb2f)
+      h2 = (h2 << 11) | (h2 >>> 21)
+    }
+    h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b)
+    h1 ^= h1 >>> 13
+    return (h1 >>> 0) * 1048576 + ((h2 >>> 0) & 0xfffff)
+  }
+}
+
+function rowHas(ids: Uint32Array, start: number, end: number, value: number): boolean {
+  for (let k = start; k < end; k++) {
+    if (ids[k] === value) return true
+    if (ids[k] > value) return false
+  }
+  return false
+}

@@ -1,0 +1,398 @@
+/**
+ * Growable columnar storage of indexed incidents for the online index: the columns of a
+ * {@link CaseTable} in typed arrays whose capacity doubles, with one global vocabulary per list field.
+ * New rows arrive as small CaseTables (built by `buildCaseTable`, so parsing, time zones, projection and
+ * narrative bigrams are computed exactly as in batch) and are appended; any subset of rows can be
+ * gathered back into a CaseTable for the pair scorer. Appending is amortized O(row size), gathering
+ * O(rows gathered + their list lengths).
+ */
+import type { CaseTable } from '../table/CaseTable'
+
+/** A growable typed-array column. */
+type Numeric = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint8Array
+
+/** Returns `array` when it holds `needed` entries, else a copy with doubled (or `needed`) capacity. */
+export function ensureCapacity<T extends Numeric>(array: T, needed: number): T {
+  if (needed <= array.length) return array
+  let capacity = Math.max(16, array.length * 2)
+  while (capacity < needed) capacity *= 2
+  const Ctor = array.constructor as new (length: number) => T
+  const grown = new Ctor(capacity)
+  grown.set(array)
+  return grown
+}
+
+/** A vocabulary of strings with dense ids and a group (the text before `:`) per value. */
+export class Vocabulary {
+  readonly values: string[] = []
+  readonly index = new Map<string, number>()
+  readonly groupValues: string[] = []
+  readonly groupIndex = new Map<string, number>()
+  group = new Int32Array(16)
+  /** Rows carrying each value (document frequency over the stored rows). */
+  frequency = new Uint32Array(16)
+
+  constructor(private readonly separator: string | null) {}
+
+  get size(): number {
+    return this.values.length
+  }
+
+  /** Id of `value`, interning it when new. */
+  intern(value: string): number {
+    let id = this.index.get(value)
+    if (id !== undefined) return id
+    id = this.values.length
+    this.index.set(value, id)
+    this.values.push(value)
+    this.group = ensureCapacity(this.group, id + 1)
+    this.frequency = ensureCapacity(this.frequency, id + 1)
+    this.frequency[id] = 0
+    let g = -1
+    if (this.separator !== null) {
+      const at = value.indexOf(this.separator)
+      if (at > 0) {
+        const name = value.slice(0, at)
+        g = this.groupIndex.get(name) ?? -1
+        if (g < 0) {
+          g = this.groupValues.length
+          this.groupIndex.set(name, g)
+          this.groupValues.push(name)
+        }
+      }
+    }
+    this.group[id] = g
+    return id
+  }
+
+  /** Forgets the values interned after the first `size` (their frequencies must be 0). */
+  truncate(size: number): void {
+    while (this.values.length > size) this.index.delete(this.values.pop() as string)
+  }
+}
+
+/** A CSR list column (row i's ids are `ids[start[i] .. start[i + 1])`, ascending). */
+class ListColumn {
+  start = new Uint32Array(17)
+  ids = new Uint32Array(64)
+}
+
+/** Where the vocabularies stood before an append, to undo it (see {@link CaseStore.truncate}). */
+export interface StoreMark {
+  size: number
+  mo: number
+  evidence: number
+  category: number
+}
+
+/**
+ * The stored rows. Column semantics are those of {@link CaseTable}; list ids are global vocabulary ids,
+ * sorted ascending per row.
+ */
+export class CaseStore {
+  size = 0
+  readonly ids: string[] = []
+  timeFrom = new Float64Array(16)
+  timeTo = new Float64Array(16)
+  utcOffsetMinutes = new Int16Array(16)
+  hasLocation = new Uint8Array(16)
+  hasLatLon = new Uint8Array(16)
+  lat = new Float64Array(16)
+  lon = new Float64Array(16)
+  x = new Float64Array(16)
+  y = new Float64Array(16)
+  category = new Int32Array(16)
+  categoryParent = new Int32Array(16)
+  readonly categories = new Vocabulary(null)
+  readonly mo = new Vocabulary(':')
+  readonly evidence = new Vocabulary(':')
+  readonly moList = new ListColumn()
+  readonly evidenceList = new ListColumn()
+  readonly narrativeList = new ListColumn()
+  // scratch for gather: global id -> local id + 1 (0 = not yet seen)
+  private moLocal = new Int32Array(16)
+  private evidenceLocal = new Int32Array(16)
+
+  constructor(
+    readonly timeZone: string,
+    readonly originLat: number,
+    readonly originLon: number,
+  ) {}
+
+  mark(): StoreMark {
+    return {
+      size: this.size,
+      mo: this.mo.size,
+      evidence: this.evidence.size,
+      category: this.categories.size,
+    }
+  }
+
+  /**
+   * Appends every row of `table` (built with this store's time zone and origin). Returns the first new
+   * row index.
+   */
+  append(table: CaseTable): number {
+    const first = this.size
+    const n = first + table.size
+    this.timeFrom = ensureCapacity(this.timeFrom, n)
+    this.timeTo = ensureCapacity(this.timeTo, n)
+    this.utcOffsetMinutes = ensureCapacity(this.utcOffsetMinutes, n)
+    this.hasLocation = ensureCapacity(this.hasLocation, n)
+    this.hasLatLon = ensureCapacity(this.hasLatLon, n)
+    this.lat = ensureCapacity(this.lat, n)
+    this.lon = ensureCapacity(this.lon, n)
+    this.x = ensureCapacity(this.x, n)
+    this.y = ensureCapacity(this.y, n)
+    this.category = ensureCapacity(this.category, n)
+    this.categoryParent = ensureCapacity(this.categoryParent, n)
+    const categoryMap = table.categoryValues.map((name) => this.categories.intern(name))
+    const moMap = table.moValues.map((value) => this.mo.intern(value))
+    const evidenceMap = table.evidenceValues.map((value) => this.evidence.intern(value))
+    for (let k = 0; k < table.size; k++) {
+      const i = first + k
+      this.ids.push(table.ids[k])
+      this.timeFrom[i] = table.timeFrom[k]
+      this.timeTo[i] = table.timeTo[k]
+      this.utcOffsetMinutes[i] = table.utcOffsetMinutes[k]
+      this.hasLocation[i] = table.hasLocation[k]
+      this.hasLatLon[i] = table.hasLatLon[k]
+      this.lat[i] = table.lat[k]
+      this.lon[i] = table.lon[k]
+      this.x[i] = table.x[k]
+      this.y[i] = table.y[k]
+      this.category[i] = table.category[k] < 0 ? -1 : categoryMap[table.category[k]]
+      this.categoryParent[i] = table.categoryParent[k] < 0 ? -1 : categoryMap[table.categoryParent[k]]
+    }
+    appendList(this.moList, first, table.size, table.moStart, table.moIds, moMap, this.mo)
+    appendList(
+      this.evidenceList,
+      first,
+      table.size,
+      table.evidenceStart,
+      table.evidenceIds,
+      evidenceMap,
+      this.evidence,
+    )
+    appendList(
+      this.narrativeList,
+      first,
+      table.size,
+      table.narrativeStart,
+      table.narrativeBigrams,
+      null,
+      null,
+    )
+    this.size = n
+    return first
+  }
+
+  /** Removes the rows and vocabulary appended after `mark` (used by queries, which append temporarily). */
+  truncate(mark: StoreMark): void {
+    for (let i = mark.size; i < this.size; i++) {
+      const list = this.moList
+      for (let k = list.start[i]; k < list.start[i + 1]; k++) this.mo.frequency[list.ids[k]]--
+      const ev = this.evidenceList
+      for (let k = ev.start[i]; k < ev.start[i + 1]; k++) this.evidence.frequency[ev.ids[k]]--
+    }
+    this.ids.length = mark.size
+    this.size = mark.size
+    this.mo.truncate(mark.mo)
+    this.evidence.truncate(mark.evidence)
+    this.categories.truncate(mark.category)
+  }
+
+  /**
+   * A {@link CaseTable} of the given rows (row k of the table is store row `rows[k]`), with a local
+   * vocabulary holding only the values those rows carry, ids in the order of the global ids (so rows stay
+   * sorted). Frequencies are counted within the gathered rows; pair it with {@link CaseStore.reference}
+   * for the stored rows' frequencies.
+   */
+  gather(rows: ArrayLike<number>, count: number): { table: CaseTable; reference: CaseTable } {
+    const timeFrom = new Float64Array(count)
+    const timeTo = new Float64Array(count)
+    const utcOffsetMinutes = new Int16Array(count)
+    const hasLocation = new Uint8Array(count)
+    const hasLatLon = new Uint8Array(count)
+    const lat = new Float64Array(count)
+    const lon = new Float64Array(count)
+    const x = new Float64Array(count)
+    const y = new Float64Array(count)
+    const category = new Int32Array(count)
+    const categoryParent = new Int32Array(count)
+    const ids: string[] = new Array(count)
+    for (let k = 0; k < count; k++) {
+      const i = rows[k]
+      ids[k] = this.ids[i]
+      timeFrom[k] = this.timeFrom[i]
+      timeTo[k] = this.timeTo[i]
+      utcOffsetMinutes[k] = this.utcOffsetMinutes[i]
+      hasLocation[k] = this.hasLocation[i]
+      hasLatLon[k] = this.hasLatLon[i]
+      lat[k] = this.lat[i]
+      lon[k] = this.lon[i]
+      x[k] = this.x[i]
+      y[k] = this.y[i]
+      category[k] = this.category[i]
+      categoryParent[k] = this.categoryParent[i]
+    }
+    this.moLocal = ensureCapacity(this.moLocal, this.mo.size)
+    this.evidenceLocal = ensureCapacity(this.evidenceLocal, this.evidence.size)
+    const mo = gatherList(this.moList, rows, count, this.mo, this.moLocal)
+    const evidence = gatherList(this.evidenceList, rows, count, this.evidence, this.evidenceLocal)
+    const narrative = gatherRaw(this.narrativeList, rows, count)
+    const table: CaseTable = {
+      size: count,
+      ids,
+      timeFrom,
+      timeTo,
+      utcOffsetMinutes,
+      hasLocation,
+      hasLatLon,
+      lat,
+      lon,
+      x,
+      y,
+      originLat: this.originLat,
+      originLon: this.originLon,
+      category,
+      categoryValues: this.categories.values,
+      categoryParent,
+      moStart: mo.start,
+      moIds: mo.ids,
+      moValues: mo.values,
+      moGroup: mo.group,
+      moGroupValues: this.mo.groupValues,
+      moFrequency: mo.frequency,
+      evidenceStart: evidence.start,
+      evidenceIds: evidence.ids,
+      evidenceValues: evidence.values,
+      evidenceKind: evidence.group,
+      evidenceKindValues: this.evidence.groupValues,
+      evidenceFrequency: evidence.frequency,
+      narrativeStart: narrative.start,
+      narrativeBigrams: narrative.ids,
+      seriesStart: new Uint32Array(count + 1),
+      seriesIds: new Uint32Array(0),
+      seriesValues: [],
+      timeZone: this.timeZone,
+    }
+    // The scorer reads only `size` and the value/frequency columns of a reference table: the stored
+    // rows' document frequencies of the gathered values, over all stored rows.
+    const reference = {
+      ...table,
+      size: this.size,
+      moFrequency: mo.globalFrequency,
+      evidenceFrequency: evidence.globalFrequency,
+    }
+    return { table, reference }
+  }
+}
+
+function appendList(
+  list: ListColumn,
+  first: number,
+  count: number,
+  start: Uint32Array,
+  ids: Uint32Array,
+  map: number[] | null,
+  vocabulary: Vocabulary | null,
+): void {
+  list.start = ensureCapacity(list.start, first + count + 1)
+  let at = list.start[first]
+  list.ids = ensureCapacity(list.ids, at + (start[count] - start[0]))
+  for (let k = 0; k < count; k++) {
+    list.start[first + k] = at
+    const s = start[k]
+    const e = start[k + 1]
+    const rowStart = at
+    for (let p = s; p < e; p++) {
+      const id = map === null ? ids[p] : map[ids[p]]
+      // keep the row sorted by global id (insertion sort: rows are short)
+      let q = at
+      while (q > rowStart && list.ids[q - 1] > id) {
+        list.ids[q] = list.ids[q - 1]
+        q--
+      }
+      list.ids[q] = id
+      at++
+      if (vocabulary !== null) vocabulary.frequency[id]++
+    }
+  }
+  list.start[first + count] = at
+}
+
+interface GatheredList {
+  start: Uint32Array
+  ids: Uint32Array
+  values: string[]
+  group: Int32Array
+  frequency: Uint32Array
+  globalFrequency: Uint32Array
+}
+
+function gatherList(
+  list: ListColumn,
+  rows: ArrayLike<number>,
+  count: number,
+  vocabulary: Vocabulary,
+  local: Int32Array,
+): GatheredList {
+  const start = new Uint32Array(count + 1)
+  let total = 0
+  const seen: number[] = []
+  for (let k = 0; k < count; k++) {
+    const i = rows[k]
+    for (let p = list.start[i]; p < list.start[i + 1]; p++) {
+      const id = list.ids[p]
+      if (local[id] === 0) {
+        local[id] = 1
+        seen.push(id)
+      }
+    }
+    total += list.start[i + 1] - list.start[i]
+  }
+  seen.sort((a, b) => a - b)
+  const V = seen.length
+  const values: string[] = new Array(V)
+  const group = new Int32Array(V)
+  const globalFrequency = new Uint32Array(V)
+  for (let v = 0; v < V; v++) {
+    const id = seen[v]
+    local[id] = v + 1
+    values[v] = vocabulary.values[id]
+    group[v] = vocabulary.group[id]
+    globalFrequency[v] = vocabulary.frequency[id]
+  }
+  const ids = new Uint32Array(total)
+  const frequency = new Uint32Array(V)
+  let at = 0
+  for (let k = 0; k < count; k++) {
+    start[k] = at
+    const i = rows[k]
+    for (let p = list.start[i]; p < list.start[i + 1]; p++) {
+      const v = local[list.ids[p]] - 1
+      ids[at++] = v
+      frequency[v]++
+    }
+  }
+  start[count] = at
+  for (let v = 0; v < V; v++) local[seen[v]] = 0
+  return { start, ids, values, group, frequency, globalFrequency }
+}
+
+function gatherRaw(list: ListColumn, rows: ArrayLike<number>, count: number): ListColumn {
+  const start = new Uint32Array(count + 1)
+  let total = 0
+  for (let k = 0; k < count; k++) total += list.start[rows[k] + 1] - list.start[rows[k]]
+  const ids = new Uint32Array(total)
+  let at = 0
+  for (let k = 0; k < count; k++) {
+    start[k] = at
+    const i = rows[k]
+    ids.set(list.ids.subarray(list.start[i], list.start[i + 1]), at)
+    at += list.start[i + 1] - list.start[i]
+  }
+  start[count] = at
+  return { start, ids }
+}
