@@ -131,8 +131,7 @@ for (const preset of presets) {
   }
   const multiLabel = incidents.filter((r) => r.series.length > 1).length
   // Linked pairs: within label groups (sampled evenly when there are too many).
-  const byRow = new Int32Array(truth.count)
-  for (let r = 0; r < incidents.length; r++) byRow[truth.indexOf.get(incidents[r].id) as number] = r
+  const byRow = truth.row
   let linkedTotal = 0
   for (let l = 0; l < truth.labelCount; l++) {
     const s = truth.memberStart[l + 1] - truth.memberStart[l]

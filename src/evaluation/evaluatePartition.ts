@@ -70,10 +70,8 @@ export function predictedClusters(
       )
     }
     const seen = new Map<number, number>()
-    for (let r = 0; r < incidents.length; r++) {
-      const i = truth.indexOf.get(incidents[r].id)
-      if (i === undefined) continue
-      const m = assignments[r]
+    for (let i = 0; i < truth.count; i++) {
+      const m = assignments[truth.row[i]]
       if (!(m >= 0)) {
         cluster[i] = clusterCount++
         continue
@@ -141,7 +139,7 @@ export function evaluatePartition(
 ): PartitionMetrics {
   const minSeriesSize = options.minSeriesSize ?? DEFAULTS.minSeriesSize
   const minJaccard = options.minJaccard ?? DEFAULTS.minJaccard
-  const truth = buildTruth(incidents)
+  const truth = buildTruth(incidents, { index: false })
   const { cluster, clusterCount } = predictedClusters(assignments, incidents, truth)
   const n = truth.count
   const trueSize = new Float64Array(truth.componentCount)

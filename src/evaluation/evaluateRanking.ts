@@ -92,7 +92,7 @@ export function evaluateRanking(
   const seen = new Set<string>()
   for (const [query, candidates] of entries(rankings)) {
     const q = truth.indexOf.get(query)
-    if (q === undefined || hasPartner[q] === 0) {
+    if (q === undefined || q < 0 || hasPartner[q] === 0) {
       skipped++
       continue
     }
@@ -110,7 +110,7 @@ export function evaluateRanking(
       seen.add(id)
       rank++
       const c = truth.indexOf.get(id)
-      if (c !== undefined && firstSharedLabel(truth, q, c) >= 0) {
+      if (c !== undefined && c >= 0 && firstSharedLabel(truth, q, c) >= 0) {
         first = rank
         break
       }

@@ -127,8 +127,8 @@ export function evaluateScores(
       const p = list[k]
       const idA = 'ids' in p ? p.ids[0] : p.a
       const idB = 'ids' in p ? p.ids[1] : p.b
-      aCol[k] = resolve(truth.indexOf, truth.unlabelled, idA)
-      bCol[k] = resolve(truth.indexOf, truth.unlabelled, idB)
+      aCol[k] = resolve(truth.indexOf, idA)
+      bCol[k] = resolve(truth.indexOf, idB)
       sCol[k] = scoreOf(p)
     }
   } else if (pairs && typeof pairs === 'object' && 'score' in pairs) {
@@ -138,7 +138,8 @@ export function evaluateScores(
       throw new RangeError('caselink: pair columns a, b, score must each hold `count` entries')
     }
     const rowToLabelled = new Int32Array(incidents.length)
-    for (let r = 0; r < incidents.length; r++) rowToLabelled[r] = truth.indexOf.get(incidents[r].id) ?? -1
+    rowToLabelled.fill(-1)
+    for (let i = 0; i < truth.count; i++) rowToLabelled[truth.row[i]] = i
     aCol = new Int32Array(count)
     bCol = new Int32Array(count)
     sCol = new Float64Array(count)
@@ -280,9 +281,8 @@ export function evaluateScores(
   }
 }
 
-function resolve(indexOf: Map<string, number>, unlabelled: Set<string>, id: string): number {
+function resolve(indexOf: Map<string, number>, id: string): number {
   const i = indexOf.get(id)
   if (i !== undefined) return i
-  if (unlabelled.has(id)) return -1
   throw new RangeError(`caselink: scored pair refers to unknown incident id '${String(id)}'`)
 }

@@ -16,10 +16,10 @@ export interface Truth {
   count: number
   /** Ids of the labelled incidents, in input order. */
   ids: string[]
-  /** Id → position among the labelled incidents. */
+  /** Id → position among the labelled incidents, -1 for a known unlabelled incident (empty unless built with `index`). */
   indexOf: Map<string, number>
-  /** Ids of incidents without labels (known but left out). */
-  unlabelled: Set<string>
+  /** Input row of each labelled incident. */
+  row: Int32Array
   /** CSR incident → label indices: labels of i are labelIds[labelStart[i] .. labelStart[i+1]). */
   labelStart: Int32Array
   labelIds: Int32Array
@@ -76,43 +76,66 @@ function find(parent: Int32Array, i: number): number {
  * truth.count // 2 (c is unlabelled)
  * truth.componentCount // 1
  */
-export function buildTruth(incidents: readonly LabelledIncident[]): Truth {
+export function buildTruth(incidents: readonly LabelledIncident[], options: { index?: boolean } = {}): Truth {
+  const withIndex = options.index ?? true
   if (!Array.isArray(incidents)) {
     throw new TypeError('caselink: expected an array of incidents ({ id, series })')
   }
-  const ids: string[] = []
+  // Typed arrays sized up front: at 10⁶ incidents, growing JS arrays costs major GCs over the records.
+  const total = incidents.length
+  const ids: string[] = new Array(total)
   const indexOf = new Map<string, number>()
-  const unlabelled = new Set<string>()
+  const rows = new Int32Array(total)
   const labelIndex = new Map<string, number>()
-  const starts: number[] = [0]
-  const labelIdList: number[] = []
-  const seen = new Set<string>()
-  for (const incident of incidents) {
+  const starts = new Int32Array(total + 1)
+  let labelIdList = new Int32Array(total + 16)
+  let labelTotal = 0
+  let count = 0
+  const pushLabel = (l: number) => {
+    if (labelTotal === labelIdList.length) {
+      const grown = new Int32Array(labelIdList.length * 2)
+      grown.set(labelIdList)
+      labelIdList = grown
+    }
+    labelIdList[labelTotal++] = l
+  }
+  // One hash operation per id (Map.set is the costly part at 10⁶): a duplicate leaves the size unchanged.
+  const seen = withIndex ? undefined : new Set<string>()
+  for (let r = 0; r < incidents.length; r++) {
+    const incident = incidents[r]
     const id = incident?.id
     if (typeof id !== 'string') throw new TypeError('caselink: every incident needs a string id')
-    // One hash operation per id: a duplicate leaves the set's size unchanged.
-    const before = seen.size
-    seen.add(id)
-    if (seen.size === before) throw new RangeError(`caselink: duplicate incident id '${id}'`)
+    const before = seen ? seen.size : indexOf.size
+    if (seen) seen.add(id)
+    else indexOf.set(id, -1)
+    if ((seen ? seen.size : indexOf.size) === before) {
+      throw new RangeError(`caselink: duplicate incident id '${id}'`)
+    }
     const series = incident.series
     if (typeof series === 'string' && series !== '') {
-      labelIdList.push(labelOf(labelIndex, series))
+      pushLabel(labelOf(labelIndex, series))
+    } else if (
+      Array.isArray(series) &&
+      series.length === 1 &&
+      typeof series[0] === 'string' &&
+      series[0] !== ''
+    ) {
+      pushLabel(labelOf(labelIndex, series[0]))
     } else {
       const labels = labelsOf(series, id)
-      if (labels.length === 0) {
-        unlabelled.add(id)
-        continue
-      }
-      for (const label of labels) labelIdList.push(labelOf(labelIndex, label))
+      if (labels.length === 0) continue
+      for (const label of labels) pushLabel(labelOf(labelIndex, label))
     }
-    indexOf.set(id, ids.length)
-    ids.push(id)
-    starts.push(labelIdList.length)
+    if (!seen) indexOf.set(id, count)
+    ids[count] = id
+    rows[count] = r
+    count++
+    starts[count] = labelTotal
   }
-  const count = ids.length
+  ids.length = count
   const labelCount = labelIndex.size
-  const labelStart = Int32Array.from(starts)
-  const labelIds = Int32Array.from(labelIdList)
+  const labelStart = starts.slice(0, count + 1)
+  const labelIds = labelIdList.slice(0, labelTotal)
   const memberStart = new Int32Array(labelCount + 1)
   for (let k = 0; k < labelIds.length; k++) memberStart[labelIds[k] + 1]++
   for (let l = 0; l < labelCount; l++) memberStart[l + 1] += memberStart[l]
@@ -143,7 +166,7 @@ export function buildTruth(incidents: readonly LabelledIncident[]): Truth {
     count,
     ids,
     indexOf,
-    unlabelled,
+    row: rows.slice(0, count),
     labelStart,
     labelIds,
     labelCount,
