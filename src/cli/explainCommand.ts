@@ -63,7 +63,7 @@ export function formatWaterfall(id1: string, id2: string, score: PairScore, mode
   }
   rows.push(['total', '', '', signed(score.matchWeight), ''])
   return [
-    `${id1} – ${id2}: match weight ${signed(score.matchWeight)} bits, probability ${score.probability.toPrecision(4)}`,
+    `${id1} – ${id2}: match weight ${signed(score.matchWeight)} bits, probability ${score.probability.toFixed(6)}`,
     '',
     formatTable(rows, 'llrrr'),
   ].join('\n')

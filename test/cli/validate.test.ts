@@ -1,8 +1,12 @@
-import { spawnSync } from 'node:child_process'
-import { describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildCli, type CliRunner } from './cliBuild'
 
-const run = (...args: string[]) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8' })
+let cli: CliRunner
+const run = (...args: string[]) => cli(args)
+
+beforeAll(async () => {
+  cli = await buildCli('validate')
+})
 
 describe('caselink validate', () => {
   it('exits 0 on the clean sample and prints the counts', () => {

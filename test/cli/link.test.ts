@@ -1,0 +1,194 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse as parseCsv } from 'csv-parse/sync'
+import Graph from 'graphology'
+import { parse as parseGexf } from 'graphology-gexf'
+import { parse as parseGraphml } from 'graphology-graphml'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildCli, type CliRunner, expectOneLineError } from './cliBuild'
+
+let dir: string
+let cli: CliRunner
+const runCli = (...args: string[]) => cli(args)
+const oneLineError = (run: { status: number | null; stderr: string }) =>
+  expectOneLineError(run, expect as never)
+const BOM = '\uFEFF'
+const ALL_OUTPUTS = [
+  'assignments.csv',
+  'graph.gexf',
+  'graph.graphml',
+  'links.csv',
+  'rejected.ndjson',
+  'series.geojson',
+  'series.json',
+]
+
+beforeAll(async () => {
+  cli = await buildCli('link')
+  dir = mkdtempSync(join(tmpdir(), 'caselink-cli-link-'))
+})
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const read = (path: string) => readFileSync(path, 'utf8')
+const csvRows = (path: string): Record<string, string>[] => {
+  const text = read(path)
+  expect(text.startsWith(BOM)).toBe(true)
+  return parseCsv(text, { bom: true, columns: true })
+}
+
+describe('caselink link (built binary)', () => {
+  it('links the Chinese-header CSV sample and writes every output, each of which parses', () => {
+    const out = join(dir, 'csv')
+    const run = runCli('link', 'fixtures/sample.csv', '--time-zone', 'Asia/Shanghai', '--out', out)
+    expect(run.stderr).toBe('') // not a TTY: no progress bars
+    expect(run.status).toBe(0)
+    expect(run.stdout).toMatch(/^fixtures\/sample\.csv: 300 rows, 300 valid, 0 rejected/)
+    expect(run.stdout).toMatch(/top \d+ series:\nS1 /)
+    expect(readdirSync(out).sort()).toEqual(ALL_OUTPUTS)
+
+    const doc = JSON.parse(read(join(out, 'series.json')))
+    expect(doc.counts).toEqual({ rows: 300, valid: 300, rejected: 0, warnings: expect.any(Number) })
+    expect(doc.options.timeZone).toBe('Asia/Shanghai')
+    expect(doc.stats.stages.candidates.pairs).toBeGreaterThan(0)
+    expect(doc.series.length).toBe(doc.seriesCount)
+    expect(doc.series.length).toBeGreaterThan(0)
+    const sizeOf = new Map<string, number>(
+      doc.series.map((s: { id: string; size: number }) => [s.id, s.size]),
+    )
+    expect(doc.series[0].strongestLinks[0].reasons.length).toBeGreaterThan(0)
+
+    const assignments = csvRows(join(out, 'assignments.csv'))
+    expect(assignments).toHaveLength(300)
+    expect(Object.keys(assignments[0])).toEqual(['id', 'seriesId', 'seriesSize', 'seriesRank', 'priority'])
+    let inSeries = 0
+    for (const row of assignments) {
+      if (row.seriesId === '') continue
+      inSeries++
+      expect(Number(row.seriesSize)).toBe(sizeOf.get(row.seriesId))
+    }
+    expect(inSeries).toBe(doc.incidentsInSeries)
+
+    const links = csvRows(join(out, 'links.csv'))
+    expect(links).toHaveLength(doc.stats.stages.summaries.links)
+    for (const link of links.slice(0, 20)) {
+      expect(Number(link.probability)).toBeGreaterThanOrEqual(0.5)
+      expect(link.reasons).toMatch(/\(\+\d/)
+      expect(sizeOf.has(link.seriesId)).toBe(true)
+    }
+
+    const geo = JSON.parse(read(join(out, 'series.geojson')))
+    expect(geo.type).toBe('FeatureCollection')
+    const points = geo.features.filter(
+      (f: { properties: { kind: string } }) => f.properties.kind === 'incident',
+    )
+    const shapes = geo.features.filter(
+      (f: { properties: { kind: string } }) => f.properties.kind === 'series',
+    )
+    const located = read('fixtures/sample.ndjson')
+      .trim()
+      .split('\n')
+      .filter((line) => JSON.parse(line).lat !== undefined).length
+    expect(located).toBeGreaterThan(250)
+    expect(points).toHaveLength(located)
+    expect(shapes).toHaveLength(doc.series.length)
+    for (const f of geo.features) {
+      expect(f.type).toBe('Feature')
+      const positions = f.geometry.type === 'Point' ? [f.geometry.coordinates] : f.geometry.coordinates[0]
+      if (f.geometry.type === 'Polygon') expect(positions[0]).toEqual(positions[positions.length - 1])
+      else expect(f.geometry.type).toBe('Point')
+      for (const [lon, lat] of positions) {
+        expect(lon).toBeGreaterThan(118) // the sample is in Jiangsu
+        expect(lon).toBeLessThan(121)
+        expect(lat).toBeGreaterThan(31)
+        expect(lat).toBeLessThan(33)
+      }
+    }
+
+    const gexf = parseGexf(Graph, read(join(out, 'graph.gexf')))
+    const graphml = parseGraphml(Graph, read(join(out, 'graph.graphml')))
+    expect(gexf.size).toBe(doc.stats.stages.graph.edges)
+    expect(graphml.size).toBe(gexf.size)
+    expect(graphml.order).toBe(gexf.order)
+    const first = links[0]
+    expect(gexf.getNodeAttribute(first.id1, 'seriesId')).toBe(first.seriesId)
+    expect(read(join(out, 'rejected.ndjson'))).toBe('')
+  })
+
+  it('gives the same series from the NDJSON twin of the sample; --json is alone on stdout', () => {
+    const out = join(dir, 'ndjson')
+    const run = runCli('link', 'fixtures/sample.ndjson', '--out', out, '--json', '--formats', 'csv')
+    expect(run.status).toBe(0)
+    expect(run.stderr).toBe('')
+    const summary = JSON.parse(run.stdout)
+    expect(summary.counts.valid).toBe(300)
+    expect(summary.outputs.map((f: { name: string }) => f.name)).toEqual([
+      'assignments.csv',
+      'links.csv',
+      'rejected.ndjson',
+    ])
+    // Same records, same linkage: the sample.csv run above wrote the same assignments.
+    expect(read(join(out, 'assignments.csv'))).toBe(read(join(dir, 'csv', 'assignments.csv')))
+  })
+
+  it('writes every rejected row of the hostile file with its issues; --strict exits 1', () => {
+    const out = join(dir, 'hostile')
+    const args = ['link', 'fixtures/hostile.ndjson', '--time-zone', 'America/Chicago', '--out', out, '--json']
+    const run = runCli(...args)
+    expect(run.status).toBe(0)
+    const { counts } = JSON.parse(run.stdout)
+    expect(counts.rejected).toBeGreaterThan(10)
+    const rejected = read(join(out, 'rejected.ndjson'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+    expect(rejected).toHaveLength(counts.rejected)
+    expect(csvRows(join(out, 'assignments.csv'))).toHaveLength(counts.valid)
+    const reversed = rejected.find((r) => r.row?.id === 'REVERSED')
+    expect(reversed.line).toBe(14)
+    expect(reversed.issues[0]).toMatchObject({ code: 'time_range_reversed', path: [13, 'timeTo'] })
+    const broken = rejected.find((r) => r.issues[0].code === 'malformed_json')
+    expect(broken.row).toBeUndefined()
+    expect(broken.line).toBe(22)
+    expect(rejected.some((r) => r.row === 'just a string')).toBe(true)
+    expect(runCli(...args, '--strict').status).toBe(1)
+  })
+
+  it('neutralizes formula injection in every CSV output, and keeps -87.6 a number', () => {
+    const input = join(dir, 'inject.ndjson')
+    const base = { time: '2024-03-05T22:10:00Z', lat: 41.8, lon: -87.6, category: 'theft', mo: ['entry:x'] }
+    const ids = ['=HYPERLINK("http://x","y")', '@SUM(A1:A2)', '+cmd|calc', '-2+3', '-5']
+    const rows = ids.map((id) => ({ ...base, id, evidence: ['fingerprint:FP-1'] }))
+    writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n'))
+    const out = join(dir, 'inject')
+    expect(runCli('link', input, '--out', out, '--formats', 'csv,geojson').status).toBe(0)
+    const assignments = read(join(out, 'assignments.csv'))
+    const links = read(join(out, 'links.csv'))
+    for (const text of [assignments, links]) {
+      expect(text).toContain(`"'=HYPERLINK(""http://x"",""y"")"`)
+      expect(text).toContain("'@SUM(A1:A2)")
+      expect(text).toContain("'+cmd|calc")
+      expect(text).toContain("'-2+3")
+      expect(text).not.toMatch(/(^|,|\n)[=+@]/)
+    }
+    expect(assignments).toMatch(/\r\n-5,S1,5,1,/) // a plain number stays a number
+    const geo = JSON.parse(read(join(out, 'series.geojson')))
+    expect(geo.features[0].geometry.coordinates).toEqual([-87.6, 41.8])
+  })
+
+  it('exits 2 with one line and no stack trace for usage errors and unusable input', () => {
+    oneLineError(runCli('link', 'missing.csv', '--out', join(dir, 'x')))
+    oneLineError(runCli('link', 'fixtures/sample.csv', '--time-zone', 'Mars/Base', '--out', join(dir, 'x')))
+    oneLineError(runCli('link', 'fixtures/sample.csv', '--formats', 'json,xlsx', '--out', join(dir, 'x')))
+    oneLineError(runCli('link', 'fixtures/sample.csv', '--resolution', 'high', '--out', join(dir, 'x')))
+    oneLineError(
+      runCli('link', 'fixtures/sample.csv', '--model', join(dir, 'nope.json'), '--out', join(dir, 'x')),
+    )
+    writeFileSync(join(dir, 'bad-model.json'), '{"comparisons": 3}')
+    oneLineError(
+      runCli('link', 'fixtures/sample.csv', '--model', join(dir, 'bad-model.json'), '--out', join(dir, 'x')),
+    )
+    expect(runCli('link').status).toBe(2)
+  })
+})
