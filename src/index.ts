@@ -14,6 +14,7 @@ export { cpmQuality } from './cluster/quality'
 export {
   expectedAbsoluteDifference,
   expectedCircularDistance,
+  expectedCircularDistancePiecewise,
   haversineMeters,
 } from './compare/expectedDistance'
 export {
@@ -103,6 +104,8 @@ export {
   rankSeries,
 } from './link/rankSeries'
 export { type DefaultModelOptions, defaultModel } from './model/defaultModel'
+export { type EstimateModelOptions, estimateModel } from './model/estimateModel'
+export type { FitModelOptions } from './model/fitting'
 export {
   COMPARISON_KINDS,
   type ComparisonKind,
@@ -120,6 +123,7 @@ export {
   priorMatchWeight,
 } from './model/linkageModel'
 export { loadModel, saveModel, serializeModel } from './model/modelFile'
+export { type TrainModelOptions, trainModel } from './model/trainModel'
 export { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './schema/fieldAliases'
 export type { Incident, IssueSeverity, RecordIssue } from './schema/incident'
 export { ISSUE_CODES, type IssueCode } from './schema/issueCodes'

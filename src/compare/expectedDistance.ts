@@ -100,11 +100,75 @@ function circular(u: number, period: number): number {
  * modulo the period). A window of a full period or more is uniform on the circle, giving period / 4.
  * A window compared with itself gives length / 3 when it is at most half the period.
  *
+ * Closed form: the density of D = X − Y is a sum of four ramps, so integrating by parts twice,
+ * E d(D) = period / 4 + Σₖ cₖ H(pₖ) / (L₁ L₂) with breakpoints pₖ, signs cₖ = +1, −1, −1, +1 and the
+ * periodic H(u) = r³/6 − period · r²/8 (r the circular distance of u from 0); with one point window,
+ * E d(D) = period / 4 + (H′(hi) − H′(lo)) / L. Short windows (L₁L₂ < 10⁻⁴ period², or L < 10⁻³
+ * period) use {@link expectedCircularDistancePiecewise}, which does not cancel. O(1), no allocation.
+ *
  * @example
  * const DAY = 86_400_000
  * expectedCircularDistance(23 * 3600e3, 23 * 3600e3, DAY + 3600e3, DAY + 3600e3, DAY) // 2 h in ms
  */
 export function expectedCircularDistance(
+  from1: number,
+  to1: number,
+  from2: number,
+  to2: number,
+  period: number,
+): number {
+  const l1 = to1 - from1
+  const l2 = to2 - from2
+  if (l1 >= period || l2 >= period) return period * 0.25
+  const difference = from1 - from2
+  if (l1 > 0 && l2 > 0) {
+    if (l1 * l2 < 1e-4 * period * period)
+      return expectedCircularDistancePiecewise(from1, to1, from2, to2, period)
+    // breakpoints of D relative to from1 − from2 (H is periodic, so reduce modulo the period)
+    const d = difference - period * Math.floor(difference / period)
+    const sum =
+      cubicH(d - l2, period) - cubicH(d + l1 - l2, period) - cubicH(d, period) + cubicH(d + l1, period)
+    return period * 0.25 + sum / (l1 * l2)
+  }
+  const length = l1 + l2
+  if (length === 0) return circular(difference, period)
+  if (length < 1e-3 * period) return expectedCircularDistancePiecewise(from1, to1, from2, to2, period)
+  // one point: D uniform on [lo, hi] of the given length
+  const lo = l1 > 0 ? difference : difference - l2
+  return period * 0.25 + (slopeH(lo + length, period) - slopeH(lo, period)) / length
+}
+
+/** H(u) = r³/6 − period·r²/8, r = circular distance of u from 0 (second antiderivative of d − period/4). */
+function cubicH(u: number, period: number): number {
+  let r = u - period * Math.floor(u / period)
+  if (r > period - r) r = period - r
+  return (r * r * r) / 6 - (period * r * r) / 8
+}
+
+/** H′(u) = sign(w)(w²/2 − period·|w|/4) with w = u reduced to [−period/2, period/2). */
+function slopeH(u: number, period: number): number {
+  let w = u - period * Math.floor(u / period)
+  if (w >= period * 0.5) w -= period
+  const r = w < 0 ? -w : w
+  const value = (r * r) / 2 - (period * r) / 4
+  return w < 0 ? -value : value
+}
+
+/**
+ * {@link expectedCircularDistance} by exact piecewise integration (two-point Gauss–Legendre on each
+ * piece between the density's breakpoints and the distance's kinks): the well-conditioned reference
+ * used for short windows, where the closed form would lose precision.
+ *
+ * E d(X, Y) on a circle of circumference `period` (24 h for time of day, 7 days for day of week),
+ * for X uniform on the arc [from1, to1] and Y on [from2, to2] (any real numbers: they are taken
+ * modulo the period). A window of a full period or more is uniform on the circle, giving period / 4.
+ * A window compared with itself gives length / 3 when it is at most half the period.
+ *
+ * @example
+ * const DAY = 86_400_000
+ * expectedCircularDistancePiecewise(23 * 3600e3, 23 * 3600e3, DAY + 3600e3, DAY + 3600e3, DAY) // 2 h in ms
+ */
+export function expectedCircularDistancePiecewise(
   from1: number,
   to1: number,
   from2: number,

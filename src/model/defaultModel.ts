@@ -53,9 +53,10 @@ export function makeComparison(
  * | time of day (h) | window ≥ 24 h: 0, ≤1: +1.9, ≤2: +1.3, ≤4: +0.4, else −1.6 |
  * | day of week (d) | window ≥ 7 d: 0, ≤0.5: +1.2, ≤1.5: +0.1, else −0.8 |
  * | MO (rarity-weighted Jaccard) | ≥0.75: +5.9, ≥0.5: +3.9, ≥0.25: +1.3, ≥0.1: −0.6, else −2.9 |
- * | evidence | near-certain: +14.9, strong: +11.6, moderate: +5.3, other: +5.6, same kind different: −1.6, none in common: −3.8 |
+ * | evidence | near-certain: +14.9, strong: +11.6, moderate: +5.3, other: +4.6, same kind different: −1.6, none in common: −3.8 (shared levels then lowered by term frequency) |
  * | category | same: +2.1, same parent: −1.6, different: −3.3 |
  * | narrative (Dice of bigrams) | ≥0.6: +5.3, ≥0.4: +3.3, ≥0.25: +1.0, else −2.0 |
+ * | MO group (`moGroups`) | same value: +1.4, different: −1.8 |
  *
  * The prior λ = 0.001 suits candidate pairs within a few km and weeks; scoring all pairs needs a
  * much smaller λ (about series pairs / n²).
@@ -109,7 +110,7 @@ export function defaultModel(options: DefaultModelOptions = {}): LinkageModel {
       'evidence',
       undefined,
       [0.8, 0.3, 0.3, 0.2, 0.05, 0.1, 0.05],
-      [0.8, 0.00001, 0.0001, 0.005, 0.001, 0.3, 0.69],
+      [0.8, 0.00001, 0.0001, 0.005, 0.002, 0.3, 0.689],
       { evidenceClasses: { ...DEFAULT_EVIDENCE_CLASSES }, termFrequencyAdjustment: true },
     ),
     makeComparison('category', 'category', undefined, [0.1, 0.85, 0.1, 0.05], [0.1, 0.2, 0.3, 0.5]),

@@ -14,6 +14,10 @@ const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
 const WEEK_MS = 7 * DAY_MS
 const DEG = Math.PI / 180
+/** Bytes of a row's packed block in the scorer (three cache lines). */
+const BLOCK_BYTES = 192
+/** Rows with at most this many MO values keep them inside their block. */
+const INLINE_MO = 6
 
 const KIND_CODE: Record<ComparisonKind, number> = {
   distance: 0,
@@ -77,7 +81,9 @@ export interface PairScorer {
  * by the exact expected distances of `compare/expectedDistance`, MO by rarity-weighted Jaccard
  * (value weight log2((rows + 1) / frequency)), evidence by the strongest shared identifier with a
  * term-frequency adjustment (weight log2 m − log2 max(u, frequency / rows), so a value shared by many
- * incidents weighs little), category by id and parent, narrative by Dice over bigram hashes.
+ * incidents weighs little), category by id and parent, narrative by Dice over the row's character
+ * bigrams hashed into 512 bits (2|A∧B| / (|A| + |B|) in bits: equal to the bigram Dice up to hash
+ * collisions, which add about |A||B|/512 common bits; O(1) per pair, 16 words).
  *
  * @example
  * const scorer = createPairScorer(buildCaseTable(incidents), defaultModel())
@@ -152,17 +158,19 @@ export function createPairScorer(
   const prior = priorMatchWeight(model)
   const has = (kind: ComparisonKind) => comparisons.some((c) => c.kind === kind)
 
-  // ----- per-row precomputation, packed so one pair touches few cache lines:
-  // rowF (doubles 0-7 of the row's block): timeFrom, timeTo, local start within the day, within the week (Monday 00:00),
-  //   location (unit vector ux, uy, uz for lat/lon; x, y, 0 for planar), MO rarity weight sum
-  // rowI (words 16-31): flags (1 location, 2 lat/lon), category, parent, MO / evidence / narrative
-  //   CSR bounds, model MO-group mask, evidence kind mask
-  // rowSig (words 32-47): 512-bit signature of the narrative bigrams (an upper bound on shared bigrams)
-  // all three share one buffer, 192 bytes per row (three adjacent cache lines)
-  const rowBuffer = new ArrayBuffer(n * 192)
+  // ----- per-row precomputation, packed into one 192-byte block per row (three adjacent cache lines)
+  // so that scoring a pair of random rows touches few lines:
+  //   doubles 0-5: timeFrom, timeTo, location (unit vector ux, uy, uz for lat/lon; x, y, 0 planar),
+  //     MO rarity weight sum
+  //   words 12-24: local start within the day, within the week (ms from Monday 00:00), flags
+  //     (1 location, 3 lat/lon), category, parent, MO / evidence / narrative CSR bounds, model MO-group
+  //     mask, evidence kind mask
+  //   words 25-30: the row's MO ids when it has at most 6 (else they are read from the CSR)
+  //   word 31 and words 32-47: bits set in, and the 512-bit signature of, the narrative's bigram
+  //     hashes (hash bits 28-31 pick the word, bits 0-4 the bit)
+  const rowBuffer = new ArrayBuffer(n * BLOCK_BYTES)
   const rowF = new Float64Array(rowBuffer)
   const rowI = new Int32Array(rowBuffer)
-  const rowSig = rowI
   const needNarrative = has('narrative')
   const frequencyOf = reference === undefined ? null : referenceFrequencies(reference)
   const frequencySize = reference === undefined ? n : reference.size
@@ -177,15 +185,17 @@ export function createPairScorer(
     const g = table.moGroup[id]
     if (g >= 0) moValueBit[id] = groupBitOf(moGroupIndex, table.moGroupValues[g])
   }
-  const { moStart, moIds, evidenceStart, evidenceIds, evidenceKind, narrativeStart, narrativeBigrams } = table
+  const { moStart, evidenceStart, evidenceIds, evidenceKind, narrativeStart, narrativeBigrams } = table
+  const moIds = new Int32Array(table.moIds)
   for (let i = 0; i < n; i++) {
     const f = i * 24
+    const r = i * 48
     const local = table.timeFrom[i] + table.utcOffsetMinutes[i] * 60_000
     rowF[f] = table.timeFrom[i]
     rowF[f + 1] = table.timeTo[i]
-    rowF[f + 2] = mod(local, DAY_MS)
+    rowI[r + 12] = Math.round(mod(local, DAY_MS)) % DAY_MS
     // epoch day 0 was a Thursday: shift so the week starts on Monday 00:00 local time
-    rowF[f + 3] = mod(local + 3 * DAY_MS, WEEK_MS)
+    rowI[r + 13] = Math.round(mod(local + 3 * DAY_MS, WEEK_MS)) % WEEK_MS
     let flags = 0
     if (table.hasLocation[i] === 1) {
       flags = 1
@@ -193,12 +203,12 @@ export function createPairScorer(
         flags = 3
         const phi = table.lat[i] * DEG
         const lambda = table.lon[i] * DEG
-        rowF[f + 4] = Math.cos(phi) * Math.cos(lambda)
-        rowF[f + 5] = Math.cos(phi) * Math.sin(lambda)
-        rowF[f + 6] = Math.sin(phi)
+        rowF[f + 2] = Math.cos(phi) * Math.cos(lambda)
+        rowF[f + 3] = Math.cos(phi) * Math.sin(lambda)
+        rowF[f + 4] = Math.sin(phi)
       } else {
-        rowF[f + 4] = table.x[i]
-        rowF[f + 5] = table.y[i]
+        rowF[f + 2] = table.x[i]
+        rowF[f + 3] = table.y[i]
       }
     }
     let moSum = 0
@@ -207,29 +217,36 @@ export function createPairScorer(
       moSum += moValueWeight[moIds[k]]
       groupMask |= moValueBit[moIds[k]]
     }
-    rowF[f + 7] = moSum
+    rowF[f + 5] = moSum
     let kindMask = 0
     for (let k = evidenceStart[i]; k < evidenceStart[i + 1]; k++) {
       const kindId = evidenceKind[evidenceIds[k]]
       kindMask |= 1 << ((kindId < 0 ? 31 : kindId) & 31)
     }
-    const r = i * 48 + 16
-    rowI[r] = flags
-    rowI[r + 1] = table.category[i]
-    rowI[r + 2] = table.categoryParent[i]
-    rowI[r + 3] = moStart[i]
-    rowI[r + 4] = moStart[i + 1]
-    rowI[r + 5] = evidenceStart[i]
-    rowI[r + 6] = evidenceStart[i + 1]
-    rowI[r + 7] = narrativeStart[i]
-    rowI[r + 8] = narrativeStart[i + 1]
-    rowI[r + 9] = groupMask
-    rowI[r + 10] = kindMask
+    rowI[r + 14] = flags
+    rowI[r + 15] = table.category[i]
+    rowI[r + 16] = table.categoryParent[i]
+    rowI[r + 17] = moStart[i]
+    rowI[r + 18] = moStart[i + 1]
+    rowI[r + 19] = evidenceStart[i]
+    rowI[r + 20] = evidenceStart[i + 1]
+    rowI[r + 21] = narrativeStart[i]
+    rowI[r + 22] = narrativeStart[i + 1]
+    rowI[r + 23] = groupMask
+    rowI[r + 24] = kindMask
+    if (moStart[i + 1] - moStart[i] <= INLINE_MO) {
+      for (let k = moStart[i]; k < moStart[i + 1]; k++) rowI[r + 25 + k - moStart[i]] = moIds[k]
+    }
     if (needNarrative) {
+      let bits = 0
       for (let k = narrativeStart[i]; k < narrativeStart[i + 1]; k++) {
         const h = narrativeBigrams[k]
-        rowSig[r + 16 + (h >>> 28)] |= 1 << (h & 31)
+        const word = r + 32 + (h >>> 28)
+        const bit = 1 << (h & 31)
+        if ((rowI[word] & bit) === 0) bits++
+        rowI[word] |= bit
       }
+      rowI[r + 31] = bits
     }
   }
 
@@ -291,8 +308,8 @@ export function createPairScorer(
   ): number => {
     const fi = i * 24
     const fj = j * 24
-    const ri = i * 48 + 16
-    const rj = j * 48 + 16
+    const ri = i * 48
+    const rj = j * 48
     const exact = valuesOut !== null
     let total = prior
     // MO intersection is shared by the mo and moGroup comparisons: computed at most once
@@ -308,12 +325,12 @@ export function createPairScorer(
       switch (kinds[c]) {
         case 0: {
           // distance: chord between unit vectors (haversine h = chord² / 4), or planar Euclid
-          const flags = rowI[ri]
-          if (flags === 0 || flags !== rowI[rj]) break
-          const dx = rowF[fj + 4] - rowF[fi + 4]
-          const dy = rowF[fj + 5] - rowF[fi + 5]
+          const flags = rowI[ri + 14]
+          if (flags === 0 || flags !== rowI[rj + 14]) break
+          const dx = rowF[fj + 2] - rowF[fi + 2]
+          const dy = rowF[fj + 3] - rowF[fi + 3]
           if (flags === 3) {
-            const dz = rowF[fj + 6] - rowF[fi + 6]
+            const dz = rowF[fj + 4] - rowF[fi + 4]
             const h = (dx * dx + dy * dy + dz * dz) * 0.25
             level = t1 - t0 + 1
             for (let k = t0; k < t1; k++) {
@@ -357,8 +374,8 @@ export function createPairScorer(
             value = period / 4 / (day ? HOUR_MS : DAY_MS)
             break
           }
-          const startI = day ? rowF[fi + 2] : rowF[fi + 3]
-          const startJ = day ? rowF[fj + 2] : rowF[fj + 3]
+          const startI = day ? rowI[ri + 12] : rowI[ri + 13]
+          const startJ = day ? rowI[rj + 12] : rowI[rj + 13]
           if (!exact) {
             // the expectation is within (Li + Lj) / 4 of the distance between the windows' middles
             let u = startI - startJ + (lengthI - lengthJ) * 0.5
@@ -376,43 +393,47 @@ export function createPairScorer(
         }
         case 4:
         case 5: {
-          const si = rowI[ri + 3]
-          const ei = rowI[ri + 4]
-          const sj = rowI[rj + 3]
-          const ej = rowI[rj + 4]
+          const si = rowI[ri + 17]
+          const ei = rowI[ri + 18]
+          const sj = rowI[rj + 17]
+          const ej = rowI[rj + 18]
           if (si === ei || sj === ej) break
           if (!moDone) {
             moDone = true
-            let p = si
-            let q = sj
-            while (p < ei && q < ej) {
-              const a = moIds[p]
-              const b = moIds[q]
+            // MO ids come from the row block when inline, else from the CSR (both Int32Array)
+            const xs = ei - si <= INLINE_MO ? rowI : moIds
+            const ys = ej - sj <= INLINE_MO ? rowI : moIds
+            let p = ei - si <= INLINE_MO ? ri + 25 : si
+            let q = ej - sj <= INLINE_MO ? rj + 25 : sj
+            const pe = p + ei - si
+            const qe = q + ej - sj
+            while (p < pe && q < qe) {
+              const a = xs[p]
+              const b = ys[q]
               if (a === b) {
                 moShared += moValueWeight[a]
                 moSharedMask |= moValueBit[a]
-                p++
-                q++
-              } else if (a < b) p++
-              else q++
+              }
+              p += a <= b ? 1 : 0
+              q += b <= a ? 1 : 0
             }
           }
           if (kinds[c] === 4) {
-            const union = rowF[fi + 7] + rowF[fj + 7] - moShared
+            const union = rowF[fi + 5] + rowF[fj + 5] - moShared
             value = union > 0 ? moShared / union : 1
             level = descendingLevel(value, t0, t1)
           } else {
             const bit = groupBit[c]
-            if ((rowI[ri + 9] & rowI[rj + 9] & bit) === 0) break
+            if ((rowI[ri + 23] & rowI[rj + 23] & bit) === 0) break
             level = (moSharedMask & bit) !== 0 ? 1 : 2
           }
           break
         }
         case 6: {
-          const si = rowI[ri + 5]
-          const ei = rowI[ri + 6]
-          const sj = rowI[rj + 5]
-          const ej = rowI[rj + 6]
+          const si = rowI[ri + 19]
+          const ei = rowI[ri + 20]
+          const sj = rowI[rj + 19]
+          const ej = rowI[rj + 20]
           if (si === ei || sj === ej) break
           let best = Number.NEGATIVE_INFINITY
           let p = si
@@ -435,7 +456,7 @@ export function createPairScorer(
             break
           }
           level = 6
-          if ((rowI[ri + 10] & rowI[rj + 10]) !== 0) {
+          if ((rowI[ri + 24] & rowI[rj + 24]) !== 0) {
             for (let p2 = si; p2 < ei && level === 6; p2++) {
               const kind = evidenceKind[evidenceIds[p2]]
               for (let q2 = sj; q2 < ej; q2++) {
@@ -449,49 +470,25 @@ export function createPairScorer(
           break
         }
         case 7: {
-          const ci = rowI[ri + 1]
-          const cj = rowI[rj + 1]
+          const ci = rowI[ri + 15]
+          const cj = rowI[rj + 15]
           if (ci < 0 || cj < 0) break
-          level = ci === cj ? 1 : rowI[ri + 2] === rowI[rj + 2] ? 2 : 3
+          level = ci === cj ? 1 : rowI[ri + 16] === rowI[rj + 16] ? 2 : 3
           break
         }
         case 8: {
-          const si = rowI[ri + 7]
-          const ei = rowI[ri + 8]
-          const sj = rowI[rj + 7]
-          const ej = rowI[rj + 8]
-          if (si === ei || sj === ej) break
-          const lengths = ei - si + ej - sj
-          if (!exact) {
-            // shared bigrams <= common signature bits: when even that bound is below the lowest
-            // threshold the level is 'else' without merging the lists
-            let common = 0
-            for (let k = 0; k < 16; k++) {
-              let v = rowSig[ri + 16 + k] & rowSig[rj + 16 + k]
-              while (v !== 0) {
-                v &= v - 1
-                common++
-              }
-            }
-            if ((2 * common) / lengths < thresholds[t1 - 1]) {
-              level = t1 - t0 + 1
-              break
-            }
+          // Dice over the 512-bit hashed-bigram signatures: 2 |A ∧ B| / (|A| + |B|) in bits
+          const bitsI = rowI[ri + 31]
+          const bitsJ = rowI[rj + 31]
+          if (bitsI === 0 || bitsJ === 0) break
+          let common = 0
+          for (let k = 32; k < 48; k++) {
+            let v = rowI[ri + k] & rowI[rj + k]
+            v = v - ((v >>> 1) & 0x55555555)
+            v = (v & 0x33333333) + ((v >>> 2) & 0x33333333)
+            common += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) | 0
           }
-          let shared = 0
-          let p = si
-          let q = sj
-          while (p < ei && q < ej) {
-            const a = narrativeBigrams[p]
-            const b = narrativeBigrams[q]
-            if (a === b) {
-              shared++
-              p++
-              q++
-            } else if (a < b) p++
-            else q++
-          }
-          value = (2 * shared) / lengths
+          value = (2 * common) / (bitsI + bitsJ)
           level = descendingLevel(value, t0, t1)
           break
         }

@@ -1,0 +1,152 @@
+import type { Incident } from '../schema/incident'
+import { createPairScorer } from '../score/pairScorer'
+import type { CandidatePairs } from '../score/scorePairs'
+import { createRandom } from '../util/random'
+import {
+  emptyCounts,
+  FIT_DEFAULTS,
+  type FitModelOptions,
+  probabilitiesFromCounts,
+  sampleUCounts,
+  tableFor,
+  templateFor,
+  withProbabilities,
+} from './fitting'
+import type { LinkageModel } from './linkageModel'
+import { type SpaceTimePairsOptions, spaceTimePairs } from './spaceTimePairs'
+
+/** Options of {@link estimateModel}. */
+export interface EstimateModelOptions extends FitModelOptions {
+  /** Pairs EM runs over (usually blocking's candidates). Default: {@link spaceTimePairs} with `horizon`. */
+  candidates?: CandidatePairs
+  /** Horizon of the default candidate pairs. Default 2000 m, 21 days. */
+  horizon?: SpaceTimePairsOptions
+  /** Starting λ over the candidate pairs. Default 0.01. */
+  initialPriorProbability?: number
+  /** EM iterations at most. Default 200. */
+  maxIterations?: number
+  /** Converged when no m and not λ change by more than this in an iteration. Default 1e-6. */
+  tolerance?: number
+  /** Receives warnings (no convergence, too few pairs). Default: `process.emitWarning`. */
+  onWarning?: (message: string) => void
+}
+
+const DEFAULTS = { initialPriorProbability: 0.01, maxIterations: 200, tolerance: 1e-6 }
+
+/**
+ * Estimates a model without labels, as Splink does: u from `uPairs` random pairs (almost all between
+ * different offenders), then Fellegi–Sunter EM over the candidate pairs for m and λ with u fixed
+ * (Winkler, "Using the EM algorithm for weight computation in the Fellegi–Sunter model of record
+ * linkage", 1988). The E step gives each pair its match probability under the current model; the M
+ * step sets each non-missing level's m to the probability-weighted share of pairs at that level and
+ * λ to the mean probability. Pairs are first grouped by their level pattern, so an iteration costs
+ * O(distinct patterns × comparisons). Stops when every change is below `tolerance`, or after
+ * `maxIterations` with a warning (the model is still returned, with `training.converged: false`).
+ *
+ * @example
+ * const model = estimateModel(incidents, { timeZone: 'Asia/Shanghai', candidates: generateCandidates(table) })
+ * model.training?.converged // true
+ */
+export function estimateModel(
+  incidents: readonly Incident[],
+  options: EstimateModelOptions = {},
+): LinkageModel {
+  const table = tableFor(incidents, options)
+  const template = templateFor(table, options)
+  const smoothing = options.smoothing ?? FIT_DEFAULTS.smoothing
+  const maxIterations = options.maxIterations ?? DEFAULTS.maxIterations
+  const tolerance = options.tolerance ?? DEFAULTS.tolerance
+  const warn = options.onWarning ?? ((message: string) => process.emitWarning(message))
+  const random = createRandom(options.seed ?? FIT_DEFAULTS.seed)
+  const scorer = createPairScorer(table, template)
+  const C = scorer.comparisonCount
+  const candidates = options.candidates ?? spaceTimePairs(table, options.horizon)
+
+  const uCounts = sampleUCounts(scorer, template, options.uPairs ?? FIT_DEFAULTS.uPairs, random, false)
+  const u = probabilitiesFromCounts(uCounts, smoothing)
+
+  // group candidate pairs by level pattern
+  const levels = new Int8Array(C)
+  const patternIndex = new Map<string, number>()
+  const patternLevels: number[] = []
+  const patternCount: number[] = []
+  for (let k = 0; k < candidates.count; k++) {
+    scorer.levels(candidates.a[k], candidates.b[k], levels)
+    const key = levels.join(',')
+    let p = patternIndex.get(key)
+    if (p === undefined) {
+      p = patternCount.length
+      patternIndex.set(key, p)
+      for (let c = 0; c < C; c++) patternLevels.push(levels[c])
+      patternCount.push(0)
+    }
+    patternCount[p]++
+  }
+  const P = patternCount.length
+  if (candidates.count < 100) {
+    warn(`caselink: estimateModel has only ${candidates.count} candidate pairs; estimates will be poor`)
+  }
+
+  // starting m from the template, conditional on non-missing
+  const m: Float64Array[] = template.comparisons.map((comparison) => {
+    const probabilities = new Float64Array(comparison.levels.length)
+    let present = 0
+    for (let l = 1; l < comparison.levels.length; l++) present += comparison.levels[l].m
+    for (let l = 1; l < comparison.levels.length; l++) probabilities[l] = comparison.levels[l].m / present
+    probabilities[0] = comparison.levels[0].m
+    return probabilities
+  })
+  let prior = options.initialPriorProbability ?? DEFAULTS.initialPriorProbability
+  const counts = emptyCounts(template)
+  const logRatio = new Float64Array(counts.counts.length)
+  let iterations = 0
+  let converged = false
+  let lastChange = Number.POSITIVE_INFINITY
+  while (iterations < maxIterations && P > 0) {
+    iterations++
+    for (let c = 0; c < C; c++) {
+      for (let l = 1; l < m[c].length; l++) logRatio[counts.offset[c] + l] = Math.log2(m[c][l] / u[c][l])
+    }
+    counts.counts.fill(0)
+    let matched = 0
+    const priorWeight = Math.log2(prior / (1 - prior))
+    for (let p = 0; p < P; p++) {
+      let w = priorWeight
+      for (let c = 0; c < C; c++) {
+        const level = patternLevels[p * C + c]
+        if (level !== 0) w += logRatio[counts.offset[c] + level]
+      }
+      const probability = w >= 0 ? 1 / (1 + 2 ** -w) : 2 ** w / (1 + 2 ** w)
+      const mass = probability * patternCount[p]
+      matched += mass
+      for (let c = 0; c < C; c++) counts.counts[counts.offset[c] + patternLevels[p * C + c]] += mass
+    }
+    const next = probabilitiesFromCounts(counts, smoothing, u, uCounts)
+    let change = 0
+    for (let c = 0; c < C; c++) {
+      for (let l = 1; l < m[c].length; l++) change = Math.max(change, Math.abs(next[c][l] - m[c][l]))
+      next[c][0] = m[c][0]
+    }
+    const nextPrior = Math.min(1 - 1e-9, Math.max(1e-9, matched / candidates.count))
+    change = Math.max(change, Math.abs(nextPrior - prior))
+    for (let c = 0; c < C; c++) m[c] = next[c]
+    prior = nextPrior
+    lastChange = change
+    if (change < tolerance) {
+      converged = true
+      break
+    }
+  }
+  if (!converged) {
+    warn(
+      `caselink: estimateModel EM did not converge in ${iterations} iterations (last change ${lastChange.toExponential(2)} > ${tolerance})`,
+    )
+  }
+  return withProbabilities(template, m, u, prior, {
+    method: 'em',
+    pairs: candidates.count,
+    iterations,
+    converged,
+    note: `${P} level patterns over ${candidates.count} candidate pairs; u from ${options.uPairs ?? FIT_DEFAULTS.uPairs} random pairs`,
+  })
+}
