@@ -1,0 +1,182 @@
+import type { CaseTable } from '../table/CaseTable'
+
+/**
+ * Which categories may be paired by the space-time rule. `'parent'`: same parent category
+ * (`burglary.residential` with `burglary.shop`); `'category'`: same category; a list of groups: each
+ * group is a list of category names or parents (`['burglary', 'theft.ebike']`), a row belongs to the
+ * first group naming its category or its parent. Rows without a category, or in no group, are paired
+ * with every group (a missing category never excludes a pair).
+ */
+export type CategoryGroups = 'parent' | 'category' | readonly (readonly string[])[]
+
+/** Long-range rule: pairs sharing a rare MO value, or a rare combination of two MO values. */
+export interface RareMoOptions {
+  /**
+   * A value or a combination is rare when at most this many rows carry it (document frequency).
+   * Default 20.
+   */
+  maxDocumentFrequency?: number
+  /** Time horizon of the rule: the two windows come within this many days. Default 180. */
+  maxGapDays?: number
+  /** Also use combinations of two (individually common) MO values. Default true. */
+  combinations?: boolean
+}
+
+/** Options of {@link generateCandidates} and {@link analyzeBlocking}. */
+export interface GenerateCandidatesOptions {
+  /**
+   * Space horizon, metres: haversine distance for lat/lon rows (the same formula as the distance
+   * comparison), Euclid for planar x/y rows. Default 2000.
+   */
+  maxDistanceMeters?: number
+  /**
+   * Time horizon, days: the gap between the two windows (0 when they overlap) is at most this.
+   * Rounded to whole milliseconds. Default 21.
+   */
+  maxGapDays?: number
+  /** Restrict the space-time rule to pairs of compatible categories. Default: no restriction. */
+  categoryGroups?: CategoryGroups
+  /**
+   * Pairs whose distance is unknown (a row without location, or a lat/lon row with a planar row) are
+   * paired when their windows come within `maxGapDays`. Default false: such rows are linked only by
+   * the long-range rules. Beware: every row without location is then paired with every row of its
+   * weeks.
+   */
+  allowMissingLocation?: boolean
+  /** Long-range rule: pairs sharing any evidence value, whatever the distance and time. Default true. */
+  evidence?: boolean
+  /** Long-range rule on rare MO (see {@link RareMoOptions}); `false` to disable. Default enabled. */
+  rareMo?: RareMoOptions | false
+  /**
+   * Values (evidence, rare MO keys) carried by more rows than this are skipped by the long-range
+   * rules and reported in `capped`: a shoe model or a shared phone cannot create millions of pairs.
+   * Default 100. The space-time rule is exact and never capped.
+   */
+  maxBlockSize?: number
+}
+
+export const BLOCKING_DEFAULTS = {
+  maxDistanceMeters: 2000,
+  maxGapDays: 21,
+  allowMissingLocation: false,
+  evidence: true,
+  maxBlockSize: 100,
+  rareMo: { maxDocumentFrequency: 20, maxGapDays: 180, combinations: true },
+} as const
+
+/** Rule ids (the `rule` array of {@link CandidateSet}). */
+export const RULE_SPACE_TIME = 0
+export const RULE_MISSING_LOCATION = 1
+export const RULE_EVIDENCE = 2
+export const RULE_RARE_MO = 3
+/** Rule names by id. */
+export const BLOCKING_RULES = ['spaceTime', 'missingLocation', 'evidence', 'rareMo'] as const
+/** One of {@link BLOCKING_RULES}. */
+export type BlockingRule = (typeof BLOCKING_RULES)[number]
+
+const DAY_MS = 86_400_000
+
+/** Options with defaults applied and validated; times in ms. */
+export interface ResolvedBlockingOptions {
+  maxDistanceMeters: number
+  maxGapMs: number
+  categoryGroups: CategoryGroups | undefined
+  allowMissingLocation: boolean
+  evidence: boolean
+  rareMo: { maxDocumentFrequency: number; maxGapMs: number; combinations: boolean } | null
+  maxBlockSize: number
+}
+
+export function resolveBlockingOptions(options: GenerateCandidatesOptions): ResolvedBlockingOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError('caselink: blocking options must be an object')
+  }
+  const maxDistanceMeters = options.maxDistanceMeters ?? BLOCKING_DEFAULTS.maxDistanceMeters
+  const maxGapDays = options.maxGapDays ?? BLOCKING_DEFAULTS.maxGapDays
+  const maxBlockSize = options.maxBlockSize ?? BLOCKING_DEFAULTS.maxBlockSize
+  if (
+    !(typeof maxDistanceMeters === 'number' && maxDistanceMeters >= 0 && Number.isFinite(maxDistanceMeters))
+  ) {
+    throw new RangeError(`caselink: maxDistanceMeters must be a finite number >= 0, got ${maxDistanceMeters}`)
+  }
+  if (!(typeof maxGapDays === 'number' && maxGapDays >= 0 && maxGapDays <= 1e6)) {
+    throw new RangeError(`caselink: maxGapDays must be a number in [0, 1e6], got ${maxGapDays}`)
+  }
+  if (!(Number.isInteger(maxBlockSize) && maxBlockSize >= 2)) {
+    throw new RangeError(`caselink: maxBlockSize must be an integer >= 2, got ${maxBlockSize}`)
+  }
+  const groups = options.categoryGroups
+  if (groups !== undefined && groups !== 'parent' && groups !== 'category') {
+    if (
+      !Array.isArray(groups) ||
+      groups.some((g) => !Array.isArray(g) || g.some((c) => typeof c !== 'string'))
+    ) {
+      throw new TypeError(
+        "caselink: categoryGroups must be 'parent', 'category' or a list of lists of category names",
+      )
+    }
+  }
+  let rareMo: ResolvedBlockingOptions['rareMo'] = null
+  if (options.rareMo !== false) {
+    const given = options.rareMo ?? {}
+    const maxDocumentFrequency = given.maxDocumentFrequency ?? BLOCKING_DEFAULTS.rareMo.maxDocumentFrequency
+    const rareGapDays = given.maxGapDays ?? BLOCKING_DEFAULTS.rareMo.maxGapDays
+    if (!(Number.isInteger(maxDocumentFrequency) && maxDocumentFrequency >= 2)) {
+      throw new RangeError(
+        `caselink: rareMo.maxDocumentFrequency must be an integer >= 2, got ${maxDocumentFrequency}`,
+      )
+    }
+    if (!(typeof rareGapDays === 'number' && rareGapDays >= 0 && rareGapDays <= 1e6)) {
+      throw new RangeError(`caselink: rareMo.maxGapDays must be a number in [0, 1e6], got ${rareGapDays}`)
+    }
+    rareMo = {
+      maxDocumentFrequency,
+      maxGapMs: Math.round(rareGapDays * DAY_MS),
+      combinations: given.combinations ?? BLOCKING_DEFAULTS.rareMo.combinations,
+    }
+  }
+  return {
+    maxDistanceMeters,
+    maxGapMs: Math.round(maxGapDays * DAY_MS),
+    categoryGroups: groups,
+    allowMissingLocation: options.allowMissingLocation ?? BLOCKING_DEFAULTS.allowMissingLocation,
+    evidence: options.evidence ?? BLOCKING_DEFAULTS.evidence,
+    rareMo,
+    maxBlockSize,
+  }
+}
+
+/**
+ * Category group of each row for the space-time rule: -1 (pairs with every group) or 0..groups-1.
+ */
+export function categoryGroupOf(
+  table: CaseTable,
+  groups: CategoryGroups | undefined,
+): { group: Int32Array; groupCount: number } {
+  const n = table.size
+  const group = new Int32Array(n).fill(-1)
+  if (groups === undefined) return { group: new Int32Array(n), groupCount: 1 }
+  if (groups === 'parent' || groups === 'category') {
+    const source = groups === 'parent' ? table.categoryParent : table.category
+    for (let i = 0; i < n; i++) group[i] = source[i]
+    return { group, groupCount: table.categoryValues.length }
+  }
+  const byName = new Map<string, number>()
+  groups.forEach((names, g) => {
+    for (const name of names) if (!byName.has(name)) byName.set(name, g)
+  })
+  const ofCategory = new Int32Array(table.categoryValues.length).fill(-1)
+  for (let c = 0; c < table.categoryValues.length; c++) {
+    const name = table.categoryValues[c]
+    const own = byName.get(name)
+    if (own !== undefined) ofCategory[c] = own
+  }
+  for (let i = 0; i < n; i++) {
+    const c = table.category[i]
+    if (c < 0) continue
+    let g = ofCategory[c]
+    if (g < 0 && table.categoryParent[i] >= 0) g = ofCategory[table.categoryParent[i]]
+    group[i] = g
+  }
+  return { group, groupCount: groups.length }
+}

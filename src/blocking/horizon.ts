@@ -1,0 +1,376 @@
+import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
+import type { CaseTable } from '../table/CaseTable'
+import {
+  categoryGroupOf,
+  type ResolvedBlockingOptions,
+  RULE_EVIDENCE,
+  RULE_MISSING_LOCATION,
+  RULE_RARE_MO,
+  RULE_SPACE_TIME,
+} from './blockingOptions'
+import { sortByKey } from './pairBuffer'
+
+const DEG = Math.PI / 180
+
+/** Location system of a row: none, WGS84 lat/lon, planar x/y. */
+export const LOC_NONE = 0
+export const LOC_LATLON = 1
+export const LOC_PLANAR = 2
+
+/**
+ * Per-row data of the blocking rules, compiled once from a table and resolved options, and the
+ * pure pair predicates every blocking pass (grid, long-range, brute force) shares, so that they agree
+ * exactly on which rule, if any, produces a pair.
+ */
+export interface Horizon {
+  n: number
+  options: ResolvedBlockingOptions
+  /** 2·timeFrom − maxGap and 2·timeTo + maxGap: windows within the gap ⇔ these intervals meet. */
+  start2: Float64Array
+  end2: Float64Array
+  timeFrom: Float64Array
+  timeTo: Float64Array
+  loc: Uint8Array
+  /** Unit vectors of lat/lon rows (computed as the distance comparison computes them). */
+  ux: Float64Array
+  uy: Float64Array
+  uz: Float64Array
+  /** Planar coordinates (planar rows) and projected metres (lat/lon rows), for the grid. */
+  x: Float64Array
+  y: Float64Array
+  /** cos of the projection origin's latitude (x = R·Δλ·cos φ₀). */
+  cosOrigin: number
+  /** Haversine bound: (chord / 2)² of maxDistanceMeters; planar bound: maxDistanceMeters². */
+  maxHaversine: number
+  maxSquaredMeters: number
+  /** Category group per row, -1 = pairs with every group. */
+  group: Int32Array
+  groupCount: number
+  /** Evidence ids usable by the evidence rule (2 <= frequency <= maxBlockSize). */
+  evidenceEligible: Uint8Array
+  /** MO ids: 1 rare and usable, 2 rare but capped, 0 common (frequency > maxDocumentFrequency). */
+  moRare: Uint8Array
+  /** Sorted keys v1·V + v2 of usable rare MO combinations of two common values. */
+  rareCombos: Float64Array
+  /** Row lists of the usable rare combinations, CSR aligned with `rareCombos`. */
+  rareComboStart: Uint32Array
+  rareComboRows: Uint32Array
+  /** Capped combinations (key, rows), for the report. */
+  cappedCombos: { key: number; rows: number }[]
+  moStart: Uint32Array
+  moIds: Uint32Array
+  evidenceStart: Uint32Array
+  evidenceIds: Uint32Array
+}
+
+/** Compiles the per-row data of the blocking rules. O(rows + list lengths + MO combinations). */
+export function compileHorizon(table: CaseTable, options: ResolvedBlockingOptions): Horizon {
+  const n = table.size
+  const gap = options.maxGapMs
+  const start2 = new Float64Array(n)
+  const end2 = new Float64Array(n)
+  const loc = new Uint8Array(n)
+  const ux = new Float64Array(n)
+  const uy = new Float64Array(n)
+  const uz = new Float64Array(n)
+  for (let i = 0; i < n; i++) {
+    start2[i] = 2 * table.timeFrom[i] - gap
+    end2[i] = 2 * table.timeTo[i] + gap
+    if (table.hasLocation[i] !== 1) continue
+    if (table.hasLatLon[i] === 1) {
+      loc[i] = LOC_LATLON
+      const phi = table.lat[i] * DEG
+      const lambda = table.lon[i] * DEG
+      ux[i] = Math.cos(phi) * Math.cos(lambda)
+      uy[i] = Math.cos(phi) * Math.sin(lambda)
+      uz[i] = Math.sin(phi)
+    } else {
+      loc[i] = LOC_PLANAR
+    }
+  }
+  const D = options.maxDistanceMeters
+  const s = Math.sin(Math.min(D / (2 * EARTH_RADIUS_METERS), Math.PI / 2))
+  const { group, groupCount } = categoryGroupOf(table, options.categoryGroups)
+
+  const evidenceEligible = new Uint8Array(table.evidenceValues.length)
+  for (let v = 0; v < evidenceEligible.length; v++) {
+    const f = table.evidenceFrequency[v]
+    evidenceEligible[v] = f >= 2 && f <= options.maxBlockSize ? 1 : 0
+  }
+  const V = table.moValues.length
+  const moRare = new Uint8Array(V)
+  let rareCombos: Float64Array = new Float64Array(0)
+  let rareComboStart: Uint32Array = new Uint32Array(1)
+  let rareComboRows: Uint32Array = new Uint32Array(0)
+  const cappedCombos: { key: number; rows: number }[] = []
+  const rare = options.rareMo
+  if (rare !== null) {
+    for (let v = 0; v < V; v++) {
+      const f = table.moFrequency[v]
+      if (f <= rare.maxDocumentFrequency) moRare[v] = f <= options.maxBlockSize ? 1 : 2
+    }
+    if (rare.combinations) {
+      const combos = rareCombinations(table, moRare, rare.maxDocumentFrequency, options.maxBlockSize)
+      rareCombos = combos.keys
+      rareComboStart = combos.start
+      rareComboRows = combos.rows
+      for (const c of combos.capped) cappedCombos.push(c)
+    }
+  }
+  return {
+    n,
+    options,
+    start2,
+    end2,
+    timeFrom: table.timeFrom,
+    timeTo: table.timeTo,
+    loc,
+    ux,
+    uy,
+    uz,
+    x: table.x,
+    y: table.y,
+    cosOrigin: Math.cos(table.originLat * DEG),
+    maxHaversine: s * s,
+    maxSquaredMeters: D * D,
+    group,
+    groupCount,
+    evidenceEligible,
+    moRare,
+    rareCombos,
+    rareComboStart,
+    rareComboRows,
+    cappedCombos,
+    moStart: table.moStart,
+    moIds: table.moIds,
+    evidenceStart: table.evidenceStart,
+    evidenceIds: table.evidenceIds,
+  }
+}
+
+/**
+ * Rare combinations of two common MO values (both with frequency above the limit): every row's
+ * combinations are listed as (v1·V + v2, row) and sorted by a radix sort; runs of 2..limit rows are
+ * rare. Runs above maxBlockSize are capped.
+ */
+function rareCombinations(
+  table: CaseTable,
+  moRare: Uint8Array,
+  maxDocumentFrequency: number,
+  maxBlockSize: number,
+): { keys: Float64Array; start: Uint32Array; rows: Uint32Array; capped: { key: number; rows: number }[] } {
+  const n = table.size
+  const V = table.moValues.length
+  const { moStart, moIds } = table
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    let common = 0
+    for (let k = moStart[i]; k < moStart[i + 1]; k++) if (moRare[moIds[k]] === 0) common++
+    total += (common * (common - 1)) / 2
+  }
+  const keys = new Float64Array(total)
+  const owner = new Uint32Array(total)
+  let at = 0
+  for (let i = 0; i < n; i++) {
+    const s = moStart[i]
+    const e = moStart[i + 1]
+    for (let p = s; p < e; p++) {
+      const v1 = moIds[p]
+      if (moRare[v1] !== 0) continue
+      for (let q = p + 1; q < e; q++) {
+        const v2 = moIds[q]
+        if (moRare[v2] !== 0) continue
+        keys[at] = v1 * V + v2
+        owner[at] = i
+        at++
+      }
+    }
+  }
+  const order = sortByKey(keys)
+  const rareKeys: number[] = []
+  const starts: number[] = [0]
+  const capped: { key: number; rows: number }[] = []
+  let rowCount = 0
+  // first pass: sizes
+  for (let p = 0; p < total; ) {
+    const key = keys[order[p]]
+    let q = p + 1
+    while (q < total && keys[order[q]] === key) q++
+    const size = q - p
+    if (size >= 2 && size <= maxDocumentFrequency) {
+      if (size <= maxBlockSize) {
+        rareKeys.push(key)
+        rowCount += size
+        starts.push(rowCount)
+      } else capped.push({ key, rows: size })
+    }
+    p = q
+  }
+  const rows = new Uint32Array(rowCount)
+  let r = 0
+  for (let p = 0; p < total; ) {
+    const key = keys[order[p]]
+    let q = p + 1
+    while (q < total && keys[order[q]] === key) q++
+    const size = q - p
+    if (size >= 2 && size <= maxDocumentFrequency && size <= maxBlockSize) {
+      for (let k = p; k < q; k++) rows[r++] = owner[order[k]]
+    }
+    p = q
+  }
+  return { keys: Float64Array.from(rareKeys), start: Uint32Array.from(starts), rows, capped }
+}
+
+/** Windows within the space-time gap. */
+export function withinGap(h: Horizon, i: number, j: number): boolean {
+  return h.start2[i] <= h.end2[j] && h.start2[j] <= h.end2[i]
+}
+
+/** Both locations known, in the same system, and within maxDistanceMeters. */
+export function withinDistance(h: Horizon, i: number, j: number): boolean {
+  const li = h.loc[i]
+  if (li === LOC_LATLON) {
+    const dx = h.ux[j] - h.ux[i]
+    const dy = h.uy[j] - h.uy[i]
+    const dz = h.uz[j] - h.uz[i]
+    return (dx * dx + dy * dy + dz * dz) * 0.25 <= h.maxHaversine
+  }
+  const dx = h.x[j] - h.x[i]
+  const dy = h.y[j] - h.y[i]
+  return dx * dx + dy * dy <= h.maxSquaredMeters
+}
+
+/** The space-time rule that covers pair (i, j), or -1: the "within the horizon" predicate. */
+export function horizonRule(h: Horizon, i: number, j: number): number {
+  if (!withinGap(h, i, j)) return -1
+  const gi = h.group[i]
+  const gj = h.group[j]
+  if (gi >= 0 && gj >= 0 && gi !== gj) return -1
+  const li = h.loc[i]
+  if (li === LOC_NONE || li !== h.loc[j]) return h.options.allowMissingLocation ? RULE_MISSING_LOCATION : -1
+  return withinDistance(h, i, j) ? RULE_SPACE_TIME : -1
+}
+
+/** Smallest evidence id shared by i and j that the evidence rule uses, or -1. */
+export function firstSharedEvidence(h: Horizon, i: number, j: number): number {
+  const ids = h.evidenceIds
+  let p = h.evidenceStart[i]
+  const ep = h.evidenceStart[i + 1]
+  let q = h.evidenceStart[j]
+  const eq = h.evidenceStart[j + 1]
+  while (p < ep && q < eq) {
+    const a = ids[p]
+    const b = ids[q]
+    if (a === b) {
+      if (h.evidenceEligible[a] === 1) return a
+      p++
+      q++
+    } else if (a < b) p++
+    else q++
+  }
+  return -1
+}
+
+/** Windows within the rare-MO gap. */
+export function withinRareGap(h: Horizon, i: number, j: number): boolean {
+  const rare = h.options.rareMo
+  if (rare === null) return false
+  const from = Math.max(h.timeFrom[i], h.timeFrom[j])
+  const to = Math.min(h.timeTo[i], h.timeTo[j])
+  return from - to <= rare.maxGapMs
+}
+
+/**
+ * Smallest rare-MO key shared by i and j: a usable rare value v (key v), else a usable rare
+ * combination of two shared common values (key V + v1·V + v2); -1 when none.
+ */
+export function firstSharedRareKey(h: Horizon, i: number, j: number): number {
+  const ids = h.moIds
+  let p = h.moStart[i]
+  const ep = h.moStart[i + 1]
+  let q = h.moStart[j]
+  const eq = h.moStart[j + 1]
+  let firstCommon = -1
+  let lastCommon = -1
+  let commonCount = 0
+  while (p < ep && q < eq) {
+    const a = ids[p]
+    const b = ids[q]
+    if (a === b) {
+      const r = h.moRare[a]
+      // ids ascend, so the first usable rare value met is the smallest key
+      if (r === 1) return a
+      if (r === 0) {
+        if (firstCommon < 0) firstCommon = p
+        lastCommon = p
+        commonCount++
+      }
+      p++
+      q++
+    } else if (a < b) p++
+    else q++
+  }
+  if (commonCount < 2 || h.rareCombos.length === 0) return -1
+  const best = smallestRareCombo(h, firstCommon, lastCommon, j)
+  return best < 0 ? -1 : h.moRare.length + best
+}
+
+/**
+ * Smallest rare combination key v1·V + v2 among values shared by rows i and j, with v1, v2 both
+ * common, taken in order from row i's positions [from, to] (inclusive): the first rare one met is the
+ * smallest key. -1 when none.
+ */
+function smallestRareCombo(h: Horizon, from: number, to: number, j: number): number {
+  const ids = h.moIds
+  const V = h.moRare.length
+  const js = h.moStart[j]
+  const je = h.moStart[j + 1]
+  for (let p = from; p <= to; p++) {
+    const v1 = ids[p]
+    if (h.moRare[v1] !== 0 || !rowHas(ids, js, je, v1)) continue
+    for (let q = p + 1; q <= to; q++) {
+      const v2 = ids[q]
+      if (h.moRare[v2] !== 0 || !rowHas(ids, js, je, v2)) continue
+      const key = v1 * V + v2
+      if (searchSorted(h.rareCombos, key) >= 0) return key
+    }
+  }
+  return -1
+}
+
+function rowHas(ids: Uint32Array, start: number, end: number, value: number): boolean {
+  for (let k = start; k < end; k++) {
+    if (ids[k] === value) return true
+    if (ids[k] > value) return false
+  }
+  return false
+}
+
+/** Index of `key` in ascending `keys`, or -1. */
+export function searchSorted(keys: Float64Array, key: number): number {
+  let lo = 0
+  let hi = keys.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1
+    const v = keys[mid]
+    if (v === key) return mid
+    if (v < key) lo = mid + 1
+    else hi = mid - 1
+  }
+  return -1
+}
+
+/**
+ * The rule that produces pair (i, j), i !== j, or -1 when no rule does: space-time (or missing
+ * location) first, then shared evidence, then rare MO. Each pair has exactly one rule, so the rules'
+ * outputs are disjoint. Pure; O(list lengths).
+ */
+export function pairRule(h: Horizon, i: number, j: number): number {
+  const r = horizonRule(h, i, j)
+  if (r >= 0) return r
+  if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) return RULE_EVIDENCE
+  if (h.options.rareMo !== null && withinRareGap(h, i, j) && firstSharedRareKey(h, i, j) >= 0) {
+    return RULE_RARE_MO
+  }
+  return -1
+}

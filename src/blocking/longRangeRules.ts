@@ -1,0 +1,139 @@
+import { RULE_EVIDENCE, RULE_RARE_MO } from './blockingOptions'
+import { firstSharedEvidence, firstSharedRareKey, type Horizon, horizonRule, withinRareGap } from './horizon'
+import type { PairSink } from './pairBuffer'
+
+/** A value skipped by a long-range rule because more rows than `maxBlockSize` carry it. */
+export interface CappedValue {
+  rule: 'evidence' | 'rareMo'
+  /** The value (`kind:value`), or two MO values joined by ` + ` for a combination. */
+  value: string
+  /** Rows carrying it. */
+  rows: number
+  /** Pairs it would have produced, rows·(rows − 1)/2 (before removing pairs found otherwise). */
+  pairs: number
+}
+
+/** Counts of a long-range rule's blocks (analyzeBlocking). */
+export interface LongRangeStats {
+  /** Values (or combinations) used. */
+  blocks: number
+  /** Pairs examined: Σ rows·(rows − 1)/2 over the used values. */
+  checks: number
+  /** Largest used block, rows. */
+  largestBlock: number
+}
+
+/**
+ * Rows of each value, for the values with `use[v] === 1`: CSR over value ids (transpose of a row →
+ * values CSR). O(rows + list length).
+ */
+function rowsByValue(
+  start: Uint32Array,
+  ids: Uint32Array,
+  use: Uint8Array,
+  rowCount: number,
+): { start: Uint32Array; rows: Uint32Array } {
+  const valueStart = new Uint32Array(use.length + 1)
+  for (let k = 0; k < start[rowCount]; k++) if (use[ids[k]] === 1) valueStart[ids[k] + 1]++
+  for (let v = 0; v < use.length; v++) valueStart[v + 1] += valueStart[v]
+  const rows = new Uint32Array(valueStart[use.length])
+  const fill = valueStart.slice(0, use.length)
+  for (let i = 0; i < rowCount; i++) {
+    for (let k = start[i]; k < start[i + 1]; k++) if (use[ids[k]] === 1) rows[fill[ids[k]]++] = i
+  }
+  return { start: valueStart, rows }
+}
+
+/**
+ * Pairs sharing an evidence value used by the rule (carried by 2..maxBlockSize rows), whatever
+ * their distance and time, that the space-time rule does not already produce. A pair sharing several
+ * values is emitted from the smallest. O(Σ rows² over used values · list length).
+ */
+export function joinEvidence(
+  h: Horizon,
+  table: { evidenceValues: readonly string[]; evidenceFrequency: Uint32Array },
+  sink: PairSink,
+  capped: CappedValue[],
+  stats: LongRangeStats | null,
+): void {
+  const { start, rows } = rowsByValue(h.evidenceStart, h.evidenceIds, h.evidenceEligible, h.n)
+  for (let v = 0; v < h.evidenceEligible.length; v++) {
+    const f = table.evidenceFrequency[v]
+    if (f > h.options.maxBlockSize) {
+      capped.push({ rule: 'evidence', value: table.evidenceValues[v], rows: f, pairs: (f * (f - 1)) / 2 })
+    }
+    const s = start[v]
+    const e = start[v + 1]
+    if (e - s < 2) continue
+    if (stats !== null) {
+      stats.blocks++
+      stats.checks += ((e - s) * (e - s - 1)) / 2
+      if (e - s > stats.largestBlock) stats.largestBlock = e - s
+    }
+    for (let p = s; p < e; p++) {
+      const i = rows[p]
+      for (let q = p + 1; q < e; q++) {
+        const j = rows[q]
+        if (horizonRule(h, i, j) >= 0) continue
+        if (firstSharedEvidence(h, i, j) !== v) continue
+        sink.push(i, j, RULE_EVIDENCE)
+      }
+    }
+  }
+}
+
+/**
+ * Pairs sharing a rare MO value or a rare combination of two common MO values, with windows within
+ * the rare-MO gap, not produced by the space-time or evidence rules. A pair sharing several rare keys
+ * is emitted from the smallest (values before combinations).
+ */
+export function joinRareMo(
+  h: Horizon,
+  table: { moValues: readonly string[]; moFrequency: Uint32Array },
+  sink: PairSink,
+  capped: CappedValue[],
+  stats: LongRangeStats | null,
+): void {
+  if (h.options.rareMo === null) return
+  const V = h.moRare.length
+  const emitGroup = (rows: Uint32Array, s: number, e: number, key: number) => {
+    if (e - s < 2) return
+    if (stats !== null) {
+      stats.blocks++
+      stats.checks += ((e - s) * (e - s - 1)) / 2
+      if (e - s > stats.largestBlock) stats.largestBlock = e - s
+    }
+    for (let p = s; p < e; p++) {
+      const i = rows[p]
+      for (let q = p + 1; q < e; q++) {
+        const j = rows[q]
+        if (!withinRareGap(h, i, j)) continue
+        if (horizonRule(h, i, j) >= 0) continue
+        if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) continue
+        if (firstSharedRareKey(h, i, j) !== key) continue
+        sink.push(i, j, RULE_RARE_MO)
+      }
+    }
+  }
+  const singles = rowsByValue(h.moStart, h.moIds, h.moRare, h.n)
+  for (let v = 0; v < V; v++) {
+    if (h.moRare[v] === 2) {
+      const f = table.moFrequency[v]
+      capped.push({ rule: 'rareMo', value: table.moValues[v], rows: f, pairs: (f * (f - 1)) / 2 })
+    }
+    if (h.moRare[v] === 1) emitGroup(singles.rows, singles.start[v], singles.start[v + 1], v)
+  }
+  for (const c of h.cappedCombos) {
+    const v1 = Math.floor(c.key / V)
+    const v2 = c.key - v1 * V
+    capped.push({
+      rule: 'rareMo',
+      value: `${table.moValues[v1]} + ${table.moValues[v2]}`,
+      rows: c.rows,
+      pairs: (c.rows * (c.rows - 1)) / 2,
+    })
+  }
+  for (let c = 0; c < h.rareCombos.length; c++) {
+    emitGroup(h.rareComboRows, h.rareComboStart[c], h.rareComboStart[c + 1], V + h.rareCombos[c])
+  }
+}
