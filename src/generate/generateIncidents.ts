@@ -53,7 +53,7 @@ export interface GeneratedIncident {
   lat?: number
   lon?: number
   category: GeneratedCategory
-  /** `group:value` codes; each signature value is recorded with probability 0.88. */
+  /** `group:value` codes; each value is recorded with probability 0.92. */
   mo: string[]
   /** `kind:value`: fingerprint, dna, shoeprint, plate, phone. */
   evidence: string[]
@@ -131,9 +131,9 @@ const OWN_DNA = 0.7
 const OWN_SHOEPRINT = 0.85
 const OWN_PLATE = 0.85
 const OWN_PHONE = 0.8
-const MO_STABILITY = 0.85
-const MO_RECORDED = 0.88
-const HABIT_PRESENT = 0.65
+const MO_STABILITY = 0.9
+const MO_RECORDED = 0.92
+const HABIT_PRESENT = 0.75
 const LOCATION_MISSING = 0.01
 const NARRATIVE_MISSING = 0.08
 const JOINT_CRIME = 0.35
@@ -197,6 +197,8 @@ const GROUP_CODES: string[][][] = MO_GROUPS.map((groups) =>
   groups.map((g: MoGroup) => g.values.map((v) => `${g.group}:${v}`)),
 )
 const SIGNATURE_CODES: string[] = SIGNATURE_VALUES.map((v) => `sign:${v}`)
+const MO_SCRATCH: string[] = []
+const EVIDENCE_SCRATCH: string[] = []
 const SIGNATURE_CUMULATIVE = zipfCumulative(SIGNATURE_VALUES.length, SIGNATURE_ZIPF)
 const SHOE_CUMULATIVE = zipfCumulative(SHOE_MODELS.length, 1.1)
 
@@ -417,32 +419,27 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
       days[0] = random() * spanDays
       bursts[0] = 0
     } else {
-      const careerDays = Math.min(spanDays, 120 * Math.exp(0.8 * normal(random)))
+      // Bursts follow one another: gaps of 0.3–4 days inside a burst, 1–5 weeks between bursts.
       const meanBurst = 3 + 6 * random()
       const burstCount = Math.max(1, Math.min(255, Math.round(k / meanBurst)))
       const gapDays = 0.3 + 3.5 * random()
-      const careerStart = random() * (spanDays - careerDays)
+      const pauseDays = 5 + 20 * random()
       const base = Math.floor(k / burstCount)
       const extra = k % burstCount
+      let t = 0
       let j = 0
       for (let b = 0; b < burstCount; b++) {
         const size = base + (b < extra ? 1 : 0)
-        const first = j
-        let t = 0
         for (let s = 0; s < size; s++) {
-          if (s > 0) t += gapDays * exponential(random)
+          if (j > 0) t += (s === 0 ? pauseDays : gapDays) * exponential(random)
           days[j] = t
           bursts[j] = b
           j++
         }
-        let start = careerStart + random() * careerDays
-        let scale = 1
-        if (t >= spanDays - 1) {
-          scale = (spanDays - 1) / (t + 1)
-          start = 0
-        } else if (start + t >= spanDays) start = spanDays - 1 - t
-        for (let q = first; q < j; q++) days[q] = start + days[q] * scale
       }
+      const scale = t > spanDays - 1 ? (spanDays - 1) / t : 1
+      const start = random() * (spanDays - 1 - t * scale)
+      for (let q = 0; q < k; q++) days[q] = start + days[q] * scale
     }
     const flags = offFlags[o]
     for (let j = 0; j < k; j++, c++) {
@@ -725,7 +722,9 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
   const hasLocation = random() >= LOCATION_MISSING
 
   // How: the offender's signature value per group (stable), sometimes another, sometimes unrecorded.
-  const mo: string[] = []
+  // Scratch arrays, copied to exact-size arrays at the end (a pushed-to [] keeps ~16 slots).
+  const mo = MO_SCRATCH
+  mo.length = 0
   const groups = MO_GROUPS[category]
   let approach = ''
   for (let g = 0; g < groups.length; g++) {
@@ -749,7 +748,8 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
   }
 
   // Evidence: own identifiers shared across the offender's crimes; unrelated ones unique per crime.
-  const evidence: string[] = []
+  const evidence = EVIDENCE_SCRATCH
+  evidence.length = 0
   if (random() < FINGERPRINT_RATE[category]) {
     const x = random() < OWN_FINGERPRINT ? 2 * o : 2 * c + 1
     evidence.push(`fingerprint:FP${pad(scramble32(x, seed, 1), 10)}`)
@@ -804,8 +804,8 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
     record.lon = Math.round(lon * 1e6) / 1e6
   }
   record.category = CATEGORIES[category]
-  record.mo = mo
-  record.evidence = evidence
+  record.mo = mo.slice()
+  record.evidence = evidence.length === 0 ? [] : evidence.slice()
   const county = region.countyName[region.county[settlement]]
   const town = region.name[region.parent[settlement]]
   const village = region.kind[settlement] === KIND_VILLAGE ? region.name[settlement] : undefined
@@ -828,7 +828,7 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
  *
  * Shape of the data (province preset): about 90% of offenders commit one crime and about 60% of
  * incidents are singletons; repeat offenders' counts follow k^-2.1 on 2..100, in bursts of 3–9 crimes
- * with gaps of 0.3–4 days, inside careers of ~4 months (log-normal). Locations: 30% in the offender's
+ * with gaps of 0.3–4 days, bursts 1–5 weeks apart. Locations: 30% in the offender's
  * home settlement, else exponential distance decay (median range 4 km) with a Pareto tail, snapped to
  * population-weighted settlements; 3% of repeat offenders travel 50–150 km between bursts (20%, 50–200 km,
  * for `travelling`). Time span: `referenceSpanDays · (n / referenceN)^(1/3)` days (province: 365 at 300k).

@@ -254,7 +254,7 @@ export const SIGNATURE_VALUES: readonly string[] = [
 ]
 
 /** Zipf exponent of the habit values. */
-export const SIGNATURE_ZIPF = 1.0
+export const SIGNATURE_ZIPF = 0.7
 
 /** Shoe models seen in shoe prints, common to rare (shared across offenders: weak evidence). */
 export const SHOE_MODELS: readonly string[] = [
