@@ -190,8 +190,11 @@ export function registerLinkCommand(program: Command): void {
       const model = await readModelOption(options.model)
       if (model !== undefined) linkOptions.model = model
       const progress = createProgress({ quiet: options.quiet })
+      const t0 = performance.now()
       const loaded = await readInput(input, options, progress)
+      const t1 = performance.now()
       const result = runLink(loaded, linkOptions, progress)
+      const t2 = performance.now()
       progress.stage('writing', formats.length + 1)
       let written = 0
       const files = writeLinkOutputs(result, options.out, {
@@ -212,6 +215,7 @@ export function registerLinkCommand(program: Command): void {
         onFile: () => progress.update(++written),
       })
       progress.done()
+      const timings = { readMs: t1 - t0, linkMs: t2 - t1, writeMs: performance.now() - t2 }
       const stats = result.stats
       if (options.json) {
         const summary = {
@@ -221,20 +225,22 @@ export function registerLinkCommand(program: Command): void {
           incidentsInSeries: stats.stages.summaries.incidentsInSeries,
           links: result.links.length,
           stats,
+          timings,
           outputs: files,
           topSeries: result.series.slice(0, top),
         }
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
       } else {
+        const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
         const lines = [
-          formatCounts(input, loaded.counts),
+          `${formatCounts(input, loaded.counts)} (read in ${seconds(timings.readMs)})`,
           `linked in ${(stats.totalMs / 1000).toFixed(1)} s: ${stats.stages.candidates.pairs} candidate pairs, ` +
             `${stats.stages.scoring.kept} links kept, ${result.series.length} series ` +
             `(${stats.stages.summaries.incidentsInSeries} incidents)`,
         ]
         if (top > 0 && result.series.length > 0)
           lines.push('', `top ${Math.min(top, result.series.length)} series:`, formatTopSeries(result, top))
-        lines.push('', `wrote ${options.out}:`, formatFiles(files))
+        lines.push('', `wrote ${options.out} in ${seconds(timings.writeMs)}:`, formatFiles(files))
         process.stdout.write(`${lines.join('\n')}\n`)
       }
       process.exitCode = options.strict && loaded.counts.rejected > 0 ? EXIT.rejected : EXIT.ok

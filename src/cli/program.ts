@@ -6,6 +6,7 @@ import { registerEvaluateCommand } from './evaluateCommand'
 import { registerExplainCommand } from './explainCommand'
 import { registerGenerateCommand } from './generateCommand'
 import { registerLinkCommand } from './linkCommand'
+import { registerTrainCommand } from './trainCommand'
 import { EXIT, UserError } from './userError'
 import { registerValidateCommand } from './validateCommand'
 
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerLinkCommand(program)
   registerExplainCommand(program)
   registerEvaluateCommand(program)
+  registerTrainCommand(program)
   registerGenerateCommand(program)
   registerBenchCommand(program)
   registerDemoCommand(program)

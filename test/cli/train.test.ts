@@ -1,0 +1,52 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildCli, type CliRunner, expectOneLineError } from './cliBuild'
+
+let dir: string
+let cli: CliRunner
+const runCli = (...args: string[]) => cli(args)
+const oneLineError = (run: { status: number | null; stderr: string }) =>
+  expectOneLineError(run, expect as never)
+const read = (path: string) => readFileSync(path, 'utf8')
+
+beforeAll(async () => {
+  cli = await buildCli('train')
+  dir = mkdtempSync(join(tmpdir(), 'caselink-cli-train-'))
+})
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+describe('caselink train (built binary)', () => {
+  it('train fits a supervised model from labels, prints the m/u table, and link reads the model back', () => {
+    const model = join(dir, 'model.json')
+    const run = runCli('train', 'fixtures/sample.csv', '-o', model, '--time-zone', 'Asia/Shanghai')
+    expect(run.status).toBe(0)
+    expect(run.stdout).toContain('trained supervised, from series labels')
+    expect(run.stdout).toMatch(/\nprior λ\s+\d/)
+    expect(run.stdout).toMatch(/\ndistance\s+missing\s+/)
+    const saved = JSON.parse(read(model))
+    expect(saved.format).toBe('caselink-model')
+    expect(saved.training.method).toBe('supervised')
+    const linked = runCli(
+      'link',
+      'fixtures/sample.csv',
+      '--model',
+      model,
+      '--time-zone',
+      'Asia/Shanghai',
+      '--out',
+      dir,
+      '--json',
+      '--formats',
+      'json',
+    )
+    expect(linked.status).toBe(0)
+    expect(JSON.parse(read(join(dir, 'series.json'))).options.model).toBe(model)
+    const unlabelled = join(dir, 'unlabelled-train.ndjson')
+    writeFileSync(unlabelled, '{"id":"a","time":1709676600000}\n{"id":"b","time":1709676700000}\n')
+    oneLineError(runCli('train', unlabelled, '-o', join(dir, 'm.json'), '--method', 'supervised'))
+    oneLineError(runCli('train', 'fixtures/sample.csv', '-o', join(dir, 'm.json'), '--method', 'magic'))
+  })
+})
