@@ -9,6 +9,7 @@ import {
 } from '../model/linkageModel'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { compileKernel } from './compileKernel'
 
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
@@ -16,8 +17,8 @@ const WEEK_MS = 7 * DAY_MS
 const DEG = Math.PI / 180
 /** Bytes of a row's packed block in the scorer (three cache lines). */
 const BLOCK_BYTES = 192
-/** Rows with at most this many MO values keep them inside their block. */
-const INLINE_MO = 6
+/** MO vocabularies up to this size are bitmaps inside each block (8 words). */
+const MO_BITMAP_VALUES = 256
 
 const KIND_CODE: Record<ComparisonKind, number> = {
   distance: 0,
@@ -43,6 +44,12 @@ export interface PairScorerOptions {
    * term-frequency adjustment. Default false; {@link scorePair} sets it when given no reference.
    */
   uniformRarity?: boolean
+  /**
+   * Generate a specialised kernel for the model (straight-line code, see `compileKernel`) for
+   * `matchWeight` and `levels`; `explain` always interprets. Default true; false (or an environment
+   * forbidding `new Function`) interprets everywhere, with identical results.
+   */
+  compile?: boolean
 }
 
 /**
@@ -162,10 +169,11 @@ export function createPairScorer(
   // so that scoring a pair of random rows touches few lines:
   //   doubles 0-5: timeFrom, timeTo, location (unit vector ux, uy, uz for lat/lon; x, y, 0 planar),
   //     MO rarity weight sum
-  //   words 12-24: local start within the day, within the week (ms from Monday 00:00), flags
-  //     (1 location, 3 lat/lon), category, parent, MO / evidence / narrative CSR bounds, model MO-group
-  //     mask, evidence kind mask
-  //   words 25-30: the row's MO ids when it has at most 6 (else they are read from the CSR)
+  //   words 12-22: local start within the day, within the week (ms from Monday 00:00), flags
+  //     (1 location, 3 lat/lon), category, parent, MO and evidence CSR bounds, model MO-group mask,
+  //     evidence kind mask
+  //   words 23-30: bitmap of the row's MO ids when the vocabulary has at most 256 values (else the
+  //     MO lists are merged from the CSR)
   //   word 31 and words 32-47: bits set in, and the 512-bit signature of, the narrative's bigram
   //     hashes (hash bits 28-31 pick the word, bits 0-4 the bit)
   const rowBuffer = new ArrayBuffer(n * BLOCK_BYTES)
@@ -187,6 +195,8 @@ export function createPairScorer(
   }
   const { moStart, evidenceStart, evidenceIds, evidenceKind, narrativeStart, narrativeBigrams } = table
   const moIds = new Int32Array(table.moIds)
+  // a vocabulary of at most 256 MO values is kept as a bitmap in each block (intersection = 8 ANDs)
+  const moBitmap = table.moValues.length <= MO_BITMAP_VALUES
   for (let i = 0; i < n; i++) {
     const f = i * 24
     const r = i * 48
@@ -230,12 +240,11 @@ export function createPairScorer(
     rowI[r + 18] = moStart[i + 1]
     rowI[r + 19] = evidenceStart[i]
     rowI[r + 20] = evidenceStart[i + 1]
-    rowI[r + 21] = narrativeStart[i]
-    rowI[r + 22] = narrativeStart[i + 1]
-    rowI[r + 23] = groupMask
-    rowI[r + 24] = kindMask
-    if (moStart[i + 1] - moStart[i] <= INLINE_MO) {
-      for (let k = moStart[i]; k < moStart[i + 1]; k++) rowI[r + 25 + k - moStart[i]] = moIds[k]
+    rowI[r + 21] = groupMask
+    rowI[r + 22] = kindMask
+    if (moBitmap) {
+      for (let k = moStart[i]; k < moStart[i + 1]; k++)
+        rowI[r + 23 + (moIds[k] >>> 5)] |= 1 << (moIds[k] & 31)
     }
     if (needNarrative) {
       let bits = 0
@@ -400,22 +409,31 @@ export function createPairScorer(
           if (si === ei || sj === ej) break
           if (!moDone) {
             moDone = true
-            // MO ids come from the row block when inline, else from the CSR (both Int32Array)
-            const xs = ei - si <= INLINE_MO ? rowI : moIds
-            const ys = ej - sj <= INLINE_MO ? rowI : moIds
-            let p = ei - si <= INLINE_MO ? ri + 25 : si
-            let q = ej - sj <= INLINE_MO ? rj + 25 : sj
-            const pe = p + ei - si
-            const qe = q + ej - sj
-            while (p < pe && q < qe) {
-              const a = xs[p]
-              const b = ys[q]
-              if (a === b) {
-                moShared += moValueWeight[a]
-                moSharedMask |= moValueBit[a]
+            if (moBitmap) {
+              // shared values = set bits of the AND of the two bitmaps, visited in ascending id order
+              for (let k = 0; k < 8; k++) {
+                let v = rowI[ri + 23 + k] & rowI[rj + 23 + k]
+                while (v !== 0) {
+                  const low = v & -v
+                  const a = (k << 5) + 31 - Math.clz32(low)
+                  moShared += moValueWeight[a]
+                  moSharedMask |= moValueBit[a]
+                  v ^= low
+                }
               }
-              p += a <= b ? 1 : 0
-              q += b <= a ? 1 : 0
+            } else {
+              let p = si
+              let q = sj
+              while (p < ei && q < ej) {
+                const a = moIds[p]
+                const b = moIds[q]
+                if (a === b) {
+                  moShared += moValueWeight[a]
+                  moSharedMask |= moValueBit[a]
+                }
+                p += a <= b ? 1 : 0
+                q += b <= a ? 1 : 0
+              }
             }
           }
           if (kinds[c] === 4) {
@@ -424,7 +442,7 @@ export function createPairScorer(
             level = descendingLevel(value, t0, t1)
           } else {
             const bit = groupBit[c]
-            if ((rowI[ri + 23] & rowI[rj + 23] & bit) === 0) break
+            if ((rowI[ri + 21] & rowI[rj + 21] & bit) === 0) break
             level = (moSharedMask & bit) !== 0 ? 1 : 2
           }
           break
@@ -456,7 +474,7 @@ export function createPairScorer(
             break
           }
           level = 6
-          if ((rowI[ri + 24] & rowI[rj + 24]) !== 0) {
+          if ((rowI[ri + 22] & rowI[rj + 22]) !== 0) {
             for (let p2 = si; p2 < ei && level === 6; p2++) {
               const kind = evidenceKind[evidenceIds[p2]]
               for (let q2 = sj; q2 < ej; q2++) {
@@ -502,6 +520,49 @@ export function createPairScorer(
     return total
   }
 
+  const compiled =
+    (options.compile ?? true)
+      ? compileKernel({
+          kinds,
+          thresholdStart,
+          weightStart,
+          groupBit,
+          prior,
+          arrays: {
+            rowF,
+            rowI,
+            moIds,
+            moValueWeight,
+            moValueBit,
+            evidenceIds,
+            evidenceKind,
+            evidenceValueWeight,
+            evidenceValueLevel,
+            thresholds,
+            thresholdsLatLon,
+            weights,
+          },
+          moBitmap,
+          dayMs: DAY_MS,
+          weekMs: WEEK_MS,
+        })
+      : null
+
+  if (compiled !== null) {
+    const { matchWeight, levels } = compiled
+    return {
+      table,
+      model,
+      comparisonCount: C,
+      priorMatchWeight: prior,
+      matchWeight,
+      levels: (i, j, out) => {
+        levels(i, j, out)
+      },
+      explain: (i, j, levelsOut, weightsOut, valuesOut) =>
+        evaluate(i, j, levelsOut, weightsOut, valuesOut ?? null),
+    }
+  }
   return {
     table,
     model,

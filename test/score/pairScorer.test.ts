@@ -84,6 +84,30 @@ describe('createPairScorer', () => {
     }
   })
 
+  it('gives identical weights compiled and interpreted, with MO bitmaps and with MO lists', () => {
+    const wide = randomIncidents(300, createRandom(12)).map((x, k) => ({
+      ...x,
+      mo: [...x.mo, `rare:${k % 150}`, `other:${k}`],
+    }))
+    for (const rows of [incidents, wide]) {
+      const t = buildCaseTable(rows, { timeZone: 'Asia/Shanghai' })
+      const compiled = createPairScorer(t, model)
+      const interpreted = createPairScorer(t, model, { compile: false })
+      const a = new Int8Array(C)
+      const b = new Int8Array(C)
+      const random = createRandom(8)
+      for (let k = 0; k < 5000; k++) {
+        const i = Math.floor(random() * t.size)
+        const j = Math.floor(random() * t.size)
+        expect(compiled.matchWeight(i, j)).toBe(interpreted.matchWeight(i, j))
+        compiled.levels(i, j, a)
+        interpreted.levels(i, j, b)
+        expect(Array.from(a)).toEqual(Array.from(b))
+      }
+    }
+    expect(buildCaseTable(wide).moValues.length).toBeGreaterThan(256)
+  })
+
   it('is symmetric', () => {
     const random = createRandom(4)
     for (let k = 0; k < 5000; k++) {

@@ -1,0 +1,291 @@
+import { expectedAbsoluteDifference, expectedCircularDistance } from '../compare/expectedDistance'
+
+/**
+ * Inputs of {@link compileKernel}: a model compiled against a table by `createPairScorer` (its
+ * packed row blocks and per-comparison tables). Internal.
+ */
+export interface KernelSpec {
+  /** Comparison kind codes (0 distance … 8 narrative, as in pairScorer). */
+  kinds: Int8Array
+  thresholdStart: Int32Array
+  weightStart: Int32Array
+  groupBit: Uint32Array
+  prior: number
+  arrays: {
+    rowF: Float64Array
+    rowI: Int32Array
+    moIds: Int32Array
+    moValueWeight: Float64Array
+    moValueBit: Int32Array
+    evidenceIds: Uint32Array
+    evidenceKind: Int32Array
+    evidenceValueWeight: Float64Array
+    evidenceValueLevel: Int8Array
+    thresholds: Float64Array
+    thresholdsLatLon: Float64Array
+    weights: Float64Array
+  }
+  /** MO sets are bitmaps in block words 23-30 (vocabulary of at most 256 values). */
+  moBitmap: boolean
+  dayMs: number
+  weekMs: number
+}
+
+/** The two specialised functions: total weight, and total weight with the levels written to `out`. */
+export interface CompiledKernel {
+  matchWeight(i: number, j: number): number
+  levels(i: number, j: number, out: Int8Array): number
+}
+
+/**
+ * Generates straight-line JavaScript for one model (no loop over comparisons, no dispatch, level
+ * thresholds and offsets as constants), so V8 compiles each pair to a short branch sequence. Only
+ * integers from the compiled model enter the source text (no strings from the model or the data).
+ * Levels and sums are computed exactly as the interpreted scorer does (same bounds, same order of
+ * additions), so both give bit-identical weights. Returns null when code generation is unavailable
+ * (a Content-Security-Policy forbidding `new Function`); the scorer then interprets.
+ */
+export function compileKernel(spec: KernelSpec): CompiledKernel | null {
+  try {
+    const matchWeight = build(spec, false) as CompiledKernel['matchWeight']
+    const levels = build(spec, true) as CompiledKernel['levels']
+    return { matchWeight, levels }
+  } catch {
+    return null
+  }
+}
+
+function int(value: number): string {
+  if (!Number.isInteger(value)) throw new Error('caselink: internal: non-integer in generated kernel')
+  return String(value)
+}
+
+/** `if (x <= T[k0]) l = base; else if (x <= T[k1]) l = base + 1; … else l = base + K` */
+function ascending(x: string, t0: number, t1: number, base: number, array = 'T'): string {
+  let code = ''
+  for (let k = t0; k < t1; k++) code += `if (${x} <= ${array}[${int(k)}]) l = ${int(base + k - t0)}; else `
+  return `${code}l = ${int(base + t1 - t0)};`
+}
+
+function descending(x: string, t0: number, t1: number): string {
+  let code = ''
+  for (let k = t0; k < t1; k++) code += `if (${x} >= T[${int(k)}]) l = ${int(1 + k - t0)}; else `
+  return `${code}l = ${int(1 + t1 - t0)};`
+}
+
+/** Level from bounds [lo, hi] when no threshold falls inside, else -1 (see pairScorer's boundedLevel). */
+function bounded(lo: string, hi: string, t0: number, t1: number, base: number): string {
+  let code = ''
+  for (let k = t0; k < t1; k++) {
+    code += `if (${hi} <= T[${int(k)}]) l = ${int(base + k - t0)}; else if (T[${int(k)}] >= ${lo}) l = -1; else `
+  }
+  return `${code}l = ${int(base + t1 - t0)};`
+}
+
+function build(spec: KernelSpec, writeLevels: boolean): unknown {
+  const { kinds, thresholdStart, weightStart, groupBit } = spec
+  const C = kinds.length
+  const lines: string[] = []
+  lines.push('const fi = i * 24, fj = j * 24, ri = i * 48, rj = j * 48;')
+  lines.push('let total = PRIOR;')
+  lines.push('let l = 0;')
+  let moMerged = false
+  for (let c = 0; c < C; c++) {
+    const t0 = thresholdStart[c]
+    const t1 = thresholdStart[c + 1]
+    const w0 = weightStart[c]
+    let weightExpression = `W[${int(w0)} + l]`
+    lines.push(`// comparison ${int(c)}`)
+    lines.push('l = 0;')
+    switch (kinds[c]) {
+      case 0:
+        lines.push(`{
+  const fl = rowI[ri + 14];
+  if (fl !== 0 && fl === rowI[rj + 14]) {
+    const dx = rowF[fj + 2] - rowF[fi + 2], dy = rowF[fj + 3] - rowF[fi + 3];
+    if (fl === 3) {
+      const dz = rowF[fj + 4] - rowF[fi + 4];
+      const h = (dx * dx + dy * dy + dz * dz) * 0.25;
+      ${ascending('h', t0, t1, 1, 'TL')}
+    } else {
+      const d2 = dx * dx + dy * dy;
+      ${ascending('d2', t0, t1, 1)}
+    }
+  }
+}`)
+        break
+      case 1:
+        lines.push(`{
+  const fI = rowF[fi], tI = rowF[fi + 1], fJ = rowF[fj], tJ = rowF[fj + 1];
+  const gap = Math.abs(fI + tI - fJ - tJ) * 0.5;
+  const gapHigh = gap + (tI - fI + tJ - fJ) * 0.25;
+  ${bounded('gap', 'gapHigh', t0, t1, 1)}
+  if (l < 0) {
+    const e = EAD(fI, tI, fJ, tJ);
+    ${ascending('e', t0, t1, 1)}
+  }
+}`)
+        break
+      case 2:
+      case 3: {
+        const day = kinds[c] === 2
+        const period = day ? 'DAY' : 'WEEK'
+        const word = day ? 12 : 13
+        lines.push(`{
+  const lI = rowF[fi + 1] - rowF[fi], lJ = rowF[fj + 1] - rowF[fj];
+  if (lI >= ${period} || lJ >= ${period}) l = 1;
+  else {
+    const sI = rowI[ri + ${word}], sJ = rowI[rj + ${word}];
+    let u = sI - sJ + (lI - lJ) * 0.5;
+    u = u < 0 ? -u : u;
+    u -= ${period} * Math.floor(u / ${period});
+    const mid = u < ${period} - u ? u : ${period} - u;
+    const spread = (lI + lJ) * 0.25;
+    const lo = mid - spread, hi = mid + spread;
+    ${bounded('lo', 'hi', t0, t1, 2)}
+    if (l < 0) {
+      const e = ECD(sI, sI + lI, sJ, sJ + lJ, ${period});
+      ${ascending('e', t0, t1, 2)}
+    }
+  }
+}`)
+        break
+      }
+      case 4:
+      case 5: {
+        if (!moMerged) {
+          moMerged = true
+          lines.push(`const msi = rowI[ri + 17], mei = rowI[ri + 18], msj = rowI[rj + 17], mej = rowI[rj + 18];
+const moBoth = msi !== mei && msj !== mej;
+let moShared = 0, moMask = 0;`)
+          if (spec.moBitmap) {
+            let unrolled = ''
+            for (let k = 0; k < 8; k++) {
+              unrolled += `  v = rowI[ri + ${23 + k}] & rowI[rj + ${23 + k}]; while (v !== 0) { const low = v & -v; const a = ${(k << 5) + 31} - Math.clz32(low); moShared += MOW[a]; moMask |= MOB[a]; v ^= low; }\n`
+            }
+            lines.push(`if (moBoth) {\n  let v = 0;\n${unrolled}}`)
+          } else {
+            lines.push(`if (moBoth) {
+  let p = msi, q = msj;
+  while (p < mei && q < mej) {
+    const a = MO[p], b = MO[q];
+    if (a === b) { moShared += MOW[a]; moMask |= MOB[a]; }
+    p += a <= b ? 1 : 0;
+    q += b <= a ? 1 : 0;
+  }
+}`)
+          }
+        }
+        if (kinds[c] === 4) {
+          lines.push(`if (moBoth) {
+  const union = rowF[fi + 5] + rowF[fj + 5] - moShared;
+  const v = union > 0 ? moShared / union : 1;
+  ${descending('v', t0, t1)}
+}`)
+        } else {
+          const bit = groupBit[c] | 0
+          lines.push(
+            `if (moBoth && (rowI[ri + 21] & rowI[rj + 21] & ${int(bit)}) !== 0) l = (moMask & ${int(bit)}) !== 0 ? 1 : 2;`,
+          )
+        }
+        break
+      }
+      case 6:
+        weightExpression = `(l > 0 && l < 5 ? ew : W[${int(w0)} + l])`
+        lines.push(`let ew = 0;
+{
+  const si = rowI[ri + 19], ei = rowI[ri + 20], sj = rowI[rj + 19], ej = rowI[rj + 20];
+  if (si !== ei && sj !== ej) {
+    let best = -Infinity, p = si, q = sj;
+    while (p < ei && q < ej) {
+      const a = EID[p], b = EID[q];
+      if (a === b) {
+        if (EVW[a] > best) { best = EVW[a]; l = EVL[a]; }
+        p++; q++;
+      } else if (a < b) p++;
+      else q++;
+    }
+    if (l > 0) ew = best;
+    else {
+      l = 6;
+      if ((rowI[ri + 22] & rowI[rj + 22]) !== 0) {
+        for (let p2 = si; p2 < ei && l === 6; p2++) {
+          const kind = EKIND[EID[p2]];
+          for (let q2 = sj; q2 < ej; q2++) if (EKIND[EID[q2]] === kind) { l = 5; break; }
+        }
+      }
+    }
+  }
+}`)
+        break
+      case 7:
+        lines.push(`{
+  const ci = rowI[ri + 15], cj = rowI[rj + 15];
+  if (ci >= 0 && cj >= 0) l = ci === cj ? 1 : rowI[ri + 16] === rowI[rj + 16] ? 2 : 3;
+}`)
+        break
+      case 8: {
+        let popcount = ''
+        for (let k = 32; k < 48; k++) {
+          popcount += `v = rowI[ri + ${k}] & rowI[rj + ${k}]; v = v - ((v >>> 1) & 0x55555555); v = (v & 0x33333333) + ((v >>> 2) & 0x33333333); common += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) | 0;\n`
+        }
+        lines.push(`{
+  const bI = rowI[ri + 31], bJ = rowI[rj + 31];
+  if (bI !== 0 && bJ !== 0) {
+    let common = 0, v = 0;
+    ${popcount}
+    const dice = (2 * common) / (bI + bJ);
+    ${descending('dice', t0, t1)}
+  }
+}`)
+        break
+      }
+      default:
+        throw new Error('caselink: internal: unknown comparison kind')
+    }
+    if (writeLevels) lines.push(`out[${int(c)}] = l;`)
+    lines.push(`total += ${weightExpression};`)
+  }
+  lines.push('return total;')
+  const parameters = writeLevels ? 'i, j, out' : 'i, j'
+  const factory = new Function(
+    'rowF',
+    'rowI',
+    'MO',
+    'MOW',
+    'MOB',
+    'EID',
+    'EKIND',
+    'EVW',
+    'EVL',
+    'T',
+    'TL',
+    'W',
+    'EAD',
+    'ECD',
+    'PRIOR',
+    'DAY',
+    'WEEK',
+    `'use strict';\nreturn function kernel(${parameters}) {\n${lines.join('\n')}\n};`,
+  )
+  const a = spec.arrays
+  return factory(
+    a.rowF,
+    a.rowI,
+    a.moIds,
+    a.moValueWeight,
+    a.moValueBit,
+    a.evidenceIds,
+    a.evidenceKind,
+    a.evidenceValueWeight,
+    a.evidenceValueLevel,
+    a.thresholds,
+    a.thresholdsLatLon,
+    a.weights,
+    expectedAbsoluteDifference,
+    expectedCircularDistance,
+    spec.prior,
+    spec.dayMs,
+    spec.weekMs,
+  )
+}
