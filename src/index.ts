@@ -40,6 +40,42 @@ export {
   type ThresholdMetrics,
 } from './evaluation/evaluateScores'
 export { buildTruth, type LabelledIncident, type Truth } from './evaluation/truth'
+export { ASSIGNMENTS_CSV_HEADER, assignmentRows, writeAssignmentsCsv } from './export/assignmentsCsv'
+export {
+  type CsvCell,
+  createTextFileWriter,
+  formatCsvRow,
+  neutralizeCsvCell,
+  type TextFileWriter,
+  type ToCsvOptions,
+  toCsv,
+  UTF8_BOM,
+} from './export/csv'
+export {
+  type LinkGraphEdgeAttributes,
+  type LinkGraphNodeAttributes,
+  type LinkGraphOptions,
+  linkResultToGraphology,
+  toGexf,
+  toGraphml,
+} from './export/graphExport'
+export { LINKS_CSV_HEADER, type LinkRowsOptions, linkRows, writeLinksCsv } from './export/linksCsv'
+export { type RejectedRecord, writeRejectedNdjson } from './export/rejectedNdjson'
+export {
+  convexHull,
+  type SeriesFeature,
+  type SeriesGeometry,
+  seriesGeoJsonFeatures,
+  writeSeriesGeoJson,
+} from './export/seriesGeoJson'
+export { type SeriesJsonMeta, seriesJsonDocument, writeSeriesJson } from './export/seriesJson'
+export {
+  OUTPUT_FORMATS,
+  type OutputFile,
+  type OutputFormat,
+  type WriteLinkOutputsOptions,
+  writeLinkOutputs,
+} from './export/writeLinkOutputs'
 export {
   defaultTimeSpanDays,
   type GeneratedIncident,

@@ -31,7 +31,7 @@ export function registerDemoCommand(program: Command): void {
     .description(
       'generate a province case set with planted series, link it, show the top series and the accuracy',
     )
-    .option('--n <count>', 'incidents to generate', '30000')
+    .option('--n <count>', 'incidents to generate', '20000')
     .option('--seed <n>', 'generator seed', '1')
     .option('-o, --out <dir>', 'output directory', 'demo-output')
     .option('-q, --quiet', 'no progress bars')
