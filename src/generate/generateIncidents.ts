@@ -77,7 +77,7 @@ export interface GenerateIncidentsOptions {
   seed?: number
   /** `'province'` (default, 150 km across), `'city'` (40 km, one dense city) or `'travelling'` (300 km, 20% travelling offenders). */
   preset?: GeneratorPresetName
-  /** Time span in days. Default: the preset's `referenceSpanDays · (n / referenceN)^(1/3)`, at least 30 (province: 365 days at 300k, 253 at 100k, 546 at 1M). */
+  /** Time span in days. Default: the preset's `referenceSpanDays · (n / referenceN)^(1/3)`, at least 30 (province: 365 days at 300k, 253 at 100k, 545 at 1M). */
   timeSpanDays?: number
   /** First local day (China Standard Time, +08:00), `YYYY-MM-DD`. Default `'2024-01-01'`. */
   startDate?: string
@@ -264,7 +264,13 @@ function validate(options: GenerateIncidentsOptions): void {
   }
 }
 
-/** Default time span of a preset for n incidents, days. */
+/**
+ * Default time span of a preset for n incidents, days: `referenceSpanDays · (n / referenceN)^(1/3)`, at
+ * least 30, so density grows slowly with n.
+ *
+ * @example
+ * defaultTimeSpanDays(1_000_000, 'province') // 545
+ */
 export function defaultTimeSpanDays(n: number, preset: GeneratorPresetName = 'province'): number {
   const p = GENERATOR_PRESETS[preset]
   return Math.max(

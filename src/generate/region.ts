@@ -42,7 +42,12 @@ export interface GeneratorPreset {
   cellKm: number
 }
 
-/** The built-in presets. `province` is the default. */
+/**
+ * The built-in presets. `province` is the default.
+ *
+ * @example
+ * GENERATOR_PRESETS.province.widthKm // 150
+ */
 export const GENERATOR_PRESETS: Readonly<Record<GeneratorPresetName, GeneratorPreset>> = {
   city: {
     widthKm: 40,
@@ -317,7 +322,12 @@ export function buildRegion(preset: GeneratorPreset, seed: number): Region {
   return region
 }
 
-/** Grid cell of a point (clamped into the region). */
+/**
+ * Grid cell of a point (clamped into the region).
+ *
+ * @example
+ * const cell = cellOf(buildRegion(GENERATOR_PRESETS.city, 1), 0, 0)
+ */
 export function cellOf(region: Region, px: number, py: number): number {
   const { preset } = region
   let col = Math.floor((px + preset.widthKm / 2) / preset.cellKm)
@@ -371,7 +381,13 @@ function buildGrid(region: Region): void {
   }
 }
 
-/** Population-weighted settlement among those in the grid cell of (px, py); O(log k). */
+/**
+ * Population-weighted settlement among those in the grid cell of (px, py) (or the nearest non-empty
+ * cell); `u` in [0, 1) picks it. O(log k).
+ *
+ * @example
+ * const s = settlementNear(region, 12.5, -3, random())
+ */
 export function settlementNear(region: Region, px: number, py: number, u: number): number {
   const cell = region.cellFallback[cellOf(region, px, py)]
   const start = region.cellStart[cell]
@@ -388,7 +404,12 @@ export function settlementNear(region: Region, px: number, py: number, u: number
   return region.cellItems[lo]
 }
 
-/** Population-weighted settlement over the whole region; O(log settlements). */
+/**
+ * Population-weighted settlement over the whole region; `u` in [0, 1) picks it. O(log settlements).
+ *
+ * @example
+ * const home = settlementByPopulation(region, random())
+ */
 export function settlementByPopulation(region: Region, u: number): number {
   const cum = region.cumulative
   const target = u * cum[cum.length - 1]

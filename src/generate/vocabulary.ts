@@ -4,7 +4,12 @@
  * Chinese place-name syllables and narrative phrases.
  */
 
-/** Offence categories produced by the generator, in a fixed order (the index is stored in typed arrays). */
+/**
+ * Offence categories produced by the generator, in a fixed order (the index is stored in typed arrays).
+ *
+ * @example
+ * CATEGORIES.includes('theft.ebike') // true
+ */
 export const CATEGORIES = [
   'burglary.residential',
   'burglary.shop',

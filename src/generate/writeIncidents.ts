@@ -22,7 +22,12 @@ export interface WriteIncidentsResult {
   bytes: number
 }
 
-/** CSV columns, in order; lists (`mo`, `evidence`, `series`) are joined with `;`. */
+/**
+ * CSV columns, in order; lists (`mo`, `evidence`, `series`) are joined with `;`.
+ *
+ * @example
+ * GENERATED_CSV_COLUMNS.join(',') // 'id,time,timeFrom,timeTo,lat,lon,category,…'
+ */
 export const GENERATED_CSV_COLUMNS = [
   'id',
   'time',

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { buildTruth } from '../../src/evaluation/truth'
-import { generateIncidentChunks, generateIncidents } from '../../src/generate/generateIncidents'
+import {
+  defaultTimeSpanDays,
+  generateIncidentChunks,
+  generateIncidents,
+} from '../../src/generate/generateIncidents'
 import { CATEGORIES } from '../../src/generate/vocabulary'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 
@@ -143,7 +147,18 @@ describe('generateIncidents validity', () => {
     for (const [, set] of shared) expect(set.size).toBe(1)
   })
 
-  it('scales the time span with n and honours timeSpanDays and startDate', () => {
+  it('scales the default time span as n^(1/3): 253 days at 100k, 365 at 300k, 545 at 1M (province)', () => {
+    expect(defaultTimeSpanDays(100_000)).toBe(253)
+    expect(defaultTimeSpanDays(300_000)).toBe(365)
+    expect(defaultTimeSpanDays(1_000_000)).toBe(545)
+    expect(defaultTimeSpanDays(10, 'city')).toBe(30)
+    const starts = incidents.map((r) => Date.parse((r.time ?? r.timeFrom) as string))
+    const spanDays = (Math.max(...starts) - Math.min(...starts)) / 86_400_000
+    expect(spanDays).toBeGreaterThan(defaultTimeSpanDays(20_000) - 3)
+    expect(spanDays).toBeLessThan(defaultTimeSpanDays(20_000) + 2)
+  })
+
+  it('honours timeSpanDays and startDate', () => {
     const small = generateIncidents({ n: 300, seed: 1, timeSpanDays: 10, startDate: '2023-06-01' }).incidents
     for (const r of small) {
       const t = Date.parse((r.time ?? r.timeTo) as string)
