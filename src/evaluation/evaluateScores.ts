@@ -195,17 +195,25 @@ export function evaluateScores(
     }
   }
 
-  // Split scores by truth.
-  const pos: number[] = []
-  const neg: number[] = []
+  // Split scores by truth into typed arrays (no per-pair allocation).
+  const linked = new Uint8Array(pairKeys.length)
+  let posCount = 0
   for (let k = 0; k < pairKeys.length; k++) {
     const x = Math.floor(pairKeys[k] / m)
     const y = pairKeys[k] - x * m
-    if (firstSharedLabel(truth, x, y) >= 0) pos.push(scores[k])
-    else neg.push(scores[k])
+    if (firstSharedLabel(truth, x, y) >= 0) {
+      linked[k] = 1
+      posCount++
+    }
   }
-  const posSorted = Float64Array.from(pos).sort()
-  const negSorted = Float64Array.from(neg).sort()
+  const posSorted = new Float64Array(posCount)
+  const negSorted = new Float64Array(pairKeys.length - posCount)
+  for (let k = 0, p = 0, q = 0; k < pairKeys.length; k++) {
+    if (linked[k] === 1) posSorted[p++] = scores[k]
+    else negSorted[q++] = scores[k]
+  }
+  posSorted.sort()
+  negSorted.sort()
   const positives = countLinkedPairs(truth)
   const negatives = (m * (m - 1)) / 2 - positives
   const unscoredPos = positives - posSorted.length
