@@ -99,9 +99,10 @@ export function runLink(loaded: LoadedInput, options: LinkIncidentsOptions, prog
   let ended = 0
   const result = linkIncidents(loaded.incidents, {
     ...options,
+    // Stages run synchronously: the bar is redrawn as each stage starts, naming it.
     onStage: (stage, phase) => {
       if (phase === 'end') ended++
-      progress.update(ended, phase === 'start' ? stage : '')
+      else progress.update(ended, stage)
     },
   })
   progress.done()
