@@ -35,7 +35,48 @@ export interface KernelSpec {
 export interface CompiledKernel {
   matchWeight(i: number, j: number): number
   levels(i: number, j: number, out: Int8Array): number
+  /** `scoreRange` over this kernel, touching the rows of pair k + PREFETCH while scoring pair k. */
+  scoreRange(
+    a: Uint32Array,
+    b: Uint32Array,
+    start: number,
+    end: number,
+    minWeight: number,
+    outA: Uint32Array,
+    outB: Uint32Array,
+    outWeight: Float64Array,
+    outOffset: number,
+  ): number
 }
+
+/**
+ * Generated factories by source text: scorers of the same model layout (e.g. one per query in an
+ * online index) reuse one function, so V8 parses it once and shares its optimized code.
+ */
+const factories = new Map<string, (...values: unknown[]) => unknown>()
+const MAX_CACHED_FACTORIES = 64
+const FACTORY_PARAMETERS = [
+  'rowF',
+  'rowI',
+  'MO',
+  'MOW',
+  'MOB',
+  'EID',
+  'EKIND',
+  'EVW',
+  'EVL',
+  'T',
+  'TL',
+  'W',
+  'EAD',
+  'ECD',
+  'PRIOR',
+  'DAY',
+  'WEEK',
+]
+
+/** Pairs ahead whose row blocks are touched (a software prefetch: random rows miss the caches). */
+const PREFETCH = 6
 
 /**
  * Generates straight-line JavaScript for one model (no loop over comparisons, no dispatch, level
@@ -47,9 +88,12 @@ export interface CompiledKernel {
  */
 export function compileKernel(spec: KernelSpec): CompiledKernel | null {
   try {
-    const matchWeight = build(spec, false) as CompiledKernel['matchWeight']
-    const levels = build(spec, true) as CompiledKernel['levels']
-    return { matchWeight, levels }
+    const { kernel: matchWeight, scoreRange } = build(spec, false) as {
+      kernel: CompiledKernel['matchWeight']
+      scoreRange: CompiledKernel['scoreRange']
+    }
+    const { kernel: levels } = build(spec, true) as { kernel: CompiledKernel['levels'] }
+    return { matchWeight, levels, scoreRange }
   } catch {
     return null
   }
@@ -248,26 +292,31 @@ let moShared = 0, moMask = 0;`)
   }
   lines.push('return total;')
   const parameters = writeLevels ? 'i, j, out' : 'i, j'
-  const factory = new Function(
-    'rowF',
-    'rowI',
-    'MO',
-    'MOW',
-    'MOB',
-    'EID',
-    'EKIND',
-    'EVW',
-    'EVL',
-    'T',
-    'TL',
-    'W',
-    'EAD',
-    'ECD',
-    'PRIOR',
-    'DAY',
-    'WEEK',
-    `'use strict';\nreturn function kernel(${parameters}) {\n${lines.join('\n')}\n};`,
-  )
+  const kernel = `function kernel(${parameters}) {\n${lines.join('\n')}\n}`
+  // the batch loop lives in the same generated scope, so its call to kernel stays monomorphic
+  const scoreRange = writeLevels
+    ? 'undefined'
+    : `function scoreRange(a, b, start, end, minWeight, outA, outB, outW, outOffset) {
+  let at = outOffset, sink = 0;
+  for (let k = start; k < end; k++) {
+    if (k + ${PREFETCH} < end) {
+      const pi = a[k + ${PREFETCH}] * 48, pj = b[k + ${PREFETCH}] * 48;
+      sink += rowI[pi] + rowI[pi + 16] + rowI[pi + 32] + rowI[pj] + rowI[pj + 16] + rowI[pj + 32];
+    }
+    const i = a[k], j = b[k];
+    const w = kernel(i, j);
+    if (w >= minWeight) { outA[at] = i; outB[at] = j; outW[at] = w; at++; }
+  }
+  if (sink === 0.5) outW[outOffset] = outW[outOffset];
+  return at - outOffset;
+}`
+  const source = `'use strict';\n${kernel}\nreturn { kernel, scoreRange: ${writeLevels ? 'undefined' : scoreRange} };`
+  let factory = factories.get(source)
+  if (factory === undefined) {
+    factory = new Function(...FACTORY_PARAMETERS, source) as (...values: unknown[]) => unknown
+    if (factories.size >= MAX_CACHED_FACTORIES) factories.delete(factories.keys().next().value as string)
+    factories.set(source, factory)
+  }
   const a = spec.arrays
   return factory(
     a.rowF,

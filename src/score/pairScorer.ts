@@ -65,6 +65,21 @@ export interface PairScorer {
   readonly priorMatchWeight: number
   /** Total match weight of rows i and j: prior plus one level weight per comparison, in model order. */
   matchWeight(i: number, j: number): number
+  /**
+   * Scores pairs `start .. end` of `a`, `b` and appends those with weight >= `minWeight` to the
+   * outputs from `outOffset`; returns how many were written (see `scoreRange` in scorePairs).
+   */
+  scoreRange(
+    a: Uint32Array,
+    b: Uint32Array,
+    start: number,
+    end: number,
+    minWeight: number,
+    outA: Uint32Array,
+    outB: Uint32Array,
+    outWeight: Float64Array,
+    outOffset: number,
+  ): number
   /** Writes the level of each comparison into `out`. */
   levels(i: number, j: number, out: Int8Array): void
   /**
@@ -549,13 +564,14 @@ export function createPairScorer(
       : null
 
   if (compiled !== null) {
-    const { matchWeight, levels } = compiled
+    const { matchWeight, levels, scoreRange } = compiled
     return {
       table,
       model,
       comparisonCount: C,
       priorMatchWeight: prior,
       matchWeight,
+      scoreRange,
       levels: (i, j, out) => {
         levels(i, j, out)
       },
@@ -569,6 +585,19 @@ export function createPairScorer(
     comparisonCount: C,
     priorMatchWeight: prior,
     matchWeight: (i, j) => evaluate(i, j, null, null, null),
+    scoreRange: (a, b, start, end, minWeight, outA, outB, outWeight, outOffset) => {
+      let at = outOffset
+      for (let k = start; k < end; k++) {
+        const w = evaluate(a[k], b[k], null, null, null)
+        if (w >= minWeight) {
+          outA[at] = a[k]
+          outB[at] = b[k]
+          outWeight[at] = w
+          at++
+        }
+      }
+      return at - outOffset
+    },
     levels: (i, j, out) => {
       evaluate(i, j, out, null, null)
     },

@@ -63,6 +63,7 @@ export function scorePair(
   const scorer = createPairScorer(table, model, {
     reference: options.reference,
     uniformRarity: options.reference === undefined,
+    compile: false,
   })
   return explainPair(scorer, 0, 1)
 }

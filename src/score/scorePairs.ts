@@ -70,19 +70,10 @@ export function scoreRange(
   outWeight: Float64Array,
   outOffset: number,
 ): number {
-  let at = outOffset
-  for (let k = start; k < end; k++) {
-    const i = a[k]
-    const j = b[k]
-    const w = scorer.matchWeight(i, j)
-    if (w >= minWeight) {
-      outA[at] = i
-      outB[at] = j
-      outWeight[at] = w
-      at++
-    }
+  if (start < 0 || end > a.length || end > b.length) {
+    throw new Error(`caselink: scoreRange ${start}..${end} is outside the candidate arrays`)
   }
-  return at - outOffset
+  return scorer.scoreRange(a, b, start, end, minWeight, outA, outB, outWeight, outOffset)
 }
 
 /**
