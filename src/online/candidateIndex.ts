@@ -69,6 +69,13 @@ export class CandidateIndex {
   private readonly comboSlot = new Map<number, number>()
   private comboHead = new Int32Array(16)
   private comboCount = new Uint32Array(16)
+  /** Pairs (flattened p, q) that lost every rule since the last {@link CandidateIndex.takeRetracted}. */
+  private retracted: number[] = []
+  /** Values and combinations whose posting lists must be re-checked at the end of an insert. */
+  private readonly recheckLists: number[] = []
+  /** Pairs (flattened) a rule started to cover after both rows were inserted (see `insert`). */
+  private gained: number[] = []
+  private readonly regainLists: number[] = []
   private stamp = new Int32Array(16)
   private stampValue = 0
   private readonly scratch = new Float64Array(4)
@@ -387,6 +394,7 @@ export class CandidateIndex {
         const v = ids[k]
         const c = ++this.evidenceCount[v]
         if (o.evidence && c <= o.maxBlockSize) this.evidenceHead[v] = vp.push(this.evidenceHead[v], row)
+        else if (o.evidence && c === o.maxBlockSize + 1) this.recheckLists.push(this.evidenceHead[v])
       }
     }
     const rare = o.rareMo
@@ -394,12 +402,18 @@ export class CandidateIndex {
     const s = start[row]
     const end = start[row + 1]
     const df = rare === null ? 0 : rare.maxDocumentFrequency
+    const rareLimit = Math.min(df, o.maxBlockSize)
     for (let k = s; k < end; k++) {
       const v = ids[k]
       const c = ++this.moCount[v]
       if (rare === null) continue
+      // the value stops being usable: pairs among its carriers are re-checked below
+      if (c === rareLimit + 1) this.recheckLists.push(this.moHead[v])
       if (c <= df) this.moHead[v] = vp.push(this.moHead[v], row)
-      else if (c === df + 1 && rare.combinations) {
+      // with maxBlockSize < maxDocumentFrequency a value can be rare but unusable, then turn common: pairs
+      // among its carriers that no rule covered at their arrival may now be covered by a rare combination
+      if (c === df + 1 && rare.combinations && o.maxBlockSize < df) this.regainLists.push(this.moHead[v])
+      if (c === df + 1 && rare.combinations) {
         // v turns common: its earlier carriers join the combinations of v with their common values
         for (let e = this.moHead[v]; e >= 0; e = vp.next[e]) {
           const j = vp.row[e]
@@ -419,6 +433,108 @@ export class CandidateIndex {
       }
     }
     h.n = row + 1
+    for (const head of this.recheckLists) this.recheck(head)
+    this.recheckLists.length = 0
+    for (const head of this.regainLists) this.regain(head)
+    this.regainLists.length = 0
+  }
+
+  /** Pairs of one posting list's rows that a rule covers now (the caller skips pairs already linked). */
+  private regain(head: number): void {
+    const vp = this.valuePostings
+    for (let e = head; e >= 0; e = vp.next[e]) {
+      for (let f = vp.next[e]; f >= 0; f = vp.next[f]) {
+        const p = vp.row[e]
+        const q = vp.row[f]
+        if (this.covered(p, q)) this.gained.push(p < q ? p : q, p < q ? q : p)
+      }
+    }
+  }
+
+  /**
+   * Pairs gained since the last call, flattened: only when `maxBlockSize` < `rareMo.maxDocumentFrequency`
+   * (a rare value over the block size, later common, opens rare combinations). May repeat pairs compared
+   * before: callers keep one link per pair.
+   */
+  takeGained(): number[] {
+    const out = this.gained
+    this.gained = []
+    return out
+  }
+
+  /** Re-checks every pair of the rows of one posting list; pairs no rule covers any more are retracted. */
+  private recheck(head: number): void {
+    const vp = this.valuePostings
+    for (let e = head; e >= 0; e = vp.next[e]) {
+      for (let f = vp.next[e]; f >= 0; f = vp.next[f]) {
+        const p = vp.row[e]
+        const q = vp.row[f]
+        if (!this.covered(p, q)) this.retracted.push(p < q ? p : q, p < q ? q : p)
+      }
+    }
+  }
+
+  /**
+   * True when some blocking rule covers inserted rows p and q with the current counts: the batch rule
+   * predicate with the frequencies of the rows inserted so far.
+   */
+  covered(p: number, q: number): boolean {
+    const h = this.h
+    const o = this.options
+    if (horizonRule(h, p, q) >= 0) return true
+    const st = this.store
+    if (o.evidence) {
+      const { start, ids } = st.evidenceList
+      let a = start[p]
+      let b = start[q]
+      while (a < start[p + 1] && b < start[q + 1]) {
+        const x = ids[a]
+        const y = ids[b]
+        if (x === y) {
+          if (this.evidenceCount[x] <= o.maxBlockSize) return true
+          a++
+          b++
+        } else if (x < y) a++
+        else b++
+      }
+    }
+    const rare = o.rareMo
+    if (rare === null) return false
+    const from = st.timeFrom[p] > st.timeFrom[q] ? st.timeFrom[p] : st.timeFrom[q]
+    const to = st.timeTo[p] < st.timeTo[q] ? st.timeTo[p] : st.timeTo[q]
+    if (from - to > rare.maxGapMs) return false
+    const df = rare.maxDocumentFrequency
+    const limit = Math.min(df, o.maxBlockSize)
+    const { start, ids } = st.moList
+    const shared: number[] = []
+    let a = start[p]
+    let b = start[q]
+    while (a < start[p + 1] && b < start[q + 1]) {
+      const x = ids[a]
+      const y = ids[b]
+      if (x === y) {
+        if (this.moCount[x] <= limit) return true
+        if (this.moCount[x] > df) shared.push(x)
+        a++
+        b++
+      } else if (x < y) a++
+      else b++
+    }
+    if (!rare.combinations) return false
+    for (let i = 0; i < shared.length; i++) {
+      for (let j = i + 1; j < shared.length; j++) {
+        const slot = this.comboSlot.get(shared[i] * COMBO_BASE + shared[j])
+        if (slot !== undefined && this.comboCount[slot] <= limit) return true
+      }
+    }
+    return false
+  }
+
+  /** The pairs retracted since the last call, flattened (p0, q0, p1, q1, …), and forgets them. */
+  takeRetracted(): number[] {
+    const out = this.retracted
+    this.retracted = []
+    return out
   }
 
   private register(u: number, v: number, row: number): void {
@@ -433,9 +549,9 @@ export class CandidateIndex {
       this.comboCount[slot] = 0
     }
     const c = ++this.comboCount[slot]
-    if (c <= this.options.rareMo!.maxDocumentFrequency) {
-      this.comboHead[slot] = this.valuePostings.push(this.comboHead[slot], row)
-    }
+    const df = this.options.rareMo!.maxDocumentFrequency
+    if (c === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(this.comboHead[slot])
+    if (c <= df) this.comboHead[slot] = this.valuePostings.push(this.comboHead[slot], row)
   }
 
   private pushKey(key: number, row: number): void {

@@ -7,6 +7,7 @@
  * O(rows gathered + their list lengths).
  */
 import type { CaseTable } from '../table/CaseTable'
+import type { IndexSnapshot } from './indexFile'
 
 /** A growable typed-array column. */
 type Numeric = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint8Array
@@ -28,9 +29,9 @@ export class Vocabulary {
   readonly index = new Map<string, number>()
   readonly groupValues: string[] = []
   readonly groupIndex = new Map<string, number>()
-  group = new Int32Array(16)
+  group: Int32Array = new Int32Array(16)
   /** Rows carrying each value (document frequency over the stored rows). */
-  frequency = new Uint32Array(16)
+  frequency: Uint32Array = new Uint32Array(16)
 
   constructor(private readonly separator: string | null) {}
 
@@ -73,8 +74,8 @@ export class Vocabulary {
 
 /** A CSR list column (row i's ids are `ids[start[i] .. start[i + 1])`, ascending). */
 class ListColumn {
-  start = new Uint32Array(17)
-  ids = new Uint32Array(64)
+  start: Uint32Array = new Uint32Array(17)
+  ids: Uint32Array = new Uint32Array(64)
 }
 
 /** Where the vocabularies stood before an append, to undo it (see {@link CaseStore.truncate}). */
@@ -92,17 +93,17 @@ export interface StoreMark {
 export class CaseStore {
   size = 0
   readonly ids: string[] = []
-  timeFrom = new Float64Array(16)
-  timeTo = new Float64Array(16)
-  utcOffsetMinutes = new Int16Array(16)
-  hasLocation = new Uint8Array(16)
-  hasLatLon = new Uint8Array(16)
-  lat = new Float64Array(16)
-  lon = new Float64Array(16)
-  x = new Float64Array(16)
-  y = new Float64Array(16)
-  category = new Int32Array(16)
-  categoryParent = new Int32Array(16)
+  timeFrom: Float64Array = new Float64Array(16)
+  timeTo: Float64Array = new Float64Array(16)
+  utcOffsetMinutes: Int16Array = new Int16Array(16)
+  hasLocation: Uint8Array = new Uint8Array(16)
+  hasLatLon: Uint8Array = new Uint8Array(16)
+  lat: Float64Array = new Float64Array(16)
+  lon: Float64Array = new Float64Array(16)
+  x: Float64Array = new Float64Array(16)
+  y: Float64Array = new Float64Array(16)
+  category: Int32Array = new Int32Array(16)
+  categoryParent: Int32Array = new Int32Array(16)
   readonly categories = new Vocabulary(null)
   readonly mo = new Vocabulary(':')
   readonly evidence = new Vocabulary(':')
@@ -185,6 +186,36 @@ export class CaseStore {
     )
     this.size = n
     return first
+  }
+
+  /** Fills an empty store from a saved snapshot (frequencies are recounted from the lists). */
+  restore(snapshot: IndexSnapshot): void {
+    const a = snapshot.arrays
+    const n = snapshot.size
+    this.size = n
+    for (const id of snapshot.ids) this.ids.push(id)
+    this.timeFrom = a.timeFrom
+    this.timeTo = a.timeTo
+    this.utcOffsetMinutes = a.utcOffsetMinutes
+    this.hasLocation = a.hasLocation
+    this.hasLatLon = a.hasLatLon
+    this.lat = a.lat
+    this.lon = a.lon
+    this.x = a.x
+    this.y = a.y
+    this.category = a.category
+    this.categoryParent = a.categoryParent
+    for (const value of snapshot.categories) this.categories.intern(value)
+    for (const value of snapshot.moValues) this.mo.intern(value)
+    for (const value of snapshot.evidenceValues) this.evidence.intern(value)
+    this.moList.start = a.moStart
+    this.moList.ids = a.moIds
+    this.evidenceList.start = a.evidenceStart
+    this.evidenceList.ids = a.evidenceIds
+    this.narrativeList.start = a.narrativeStart
+    this.narrativeList.ids = a.narrativeBigrams
+    for (let k = 0; k < a.moIds.length; k++) this.mo.frequency[a.moIds[k]]++
+    for (let k = 0; k < a.evidenceIds.length; k++) this.evidence.frequency[a.evidenceIds[k]]++
   }
 
   /** Removes the rows and vocabulary appended after `mark` (used by queries, which append temporarily). */

@@ -24,13 +24,17 @@ function onlinePairs(incidents: Incident[], options: GenerateCandidatesOptions):
   const index = new CandidateIndex(store, options)
   store.append(table)
   const pairs = new Set<number>()
-  let out = new Uint32Array(16)
+  let out: Uint32Array = new Uint32Array(16)
   for (let row = 0; row < table.size; row++) {
     index.prepare(row)
     const r = index.candidates(row, out)
     out = r.out
     for (let k = 0; k < r.count; k++) pairs.add(out[k] * table.size + row)
     index.insert(row)
+    const retracted = index.takeRetracted()
+    for (let k = 0; k < retracted.length; k += 2) pairs.delete(retracted[k] * table.size + retracted[k + 1])
+    const gained = index.takeGained()
+    for (let k = 0; k < gained.length; k += 2) pairs.add(gained[k] * table.size + gained[k + 1])
   }
   return pairs
 }
@@ -88,11 +92,19 @@ describe('CandidateIndex', () => {
     for (const p of batch) expect(online.has(p)).toBe(true)
   })
 
-  it('with rare-MO rules, finds every batch pair (more: values are rare at arrival before they grow common)', () => {
+  it('with every rule, ends with exactly the batch pairs (pairs of values that grew common are retracted)', () => {
     const online = onlinePairs(incidents, {})
     const batch = batchPairs(incidents, {})
     expect(batch.size).toBeGreaterThan(batchPairs(incidents, { rareMo: false }).size)
+    expect(online.size).toBe(batch.size)
     for (const p of batch) expect(online.has(p)).toBe(true)
-    expect(online.size).toBeGreaterThan(batch.size)
+  })
+
+  it('ends with exactly the batch pairs under tight limits (small maxBlockSize, rare combinations)', () => {
+    const options = { maxBlockSize: 5, rareMo: { maxDocumentFrequency: 8, maxGapDays: 60 } }
+    const online = onlinePairs(incidents, options)
+    const batch = batchPairs(incidents, options)
+    expect(online.size).toBe(batch.size)
+    for (const p of batch) expect(online.has(p)).toBe(true)
   })
 })

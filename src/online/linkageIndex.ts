@@ -1,0 +1,634 @@
+import { readFile, rename, writeFile } from 'node:fs/promises'
+import type { GenerateCandidatesOptions } from '../blocking/blockingOptions'
+import { resolveBlockingOptions } from '../blocking/blockingOptions'
+import { acceptParsed, incidentToRecord, isIncident } from '../link/isIncident'
+import { LINK_DEFAULTS } from '../link/linkIncidents'
+import type { RankedIncident, RankedSeries } from '../link/rankSeries'
+import { defaultModel } from '../model/defaultModel'
+import { type LinkageModel, matchProbability, parseLinkageModel } from '../model/linkageModel'
+import type { Incident, RecordIssue } from '../schema/incident'
+import { parseIncidents } from '../schema/parseIncidents'
+import { createPairScorer } from '../score/pairScorer'
+import { explainLink } from '../series/summarizeSeries'
+import { buildCaseTable } from '../table/buildCaseTable'
+import { CandidateIndex } from './candidateIndex'
+import { CaseStore, ensureCapacity } from './caseStore'
+import { IncrementalClusters } from './incrementalClusters'
+import { decodeIndexFile, encodeIndexFile, type IndexSnapshot } from './indexFile'
+
+/** Options of {@link createLinkageIndex}: the model, the blocking horizon, the edge floor, the clustering. */
+export interface LinkageIndexOptions extends GenerateCandidatesOptions {
+  /** Linkage model. Default {@link defaultModel}(). */
+  model?: LinkageModel
+  /** Links below this probability are not edges of the series graph. Default 0.5 (as `linkIncidents`). */
+  minProbability?: number
+  /** CPM resolution γ of the series (as `linkIncidents`' Leiden-CPM). Default 0.5. */
+  resolution?: number
+  /** IANA time zone for raw rows without an offset and for time of day / day of week. Default `'UTC'`. */
+  timeZone?: string
+  /** Projection origin (degrees). Default: the mean lat/lon of the first added batch. */
+  originLat?: number
+  originLon?: number
+}
+
+/** Options of {@link LinkageIndex.query}. */
+export interface IndexQueryOptions {
+  /** How many incidents and series to return. Default 10. */
+  k?: number
+}
+
+/** What {@link LinkageIndex.query} returns. */
+export interface IndexQueryResult {
+  /** The most similar indexed incidents, most probable first, with reasons. */
+  incidents: RankedIncident[]
+  /** The series of those incidents, by their best link's probability (`score`), with that link's reasons. */
+  series: RankedSeries[]
+  /** Indexed incidents compared (the blocking candidates of the query). */
+  compared: number
+}
+
+/** What {@link LinkageIndex.add} returns. */
+export interface IndexAddResult {
+  /** Incidents added. */
+  added: number
+  /** Rows rejected (invalid, or an id already indexed). */
+  issues: RecordIssue[]
+  /** Candidate pairs scored and links (edges ≥ minProbability) kept. */
+  compared: number
+  linked: number
+  /**
+   * Earlier links removed because a value they were blocked on grew common (batch blocking, with the final
+   * frequencies, would not compare those pairs).
+   */
+  unlinked: number
+  /** Node moves, community splits and merges of the re-clustering. */
+  moves: number
+  splits: number
+  merges: number
+}
+
+/** A current series of the index. */
+export interface IndexSeries {
+  /** `S<label>`: stable while the series exists (a merged series keeps the id it merged into). */
+  id: string
+  /** Member incident ids, in the order they were added. */
+  members: string[]
+  size: number
+}
+
+/** Counts and memory of an index. */
+export interface IndexStats {
+  incidents: number
+  links: number
+  series: number
+  /** Bytes held in typed arrays (columns, blocking lists, graph), excluding id strings and maps. */
+  typedArrayBytes: number
+}
+
+/**
+ * An online linkage index: incidents are added as they arrive, compared only with the incidents batch
+ * blocking would pair them with, and their series are kept current by local re-clustering. Queries score a
+ * new report against the index without adding it.
+ */
+export interface LinkageIndex {
+  /** Indexed incidents. */
+  readonly size: number
+  /** The options the index was created with (defaults applied). */
+  readonly options: Readonly<
+    Required<Pick<LinkageIndexOptions, 'minProbability' | 'resolution' | 'timeZone'>>
+  > &
+    LinkageIndexOptions
+  /** Adds incidents (raw rows or parsed incidents), links them and updates the series. */
+  add(rows: readonly unknown[]): IndexAddResult
+  /** The top-k most similar indexed incidents and series for an incident, without adding it. */
+  query(incident: unknown, options?: IndexQueryOptions): IndexQueryResult
+  /**
+   * Re-clusters the whole link graph with Leiden-CPM, as batch `linkIncidents` would cluster these links
+   * (for quiet hours: O(links) per Leiden iteration). Series keep their ids where they keep most members.
+   */
+  recluster(): void
+  /** Series id of an indexed incident, null when it is in no series (or not indexed). */
+  seriesOf(id: string): string | null
+  /** Current series (communities of at least two incidents), largest first. */
+  series(): IndexSeries[]
+  /** Series id of every indexed incident, null when in no series (null-prototype object). */
+  assignments(): Record<string, string | null>
+  stats(): IndexStats
+  /** The index as bytes (see {@link loadLinkageIndex} for the format). */
+  toBytes(): Uint8Array
+  /** Writes the index to `path` (via a temporary file and a rename, so a crash never leaves half a file). */
+  save(path: string): Promise<void>
+}
+
+/** Probe tables scoring fewer pairs than this interpret the model instead of compiling a kernel. */
+const COMPILE_MIN_PAIRS = 20_000
+
+const DEFAULTS = {
+  minProbability: LINK_DEFAULTS.minProbability,
+  resolution: LINK_DEFAULTS.clustering.resolution,
+  timeZone: 'UTC',
+  k: 10,
+  /** New rows scored per probe table. */
+  scoringChunk: 2048,
+}
+
+/**
+ * Creates an empty online linkage index. `add` appends incidents to growable columnar storage, finds each
+ * new incident's candidates with the batch blocking rules maintained incrementally (space-time grid,
+ * evidence and rare-MO posting lists: see `CandidateIndex`), scores them with the same pair scorer as
+ * `linkIncidents` (MO rarity and evidence term frequencies over all indexed incidents at that time), keeps
+ * links ≥ `minProbability`, and re-clusters only the touched neighbourhood (CPM local moves, split of
+ * disconnected communities, community merges). Cost per added incident: O(its candidates + the touched
+ * communities); a query costs O(its candidates). Deterministic for a given order of additions.
+ *
+ * @example
+ * const index = createLinkageIndex({ timeZone: 'Asia/Shanghai', maxDistanceMeters: 2000 })
+ * index.add(todaysReports)
+ * const { incidents, series } = index.query(newReport, { k: 5 })
+ * console.log(series[0]?.seriesId, series[0]?.score, series[0]?.bestLink.reasons)
+ * await index.save('cases.clx')
+ */
+export function createLinkageIndex(options: LinkageIndexOptions = {}): LinkageIndex {
+  return new OnlineIndex(options, null)
+}
+
+/**
+ * Loads an index saved by {@link LinkageIndex.save}. The file is a 32-byte header (magic `CASELNKI`,
+ * format version, body length, CRC-32 of the body) and a body of JSON metadata and typed-array sections.
+ * A truncated, extended or corrupted file, or one of another version, is rejected with a `caselink:` error
+ * before anything is built: an index is never half-loaded. Loading replays the stored rows into the
+ * blocking lists (O(rows)); no pair is re-scored and nothing is re-clustered.
+ *
+ * @example
+ * const index = await loadLinkageIndex('cases.clx')
+ * index.query(newReport).series
+ */
+export async function loadLinkageIndex(path: string): Promise<LinkageIndex> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(path)
+  } catch (error) {
+    throw new Error(`caselink: cannot read index ${path}: ${(error as NodeJS.ErrnoException).code ?? error}`)
+  }
+  return linkageIndexFromBytes(bytes, path)
+}
+
+/**
+ * Builds an index from the bytes of {@link LinkageIndex.toBytes}; same checks as {@link loadLinkageIndex}.
+ *
+ * @example
+ * const copy = linkageIndexFromBytes(index.toBytes())
+ */
+export function linkageIndexFromBytes(bytes: Uint8Array, source = 'index'): LinkageIndex {
+  const snapshot = decodeIndexFile(bytes, source)
+  return new OnlineIndex(snapshot.options as LinkageIndexOptions, snapshot)
+}
+
+class OnlineIndex implements LinkageIndex {
+  readonly options: LinkageIndex['options']
+  private readonly model: LinkageModel
+  private readonly minWeight: number
+  private store: CaseStore | null = null
+  private candidates: CandidateIndex | null = null
+  private readonly clusters: IncrementalClusters
+  private readonly rowOf = new Map<string, number>()
+  private out: Uint32Array = new Uint32Array(64)
+  private probeSlot = new Int32Array(16)
+
+  constructor(options: LinkageIndexOptions, snapshot: IndexSnapshot | null) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError('caselink: createLinkageIndex options must be an object')
+    }
+    const minProbability = options.minProbability ?? DEFAULTS.minProbability
+    const resolution = options.resolution ?? DEFAULTS.resolution
+    const timeZone = options.timeZone ?? DEFAULTS.timeZone
+    if (!(minProbability > 0 && minProbability < 1)) {
+      throw new RangeError(`caselink: minProbability must be in (0, 1), got ${minProbability}`)
+    }
+    if (!(resolution >= 0 && Number.isFinite(resolution))) {
+      throw new RangeError(`caselink: resolution must be a finite number >= 0, got ${resolution}`)
+    }
+    resolveBlockingOptions(options)
+    this.model = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
+    this.options = { ...options, model: this.model, minProbability, resolution, timeZone }
+    this.minWeight = Math.log2(minProbability / (1 - minProbability))
+    this.clusters = new IncrementalClusters(resolution)
+    // validate the time zone once, up front
+    buildCaseTable([], { timeZone })
+    if (snapshot !== null) this.restore(snapshot)
+  }
+
+  get size(): number {
+    return this.store === null ? 0 : this.store.size
+  }
+
+  private ensureStore(incidents: readonly Incident[]): CaseStore {
+    if (this.store !== null) return this.store
+    let latSum = 0
+    let lonSum = 0
+    let count = 0
+    for (const incident of incidents) {
+      if (typeof incident.lat === 'number' && typeof incident.lon === 'number') {
+        latSum += incident.lat
+        lonSum += incident.lon
+        count++
+      }
+    }
+    const originLat = this.options.originLat ?? (count > 0 ? latSum / count : 0)
+    const originLon = this.options.originLon ?? (count > 0 ? lonSum / count : 0)
+    this.store = new CaseStore(this.options.timeZone, originLat, originLon)
+    this.candidates = new CandidateIndex(this.store, this.options)
+    return this.store
+  }
+
+  private parse(rows: readonly unknown[]): { incidents: Incident[]; issues: RecordIssue[] } {
+    if (!Array.isArray(rows)) throw new TypeError('caselink: add expects an array of incidents')
+    return rows.every(isIncident)
+      ? acceptParsed(rows as readonly Incident[])
+      : parseIncidents(
+          rows.map((row) => (isIncident(row) ? incidentToRecord(row) : row)),
+          { timeZone: this.options.timeZone },
+        )
+  }
+
+  add(rows: readonly unknown[]): IndexAddResult {
+    const parsed = this.parse(rows)
+    const issues = parsed.issues.slice()
+    const fresh: Incident[] = []
+    parsed.incidents.forEach((incident) => {
+      if (!this.rowOf.has(incident.id)) {
+        fresh.push(incident)
+        return
+      }
+      const index = rows.findIndex((row) => (row as { id?: unknown })?.id === incident.id)
+      issues.push({
+        index,
+        id: incident.id,
+        code: 'duplicate_id',
+        severity: 'error',
+        path: [index, 'id'],
+        message: `id "${incident.id}" is already indexed (the indexed incident is kept)`,
+      })
+    })
+    const result: IndexAddResult = {
+      added: fresh.length,
+      issues,
+      compared: 0,
+      linked: 0,
+      unlinked: 0,
+      moves: 0,
+      splits: 0,
+      merges: 0,
+    }
+    if (fresh.length === 0) return result
+    const store = this.ensureStore(fresh)
+    const table = buildCaseTable(fresh, {
+      timeZone: store.timeZone,
+      originLat: store.originLat,
+      originLon: store.originLon,
+    })
+    const first = store.append(table)
+    for (let i = first; i < store.size; i++) this.rowOf.set(store.ids[i], i)
+    this.clusters.addNodes(table.size)
+    const seeds: number[] = []
+    const broken: number[] = []
+    for (let start = first; start < store.size; start += DEFAULTS.scoringChunk) {
+      const end = Math.min(store.size, start + DEFAULTS.scoringChunk)
+      const linked = this.linkRows(start, end, seeds, broken)
+      result.compared += linked.compared
+      result.linked += linked.linked
+      result.unlinked += linked.retracted
+    }
+    for (let i = first; i < store.size; i++) seeds.push(i)
+    const changes = this.clusters.update(seeds, broken)
+    result.moves = changes.moves
+    result.splits = changes.splits
+    result.merges = changes.merges
+    return result
+  }
+
+  /**
+   * Finds, scores and links the candidates of rows [start, end), inserting them into the blocking lists.
+   * Events are replayed in order: a new candidate pair or a gained pair becomes a link when its probability
+   * reaches minProbability, a retracted pair (a value that grew too common) loses its link.
+   */
+  private linkRows(
+    start: number,
+    end: number,
+    seeds: number[],
+    broken: number[],
+  ): { compared: number; linked: number; retracted: number } {
+    const store = this.store!
+    const index = this.candidates!
+    // events: kind 0 candidate, 1 gained, 2 retracted
+    let kind = new Uint8Array(1024)
+    let eventA = new Uint32Array(1024)
+    let eventB = new Uint32Array(1024)
+    let events = 0
+    const push = (k: number, a: number, b: number): void => {
+      if (events === kind.length) {
+        kind = ensureCapacity(kind, events + 1)
+        eventA = ensureCapacity(eventA, events + 1)
+        eventB = ensureCapacity(eventB, events + 1)
+      }
+      kind[events] = k
+      eventA[events] = a
+      eventB[events++] = b
+    }
+    for (let r = start; r < end; r++) {
+      index.prepare(r)
+      const { out, count } = index.candidates(r, this.out)
+      this.out = out
+      for (let k = 0; k < count; k++) push(0, out[k], r)
+      index.insert(r)
+      const gained = index.takeGained()
+      for (let k = 0; k < gained.length; k += 2) push(1, gained[k], gained[k + 1])
+      const retracted = index.takeRetracted()
+      for (let k = 0; k < retracted.length; k += 2) push(2, retracted[k], retracted[k + 1])
+    }
+    if (events === 0) return { compared: 0, linked: 0, retracted: 0 }
+    // probe table: the rows of the scored events. probeSlot[i] = slot of store row i + 1 (0: not in it)
+    this.probeSlot = ensureCapacity(this.probeSlot, store.size)
+    const rows: number[] = []
+    const slot = this.probeSlot
+    const take = (i: number): number => {
+      if (slot[i] === 0) {
+        rows.push(i)
+        slot[i] = rows.length
+      }
+      return slot[i] - 1
+    }
+    const slotA = new Uint32Array(events)
+    const slotB = new Uint32Array(events)
+    for (let k = 0; k < events; k++) {
+      if (kind[k] === 2) continue
+      slotA[k] = take(eventA[k])
+      slotB[k] = take(eventB[k])
+    }
+    for (const i of rows) slot[i] = 0
+    const { table, reference } = store.gather(rows, rows.length)
+    // a generated kernel pays off only over many pairs
+    const scorer =
+      rows.length > 0
+        ? createPairScorer(table, this.model, { reference, compile: events >= COMPILE_MIN_PAIRS })
+        : null
+    let compared = 0
+    let linked = 0
+    let retracted = 0
+    const clusters = this.clusters
+    for (let k = 0; k < events; k++) {
+      const a = eventA[k]
+      const b = eventB[k]
+      if (kind[k] === 2) {
+        if (clusters.removeEdge(a, b)) {
+          broken.push(a, b)
+          retracted++
+        }
+        continue
+      }
+      if (kind[k] === 1 && clusters.hasEdge(a, b)) continue
+      compared++
+      const w = scorer!.matchWeight(slotA[k], slotB[k])
+      if (w < this.minWeight) continue
+      clusters.addEdge(a, b, matchProbability(w))
+      seeds.push(a, b)
+      linked++
+    }
+    return { compared, linked, retracted }
+  }
+
+  query(incident: unknown, options: IndexQueryOptions = {}): IndexQueryResult {
+    const k = options.k ?? DEFAULTS.k
+    if (!(Number.isInteger(k) && k >= 0))
+      throw new RangeError(`caselink: k must be an integer >= 0, got ${k}`)
+    const parsed = this.parse([incident])
+    if (parsed.incidents.length === 0) {
+      const reasons = parsed.issues.filter((i) => i.severity === 'error').map((i) => i.message)
+      throw new Error(`caselink: the incident to query is not valid: ${reasons.join('; ')}`)
+    }
+    const probe = parsed.incidents[0]
+    if (this.store === null) return { incidents: [], series: [], compared: 0 }
+    const store = this.store
+    const index = this.candidates!
+    const mark = store.mark()
+    try {
+      store.append(
+        buildCaseTable([probe], {
+          timeZone: store.timeZone,
+          originLat: store.originLat,
+          originLon: store.originLon,
+        }),
+      )
+      const row = mark.size
+      index.prepare(row)
+      const { out, count } = index.candidates(row, this.out)
+      this.out = out
+      const rows = [row]
+      for (let c = 0; c < count; c++) if (store.ids[out[c]] !== probe.id) rows.push(out[c])
+      const { table, reference } = store.gather(rows, rows.length)
+      const scorer = createPairScorer(table, this.model, {
+        reference,
+        compile: rows.length >= COMPILE_MIN_PAIRS,
+      })
+      const n = rows.length - 1
+      const weights = new Float64Array(n)
+      for (let c = 0; c < n; c++) weights[c] = scorer.matchWeight(0, c + 1)
+      const order = Array.from({ length: n }, (_, c) => c)
+      order.sort((p, q) => weights[q] - weights[p] || rows[p + 1] - rows[q + 1])
+      const seriesIdOf = (i: number): string | null => {
+        const label = this.clusters.membership[i]
+        return this.clusters.communitySize[label] >= 2 ? `S${label}` : null
+      }
+      const incidents: RankedIncident[] = order.slice(0, k).map((c) => {
+        const link = explainLink(scorer, 0, c + 1, matchProbability(weights[c]))
+        return {
+          id: store.ids[rows[c + 1]],
+          probability: link.probability,
+          matchWeight: weights[c],
+          seriesId: seriesIdOf(rows[c + 1]),
+          reasons: link.reasons,
+        }
+      })
+      // series: best link per community (order is by weight, so the first member met is the best)
+      const series: RankedSeries[] = []
+      const seen = new Set<number>()
+      for (const c of order) {
+        if (series.length >= k) break
+        const label = this.clusters.membership[rows[c + 1]]
+        if (this.clusters.communitySize[label] < 2 || seen.has(label)) continue
+        seen.add(label)
+        const probability = matchProbability(weights[c])
+        series.push({
+          seriesId: `S${label}`,
+          score: probability,
+          size: this.clusters.communitySize[label],
+          bestLink: explainLink(scorer, 0, c + 1, probability),
+        })
+      }
+      return { incidents, series, compared: n }
+    } finally {
+      store.truncate(mark)
+    }
+  }
+
+  recluster(): void {
+    this.clusters.reclusterAll()
+  }
+
+  seriesOf(id: string): string | null {
+    const row = this.rowOf.get(id)
+    if (row === undefined) return null
+    const label = this.clusters.membership[row]
+    return this.clusters.communitySize[label] >= 2 ? `S${label}` : null
+  }
+
+  series(): IndexSeries[] {
+    const byLabel = new Map<number, string[]>()
+    const { membership, communitySize } = this.clusters
+    for (let i = 0; i < this.size; i++) {
+      const label = membership[i]
+      if (communitySize[label] < 2) continue
+      let members = byLabel.get(label)
+      if (members === undefined) {
+        members = []
+        byLabel.set(label, members)
+      }
+      members.push(this.store!.ids[i])
+    }
+    const out = [...byLabel].map(([label, members]) => ({ id: `S${label}`, members, size: members.length }))
+    out.sort((p, q) => q.size - p.size || (p.id < q.id ? -1 : p.id > q.id ? 1 : 0))
+    return out
+  }
+
+  assignments(): Record<string, string | null> {
+    const out: Record<string, string | null> = Object.create(null)
+    const { membership, communitySize } = this.clusters
+    for (let i = 0; i < this.size; i++) {
+      const label = membership[i]
+      out[this.store!.ids[i]] = communitySize[label] >= 2 ? `S${label}` : null
+    }
+    return out
+  }
+
+  stats(): IndexStats {
+    let series = 0
+    const { communitySize, labelCount } = this.clusters
+    for (let c = 0; c < labelCount; c++) if (communitySize[c] >= 2) series++
+    return {
+      incidents: this.size,
+      links: this.clusters.edgeCount,
+      series,
+      typedArrayBytes: this.typedArrayBytes(),
+    }
+  }
+
+  private typedArrayBytes(): number {
+    let bytes = 0
+    const add = (value: unknown): void => {
+      if (ArrayBuffer.isView(value)) bytes += value.byteLength
+    }
+    for (const holder of [this.store, this.candidates, this.clusters] as unknown[]) {
+      if (holder === null) continue
+      for (const value of Object.values(holder as object)) {
+        add(value)
+        if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
+          for (const inner of Object.values(value as object)) add(inner)
+        }
+      }
+    }
+    return bytes
+  }
+
+  toBytes(): Uint8Array {
+    return encodeIndexFile(this.snapshot())
+  }
+
+  async save(path: string): Promise<void> {
+    const bytes = this.toBytes()
+    const temporary = `${path}.tmp-${process.pid}`
+    await writeFile(temporary, bytes)
+    await rename(temporary, path)
+  }
+
+  private snapshot(): IndexSnapshot {
+    const store = this.store
+    const n = this.size
+    const c = this.clusters
+    const edges = c.edgeCount
+    const edgeA = new Uint32Array(edges)
+    const edgeB = new Uint32Array(edges)
+    const edgeWeight = new Float32Array(edges)
+    let k = 0
+    for (let u = 0; u < n; u++) {
+      for (let e = c.head[u]; e >= 0; e = c.edgeNext[e]) {
+        const v = c.edgeTarget[e]
+        if (v <= u) continue
+        edgeA[k] = u
+        edgeB[k] = v
+        edgeWeight[k++] = c.edgeWeight[e]
+      }
+    }
+    const { model, ...rest } = this.options
+    return {
+      options: { ...rest, model },
+      originLat: store?.originLat ?? 0,
+      originLon: store?.originLon ?? 0,
+      size: n,
+      labelCount: c.labelCount,
+      ids: store === null ? [] : store.ids.slice(0, n),
+      categories: store?.categories.values ?? [],
+      moValues: store?.mo.values ?? [],
+      evidenceValues: store?.evidence.values ?? [],
+      arrays: {
+        timeFrom: slice(store?.timeFrom, n),
+        timeTo: slice(store?.timeTo, n),
+        utcOffsetMinutes: slice(store?.utcOffsetMinutes, n) as Int16Array,
+        hasLocation: slice(store?.hasLocation, n) as Uint8Array,
+        hasLatLon: slice(store?.hasLatLon, n) as Uint8Array,
+        lat: slice(store?.lat, n),
+        lon: slice(store?.lon, n),
+        x: slice(store?.x, n),
+        y: slice(store?.y, n),
+        category: slice(store?.category, n) as Int32Array,
+        categoryParent: slice(store?.categoryParent, n) as Int32Array,
+        moStart: listStart(store?.moList.start, n),
+        moIds: slice(store?.moList.ids, store?.moList.start[n] ?? 0) as Uint32Array,
+        evidenceStart: listStart(store?.evidenceList.start, n),
+        evidenceIds: slice(store?.evidenceList.ids, store?.evidenceList.start[n] ?? 0) as Uint32Array,
+        narrativeStart: listStart(store?.narrativeList.start, n),
+        narrativeBigrams: slice(store?.narrativeList.ids, store?.narrativeList.start[n] ?? 0) as Uint32Array,
+        membership: c.membership.slice(0, n),
+        edgeA,
+        edgeB,
+        edgeWeight,
+      },
+    }
+  }
+
+  private restore(snapshot: IndexSnapshot): void {
+    const n = snapshot.size
+    if (n === 0) return
+    const a = snapshot.arrays
+    const store = new CaseStore(this.options.timeZone, snapshot.originLat, snapshot.originLon)
+    store.restore(snapshot)
+    this.store = store
+    this.candidates = new CandidateIndex(store, this.options)
+    for (let i = 0; i < n; i++) {
+      this.rowOf.set(store.ids[i], i)
+      this.candidates.prepare(i)
+      this.candidates.insert(i)
+    }
+    this.clusters.restore(n, snapshot.labelCount, a.membership, a.edgeA, a.edgeB, a.edgeWeight)
+  }
+}
+
+type Column = Float64Array | Int16Array | Uint8Array | Int32Array | Uint32Array
+
+function slice<T extends Column>(array: T | undefined, n: number): T {
+  if (array === undefined) return new Float64Array(0) as unknown as T
+  return array.slice(0, n) as T
+}
+
+function listStart(start: Uint32Array | undefined, n: number): Uint32Array {
+  return start === undefined ? new Uint32Array(1) : start.slice(0, n + 1)
+}
