@@ -53,6 +53,9 @@ export interface LeidenResult {
 /** Safety cap for "until stable" (every iteration that moves a node strictly improves the quality). */
 const UNTIL_STABLE_LIMIT = 1000
 
+/** Rows up to this length are accumulated in a small local list instead of n-sized scatter arrays. */
+const SMALL_DEGREE = 32
+
 interface Level {
   n: number
   offsets: Uint32Array
@@ -71,7 +74,7 @@ function fmix32(h: number): number {
 }
 
 /**
- * Two rounds of Weisfeiler–Lehman hashing over (degree, multiset of edge weights): a key that does not
+ * One round of Weisfeiler–Lehman hashing over (degree, multiset of edge weights): a key that does not
  * depend on node numbering. Sums are taken modulo 2³² so the order of a row cannot change them.
  */
 function structuralKeys(graph: SimilarityGraph): Uint32Array {
@@ -88,7 +91,7 @@ function structuralKeys(graph: SimilarityGraph): Uint32Array {
     }
     key[v] = fmix32(sum ^ Math.imul(end - offsets[v], 0x9e3779b1))
   }
-  for (let round = 0; round < 2; round++) {
+  for (let round = 0; round < 1; round++) {
     const next = new Uint32Array(n)
     for (let v = 0; v < n; v++) {
       let sum = 0
@@ -130,36 +133,91 @@ interface Csr {
 }
 
 /**
+ * Sorts `targets[start..end)` ascending, moving `weights` along. Insertion sort for short rows (the usual
+ * case); longer rows are sorted through `scratch` keys (target · 2²² + position), which needs rows shorter
+ * than 2²² entries.
+ */
+function sortRow(
+  targets: Int32Array,
+  weights: Float64Array,
+  start: number,
+  end: number,
+  scratch: { keys: Float64Array; targets: Int32Array; weights: Float64Array },
+): void {
+  const length = end - start
+  if (length <= 48) {
+    for (let i = start + 1; i < end; i++) {
+      const t = targets[i]
+      if (targets[i - 1] <= t) continue
+      const w = weights[i]
+      let j = i - 1
+      while (j >= start && targets[j] > t) {
+        targets[j + 1] = targets[j]
+        weights[j + 1] = weights[j]
+        j--
+      }
+      targets[j + 1] = t
+      weights[j + 1] = w
+    }
+    return
+  }
+  const keys = scratch.keys.subarray(0, length)
+  for (let i = 0; i < length; i++) {
+    keys[i] = targets[start + i] * 4194304 + i
+    scratch.targets[i] = targets[start + i]
+    scratch.weights[i] = weights[start + i]
+  }
+  keys.sort()
+  for (let i = 0; i < length; i++) {
+    const from = keys[i] % 4194304
+    targets[start + i] = scratch.targets[from]
+    weights[start + i] = scratch.weights[from]
+  }
+}
+
+/**
  * The graph relabelled so that new node r is old node order[r], rows sorted by new index, zero-weight edges
- * dropped (they cannot change a CPM gain).
+ * dropped (they cannot change a CPM gain). Rows are copied in new order (sequential writes, one random read
+ * per entry for the new target index) and then sorted in place.
  */
 function relabel(graph: Csr, n: number, order: Int32Array): Level {
   const { offsets, targets, weights } = graph
   const rank = new Int32Array(n)
   for (let r = 0; r < n; r++) rank[order[r]] = r
-  const newOffsets = new Uint32Array(n + 1)
-  for (let r = 0; r < n; r++) {
-    const v = order[r]
+  const positive = new Int32Array(n)
+  let maxDegree = 0
+  for (let v = 0; v < n; v++) {
     let degree = 0
     const end = offsets[v + 1]
     for (let k = offsets[v]; k < end; k++) if (weights[k] > 0) degree++
-    newOffsets[r + 1] = newOffsets[r] + degree
+    positive[v] = degree
+    if (degree > maxDegree) maxDegree = degree
   }
+  if (maxDegree >= 4194304)
+    throw new RangeError('caselink: a node has 2^22 or more edges; Leiden needs fewer')
+  const newOffsets = new Uint32Array(n + 1)
+  for (let r = 0; r < n; r++) newOffsets[r + 1] = newOffsets[r] + positive[order[r]]
   const size = newOffsets[n]
   const newTargets = new Int32Array(size)
   const newWeights = new Float64Array(size)
-  const cursor = newOffsets.slice(0, n)
-  // Row r's entries are appended to their targets' rows in ascending r: every row ends up sorted.
+  const scratchSize = maxDegree > 48 ? maxDegree : 0
+  const scratch = {
+    keys: new Float64Array(scratchSize),
+    targets: new Int32Array(scratchSize),
+    weights: new Float64Array(scratchSize),
+  }
   for (let r = 0; r < n; r++) {
     const v = order[r]
+    let p = newOffsets[r]
     const end = offsets[v + 1]
     for (let k = offsets[v]; k < end; k++) {
       const w = weights[k]
       if (!(w > 0)) continue
-      const p = cursor[rank[targets[k]]]++
-      newTargets[p] = r
+      newTargets[p] = rank[targets[k]]
       newWeights[p] = w
+      p++
     }
+    sortRow(newTargets, newWeights, newOffsets[r], p, scratch)
   }
   return {
     n,
@@ -171,29 +229,55 @@ function relabel(graph: Csr, n: number, order: Int32Array): Level {
 }
 
 /**
- * Breadth-first order: components one after another, started from the lowest node, neighbours taken in row
- * order. Gives neighbouring nodes nearby indices, so the passes over the graph stay in cache.
+ * Breadth-first order over the original graph as if it were numbered by `keyOrder`: components one after
+ * another, each started from its first node in key order, the newly found neighbours of each node taken in
+ * key order. Depends only on keys and structure, not on the input numbering; gives neighbouring nodes
+ * nearby indices, so the passes over the graph stay in cache. Returns original node ids in visiting order.
  */
-function breadthFirstOrder(level: Level): Int32Array {
-  const { n, offsets, targets } = level
+function breadthFirstOrder(graph: SimilarityGraph, keyOrder: Int32Array): Int32Array {
+  const { nodeCount: n, offsets, targets, weights } = graph
+  const rank = new Int32Array(n)
+  for (let r = 0; r < n; r++) rank[keyOrder[r]] = r
+  let maxDegree = 0
+  for (let v = 0; v < n; v++)
+    if (offsets[v + 1] - offsets[v] > maxDegree) maxDegree = offsets[v + 1] - offsets[v]
+  const found = new Int32Array(maxDegree)
   const out = new Int32Array(n)
   const seen = new Uint8Array(n)
   let tail = 0
   for (let s = 0; s < n; s++) {
-    if (seen[s] === 1) continue
-    seen[s] = 1
+    const start = keyOrder[s]
+    if (seen[start] === 1) continue
+    seen[start] = 1
     let head = tail
-    out[tail++] = s
+    out[tail++] = start
     while (head < tail) {
       const v = out[head++]
+      let count = 0
       const end = offsets[v + 1]
       for (let k = offsets[v]; k < end; k++) {
         const u = targets[k]
-        if (seen[u] === 0) {
+        if (seen[u] === 0 && weights[k] > 0) {
           seen[u] = 1
-          out[tail++] = u
+          found[count++] = rank[u]
         }
       }
+      if (count > 1) {
+        if (count <= 48) {
+          for (let i = 1; i < count; i++) {
+            const x = found[i]
+            let j = i - 1
+            while (j >= 0 && found[j] > x) {
+              found[j + 1] = found[j]
+              j--
+            }
+            found[j + 1] = x
+          }
+        } else {
+          found.subarray(0, count).sort()
+        }
+      }
+      for (let i = 0; i < count; i++) out[tail++] = keyOrder[found[i]]
     }
   }
   return out
@@ -217,9 +301,19 @@ class Workspace {
   readonly groupStart: Int32Array
   readonly groupNodes: Int32Array
   readonly remap: Int32Array
+  readonly localCluster = new Int32Array(SMALL_DEGREE + 1)
+  readonly localWeight = new Float64Array(SMALL_DEGREE + 1)
+  /** Ping-pong buffers for the aggregated levels' edges, allocated on first use. */
+  levelTargets: [Int32Array, Int32Array] | null = null
+  levelWeights: [Float64Array, Float64Array] | null = null
+  nextBuffer = 0
   moved = false
 
-  constructor(n: number) {
+  /** Edge entries of the base level: an upper bound for every aggregated level. */
+  readonly capacity: number
+
+  constructor(n: number, capacity: number) {
+    this.capacity = capacity
     this.clusterWeight = new Float64Array(n)
     this.clusterSize = new Int32Array(n)
     this.neighWeight = new Float64Array(n)
@@ -270,6 +364,7 @@ function reindex(membership: Int32Array, n: number, remap: Int32Array): number {
 function fastMove(level: Level, membership: Int32Array, ws: Workspace, gamma: number): number {
   const { n, offsets, targets, weights, nodeWeights } = level
   const { clusterWeight, clusterSize, neighWeight, neighList, neighAdded, emptyStack, queue, stable } = ws
+  const { localCluster, localWeight } = ws
   clusterWeight.fill(0, 0, n)
   clusterSize.fill(0, 0, n)
   for (let i = 0; i < n; i++) {
@@ -293,30 +388,65 @@ function fastMove(level: Level, membership: Int32Array, ws: Workspace, gamma: nu
     clusterWeight[current] -= nw
     if (--clusterSize[current] === 0) emptyStack[emptyTop++] = current
     const empty = emptyStack[emptyTop - 1]
-    neighList[0] = empty
-    neighAdded[empty] = 1
-    let count = 1
     const start = offsets[v]
     const end = offsets[v + 1]
-    for (let k = start; k < end; k++) {
-      const c = membership[targets[k]]
-      if (neighAdded[c] === 0) {
-        neighAdded[c] = 1
-        neighList[count++] = c
-      }
-      neighWeight[c] += weights[k]
-    }
     let best = current
-    let bestGain = neighWeight[current] - nw * clusterWeight[current] * gamma
-    for (let i = 0; i < count; i++) {
-      const c = neighList[i]
-      const gain = neighWeight[c] - nw * clusterWeight[c] * gamma
-      if (gain > bestGain) {
-        best = c
-        bestGain = gain
+    let bestGain = 0
+    if (end - start <= SMALL_DEGREE) {
+      // Few neighbours: accumulate in a small local list (stays in L1) rather than scattering into n-sized
+      // arrays (two cache misses per neighbour on large graphs). Same candidates, order and sums as below.
+      let count = 0
+      for (let k = start; k < end; k++) {
+        const c = membership[targets[k]]
+        let j = 0
+        while (j < count && localCluster[j] !== c) j++
+        if (j === count) {
+          localCluster[count] = c
+          localWeight[count] = weights[k]
+          count++
+        } else {
+          localWeight[j] += weights[k]
+        }
       }
-      neighWeight[c] = 0
-      neighAdded[c] = 0
+      let toCurrent = 0
+      for (let j = 0; j < count; j++) if (localCluster[j] === current) toCurrent = localWeight[j]
+      bestGain = toCurrent - nw * clusterWeight[current] * gamma
+      const emptyGain = -nw * clusterWeight[empty] * gamma
+      if (emptyGain > bestGain) {
+        best = empty
+        bestGain = emptyGain
+      }
+      for (let j = 0; j < count; j++) {
+        const c = localCluster[j]
+        const gain = localWeight[j] - nw * clusterWeight[c] * gamma
+        if (gain > bestGain) {
+          best = c
+          bestGain = gain
+        }
+      }
+    } else {
+      neighList[0] = empty
+      neighAdded[empty] = 1
+      let count = 1
+      for (let k = start; k < end; k++) {
+        const c = membership[targets[k]]
+        if (neighAdded[c] === 0) {
+          neighAdded[c] = 1
+          neighList[count++] = c
+        }
+        neighWeight[c] += weights[k]
+      }
+      bestGain = neighWeight[current] - nw * clusterWeight[current] * gamma
+      for (let i = 0; i < count; i++) {
+        const c = neighList[i]
+        const gain = neighWeight[c] - nw * clusterWeight[c] * gamma
+        if (gain > bestGain) {
+          best = c
+          bestGain = gain
+        }
+        neighWeight[c] = 0
+        neighAdded[c] = 0
+      }
     }
     clusterWeight[best] += nw
     clusterSize[best]++
@@ -365,23 +495,26 @@ function refine(
   for (let c = 0; c < clusterCount; c++) groupStart[c + 1] += groupStart[c]
   for (let c = 0; c < clusterCount; c++) remap[c] = groupStart[c]
   for (let i = 0; i < n; i++) groupNodes[remap[membership[i]]++] = i
-  // Singleton partition with each node's weight towards its own cluster.
+  // Singleton partition.
   for (let v = 0; v < n; v++) {
     refined[v] = v
     refinedWeight[v] = nodeWeights[v]
     nonSingleton[v] = 0
-    const c = membership[v]
-    let ext = 0
-    const end = offsets[v + 1]
-    for (let k = offsets[v]; k < end; k++) if (membership[targets[k]] === c) ext += weights[k]
-    external[v] = ext
   }
   for (let c = 0; c < clusterCount; c++) {
     const start = groupStart[c]
     const stop = groupStart[c + 1]
     if (stop - start < 2) continue
+    // Each member's weight towards the rest of its cluster, and the cluster's total node weight.
     let total = 0
-    for (let i = start; i < stop; i++) total += nodeWeights[groupNodes[i]]
+    for (let i = start; i < stop; i++) {
+      const v = groupNodes[i]
+      total += nodeWeights[v]
+      let ext = 0
+      const end = offsets[v + 1]
+      for (let k = offsets[v]; k < end; k++) if (membership[targets[k]] === c) ext += weights[k]
+      external[v] = ext
+    }
     shuffle(groupNodes, start, stop, random)
     for (let i = start; i < stop; i++) {
       const v = groupNodes[i]
@@ -467,52 +600,86 @@ function aggregate(
   for (let r = 0; r < refinedCount; r++) groupStart[r + 1] += groupStart[r]
   for (let r = 0; r < refinedCount; r++) remap[r] = groupStart[r]
   for (let i = 0; i < n; i++) groupNodes[remap[refined[i]]++] = i
-  let crossing = 0
-  for (let v = 0; v < n; v++) {
-    const rv = refined[v]
-    const end = offsets[v + 1]
-    for (let k = offsets[v]; k < end; k++) if (refined[targets[k]] !== rv) crossing++
+  // Edges go to one of two buffers sized for the base level (no level has more entries), alternating, so
+  // that the level being read is never overwritten.
+  if (ws.levelTargets === null || ws.levelWeights === null) {
+    ws.levelTargets = [new Int32Array(ws.capacity), new Int32Array(ws.capacity)]
+    ws.levelWeights = [new Float64Array(ws.capacity), new Float64Array(ws.capacity)]
   }
+  const newTargets = ws.levelTargets[ws.nextBuffer]
+  const newWeights = ws.levelWeights[ws.nextBuffer]
+  ws.nextBuffer = 1 - ws.nextBuffer
+  const { localCluster, localWeight } = ws
   const newOffsets = new Uint32Array(refinedCount + 1)
-  const newTargets = new Int32Array(crossing)
-  const newWeights = new Float64Array(crossing)
   const newNodeWeights = new Float64Array(refinedCount)
   let p = 0
   for (let r = 0; r < refinedCount; r++) {
-    let count = 0
     let weight = 0
+    let degree = 0
+    const first = groupStart[r]
     const stop = groupStart[r + 1]
-    for (let i = groupStart[r]; i < stop; i++) {
+    for (let i = first; i < stop; i++) {
       const v = groupNodes[i]
       weight += nodeWeights[v]
-      const end = offsets[v + 1]
-      for (let k = offsets[v]; k < end; k++) {
-        const r2 = refined[targets[k]]
-        if (r2 === r) continue
-        if (neighAdded[r2] === 0) {
-          neighAdded[r2] = 1
-          neighList[count++] = r2
-        }
-        neighWeight[r2] += weights[k]
-      }
+      degree += offsets[v + 1] - offsets[v]
     }
-    for (let j = 0; j < count; j++) {
-      const r2 = neighList[j]
-      newTargets[p] = r2
-      newWeights[p] = neighWeight[r2]
-      p++
-      neighWeight[r2] = 0
-      neighAdded[r2] = 0
+    if (degree <= SMALL_DEGREE) {
+      let count = 0
+      for (let i = first; i < stop; i++) {
+        const v = groupNodes[i]
+        const end = offsets[v + 1]
+        for (let k = offsets[v]; k < end; k++) {
+          const r2 = refined[targets[k]]
+          if (r2 === r) continue
+          let j = 0
+          while (j < count && localCluster[j] !== r2) j++
+          if (j === count) {
+            localCluster[count] = r2
+            localWeight[count] = weights[k]
+            count++
+          } else {
+            localWeight[j] += weights[k]
+          }
+        }
+      }
+      for (let j = 0; j < count; j++) {
+        newTargets[p] = localCluster[j]
+        newWeights[p] = localWeight[j]
+        p++
+      }
+    } else {
+      let count = 0
+      for (let i = first; i < stop; i++) {
+        const v = groupNodes[i]
+        const end = offsets[v + 1]
+        for (let k = offsets[v]; k < end; k++) {
+          const r2 = refined[targets[k]]
+          if (r2 === r) continue
+          if (neighAdded[r2] === 0) {
+            neighAdded[r2] = 1
+            neighList[count++] = r2
+          }
+          neighWeight[r2] += weights[k]
+        }
+      }
+      for (let j = 0; j < count; j++) {
+        const r2 = neighList[j]
+        newTargets[p] = r2
+        newWeights[p] = neighWeight[r2]
+        p++
+        neighWeight[r2] = 0
+        neighAdded[r2] = 0
+      }
     }
     newOffsets[r + 1] = p
     newNodeWeights[r] = weight
-    nextMembership[r] = membership[groupNodes[groupStart[r]]]
+    nextMembership[r] = membership[groupNodes[first]]
   }
   return {
     n: refinedCount,
     offsets: newOffsets,
-    targets: p === crossing ? newTargets : newTargets.slice(0, p),
-    weights: p === crossing ? newWeights : newWeights.slice(0, p),
+    targets: newTargets.subarray(0, p),
+    weights: newWeights.subarray(0, p),
     nodeWeights: newNodeWeights,
   }
 }
@@ -528,6 +695,7 @@ function leidenIteration(
 ): boolean {
   const n = base.n
   ws.moved = false
+  ws.nextBuffer = 0
   reindex(membership, n, ws.remap)
   let level = base
   let levelMembership = membership
@@ -578,13 +746,9 @@ export function leidenCpm(graph: SimilarityGraph, options: LeidenOptions): Leide
   for (let i = 0; i < n; i++) keys[i] = fmix32(keys[i] ^ seedMix)
   // Internal numbering: seeded key order (independent of the input's numbering), then breadth-first from it
   // (locality). Both steps depend only on keys and structure, so a relabelled input gives the same run.
-  const keyOrder = orderByKey(keys)
-  const byKey = relabel(graph, n, keyOrder)
-  const bfs = breadthFirstOrder(byKey)
-  const base = relabel(byKey, n, bfs)
-  const order = new Int32Array(n)
-  for (let r = 0; r < n; r++) order[r] = keyOrder[bfs[r]]
-  const ws = new Workspace(n)
+  const order = breadthFirstOrder(graph, orderByKey(keys))
+  const base = relabel(graph, n, order)
+  const ws = new Workspace(n, base.targets.length)
   const random = createRandom(seed)
   const internal = new Int32Array(n)
   for (let i = 0; i < n; i++) internal[i] = i
