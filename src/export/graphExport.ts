@@ -3,7 +3,7 @@ import { write as writeGexf } from 'graphology-gexf'
 import { similarityGraphFromEdges } from '../graph/similarityGraph'
 import { GRAPHOLOGY_MAX_ENTRIES, toGraphology } from '../graph/toGraphology'
 import type { LinkResult } from '../link/linkIncidents'
-import { explainLink } from '../series/summarizeSeries'
+import { createLinkReasons } from './linkReasons'
 
 /** Options of {@link linkResultToGraphology}. */
 export interface LinkGraphOptions {
@@ -92,12 +92,12 @@ export function linkResultToGraphology(
     weight[k] = pairs.probability[k]
   }
   const sub = similarityGraphFromEdges(rows.length, a, b, weight)
+  const reasonsOf = createLinkReasons(scorer, maxReasons)
   for (let e = 0; e < sub.targets.length; e++) {
     const k = sub.pairIndex[e]
-    if (reasons[k] === undefined) {
-      reasons[k] = explainLink(scorer, pairs.a[k], pairs.b[k], pairs.probability[k], maxReasons).reasons
-    }
+    if (reasons[k] === undefined) reasons[k] = [reasonsOf(pairs.a[k], pairs.b[k])]
   }
+
   const base = toGraphology(
     sub,
     rows.map((i) => incidents[i]),

@@ -1,7 +1,7 @@
 import type { LinkResult } from '../link/linkIncidents'
-import { explainLink } from '../series/summarizeSeries'
 import { round } from './assignmentsCsv'
 import { type CsvCell, formatCsvRow, type TextFileWriter, UTF8_BOM } from './csv'
+import { createLinkReasons } from './linkReasons'
 
 /** Columns of links.csv: the link-list shape i2 Analyst's Notebook imports (two entity ids, then link attributes). */
 export const LINKS_CSV_HEADER = ['id1', 'id2', 'probability', 'matchWeight', 'seriesId', 'reasons'] as const
@@ -24,23 +24,14 @@ const DEFAULTS = { maxReasons: 3 }
 export function* linkRows(result: LinkResult, options: LinkRowsOptions = {}): Generator<CsvCell[]> {
   const maxReasons = options.maxReasons ?? DEFAULTS.maxReasons
   const { table, links, scorer } = result
+  const reasonsOf = createLinkReasons(scorer, maxReasons)
   const rowOf = new Map<string, number>()
   for (let i = 0; i < table.size; i++) rowOf.set(table.ids[i], i)
   for (const link of links) {
     const i = rowOf.get(link.a)
     const j = rowOf.get(link.b)
-    const reasons =
-      i === undefined || j === undefined
-        ? []
-        : explainLink(scorer, i, j, link.probability, maxReasons).reasons
-    yield [
-      link.a,
-      link.b,
-      round(link.probability, 6),
-      round(link.matchWeight, 3),
-      link.seriesId,
-      reasons.join('; '),
-    ]
+    const reasons = i === undefined || j === undefined ? '' : reasonsOf(i, j)
+    yield [link.a, link.b, round(link.probability, 6), round(link.matchWeight, 3), link.seriesId, reasons]
   }
 }
 

@@ -60,11 +60,9 @@ export function convexHull(points: readonly (readonly [number, number])[]): [num
  */
 export function* seriesGeoJsonFeatures(result: LinkResult): Generator<SeriesFeature> {
   const { table, seriesOfRow, series } = result
-  const membersByRow: number[][] = series.map(() => [])
   for (let i = 0; i < table.size; i++) {
-    const s = seriesOfRow[i]
-    if (s >= 0 && table.hasLatLon[i]) membersByRow[s].push(i)
     if (!table.hasLatLon[i]) continue
+    const s = seriesOfRow[i]
     const properties: SeriesFeature['properties'] = {
       kind: 'incident',
       id: table.ids[i],
@@ -81,6 +79,16 @@ export function* seriesGeoJsonFeatures(result: LinkResult): Generator<SeriesFeat
       geometry: { type: 'Point', coordinates: [table.lon[i], table.lat[i]] },
       properties,
     }
+  }
+  yield* seriesShapeFeatures(result)
+}
+
+/** The series features of {@link seriesGeoJsonFeatures}: hull or centroid per series with located members. */
+function* seriesShapeFeatures(result: LinkResult): Generator<SeriesFeature> {
+  const { table, seriesOfRow, series } = result
+  const membersByRow: number[][] = series.map(() => [])
+  for (let i = 0; i < table.size; i++) {
+    if (seriesOfRow[i] >= 0 && table.hasLatLon[i]) membersByRow[seriesOfRow[i]].push(i)
   }
   for (let s = 0; s < series.length; s++) {
     const rows = membersByRow[s]
@@ -139,14 +147,35 @@ export function writeSeriesGeoJson(
   out: TextFileWriter,
 ): { incidents: number; series: number } {
   out.write('{"type":"FeatureCollection","features":[\n')
+  const { table, seriesOfRow, series: list } = result
+  // Incident points are written as text directly (the same JSON as the generator's objects, tested), as
+  // there can be millions; the few series shapes go through JSON.stringify.
+  const categoryJson = table.categoryValues.map((value) => JSON.stringify(value))
+  const seriesJson = list.map(
+    (entry) =>
+      `"seriesId":${JSON.stringify(entry.id)},"seriesSize":${entry.size},"seriesRank":${entry.rank},"priority":${round(entry.priority, 6)}`,
+  )
+  const noSeries = '"seriesId":null,"seriesSize":null,"seriesRank":null,"priority":null'
   let incidents = 0
   let series = 0
-  let first = true
-  for (const feature of seriesGeoJsonFeatures(result)) {
-    out.write(first ? JSON.stringify(feature) : `,\n${JSON.stringify(feature)}`)
-    first = false
-    if (feature.properties.kind === 'incident') incidents++
-    else series++
+  let separator = ''
+  for (let i = 0; i < table.size; i++) {
+    if (!table.hasLatLon[i]) continue
+    const s = seriesOfRow[i]
+    const category = table.category[i] >= 0 ? categoryJson[table.category[i]] : 'null'
+    out.write(
+      `${separator}{"type":"Feature","geometry":{"type":"Point","coordinates":[${table.lon[i]},${table.lat[i]}]},` +
+        `"properties":{"kind":"incident","id":${JSON.stringify(table.ids[i])},${s >= 0 ? seriesJson[s] : noSeries},` +
+        `"category":${category},"timeFrom":"${new Date(table.timeFrom[i]).toISOString()}",` +
+        `"timeTo":"${new Date(table.timeTo[i]).toISOString()}"}}`,
+    )
+    separator = ',\n'
+    incidents++
+  }
+  for (const feature of seriesShapeFeatures(result)) {
+    out.write(`${separator}${JSON.stringify(feature)}`)
+    separator = ',\n'
+    series++
   }
   out.write('\n]}\n')
   return { incidents, series }

@@ -7,10 +7,12 @@ import { parse as parseGexf } from 'graphology-gexf'
 import { parse as parseGraphml } from 'graphology-graphml'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { linkResultToGraphology, toGexf, toGraphml } from '../../src/export/graphExport'
+import { createLinkReasons } from '../../src/export/linkReasons'
 import { convexHull, seriesGeoJsonFeatures } from '../../src/export/seriesGeoJson'
 import { writeLinkOutputs } from '../../src/export/writeLinkOutputs'
 import { loadIncidents } from '../../src/io/readIncidents'
 import { type LinkResult, linkIncidents } from '../../src/link/linkIncidents'
+import { explainLink } from '../../src/series/summarizeSeries'
 
 let result: LinkResult
 let dir: string
@@ -69,6 +71,32 @@ describe('convexHull', () => {
   })
 })
 
+describe('createLinkReasons', () => {
+  it('property: words the same reasons as explainLink, for any pair and any number of reasons', () => {
+    const n = result.table.size
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: n - 1 }),
+        fc.integer({ min: 0, max: n - 1 }),
+        fc.integer({ min: 0, max: 6 }),
+        (i, j, maxReasons) => {
+          const fast = createLinkReasons(result.scorer, maxReasons)(i, j)
+          expect(fast).toBe(explainLink(result.scorer, i, j, 0.5, maxReasons).reasons.join('; '))
+        },
+      ),
+      { numRuns: 400 },
+    )
+    const reasonsOf = createLinkReasons(result.scorer, 3)
+    for (const s of result.series) {
+      for (const link of s.strongestLinks) {
+        const i = result.table.ids.indexOf(link.a)
+        const j = result.table.ids.indexOf(link.b)
+        expect(reasonsOf(i, j)).toBe(link.reasons.join('; '))
+      }
+    }
+  })
+})
+
 describe('series.geojson features', () => {
   it('has one point per located incident and one closed hull or centroid per series', () => {
     const features = [...seriesGeoJsonFeatures(result)]
@@ -88,6 +116,24 @@ describe('series.geojson features', () => {
     }
     const s1 = points.filter((p) => p.properties.seriesId === 'S1')
     expect(s1).toHaveLength(result.series[0].size)
+  })
+
+  it('the file written is exactly the features, also for ids that need escaping and rows without category', () => {
+    const base = { time: '2024-03-05T22:10:00Z', lat: 41.8, lon: -87.6, evidence: ['fingerprint:FP-1'] }
+    const rows = ['a"b\\c', '案\u2028x', '</script>', 'plain'].map((id, k) => ({
+      ...base,
+      id,
+      lon: -87.6 + k * 0.001,
+      ...(k % 2 === 0 ? { category: 'theft."quoted"' } : {}),
+    }))
+    const small = linkIncidents(rows)
+    for (const linked of [result, small]) {
+      const out = join(dir, `geo-${linked === result ? 'sample' : 'small'}`)
+      writeLinkOutputs(linked, out, { formats: ['geojson'] })
+      const written = JSON.parse(readFileSync(join(out, 'series.geojson'), 'utf8'))
+      expect(written).toEqual({ type: 'FeatureCollection', features: [...seriesGeoJsonFeatures(linked)] })
+    }
+    expect(small.series).toHaveLength(1)
   })
 })
 
