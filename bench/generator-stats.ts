@@ -257,7 +257,13 @@ for (const preset of presets) {
     if (km(a, b) <= 2 && Math.abs(timeOf(a) - timeOf(b)) <= 7 * 86_400_000) near++
   }
   const times = incidents.map(timeOf)
-  const spanDays = (Math.max(...times) - Math.min(...times)) / 86_400_000
+  let first = Number.POSITIVE_INFINITY
+  let last = Number.NEGATIVE_INFINITY
+  for (const t of times) {
+    if (t < first) first = t
+    if (t > last) last = t
+  }
+  const spanDays = (last - first) / 86_400_000
   const categories: Record<string, number> = {}
   for (const r of incidents) categories[r.category] = (categories[r.category] ?? 0) + 1
   const windows = incidents.filter((r) => r.timeFrom !== undefined).length
