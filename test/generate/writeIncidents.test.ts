@@ -51,6 +51,16 @@ describe('writeIncidentsNdjson', () => {
 })
 
 describe('writeIncidentsCsv', () => {
+  it('writes only the header for n = 0, and no BOM when bom is false', async () => {
+    const path = join(dir, 'empty.csv')
+    const result = await writeIncidentsCsv(path, { n: 0, bom: false })
+    const text = readFileSync(path, 'utf8')
+    expect(text).toBe(
+      'id,time,timeFrom,timeTo,lat,lon,category,mo,evidence,narrative,series,county,town,village\n',
+    )
+    expect(result).toEqual({ records: 0, bytes: Buffer.byteLength(text) })
+  })
+
   it('writes a BOM, a header and one row per record, and reads back to the same incidents', async () => {
     const path = join(dir, 'c.csv')
     const result = await writeIncidentsCsv(path, options)
