@@ -103,8 +103,10 @@ function circular(u: number, period: number): number {
  * Closed form: the density of D = X − Y is a sum of four ramps, so integrating by parts twice,
  * E d(D) = period / 4 + Σₖ cₖ H(pₖ) / (L₁ L₂) with breakpoints pₖ, signs cₖ = +1, −1, −1, +1 and the
  * periodic H(u) = r³/6 − period · r²/8 (r the circular distance of u from 0); with one point window,
- * E d(D) = period / 4 + (H′(hi) − H′(lo)) / L. Short windows (L₁L₂ < 10⁻⁴ period², or L < 10⁻³
- * period) use {@link expectedCircularDistancePiecewise}, which does not cancel. O(1), no allocation.
+ * E d(D) = period / 4 + (H′(hi) − H′(lo)) / L. Rounding then costs at most about 10⁻¹⁷ period³ /
+ * (L₁L₂), so very short windows (L₁L₂ < 10⁻⁸ period², or L < 10⁻⁶ period) use
+ * {@link expectedCircularDistancePiecewise}, which does not cancel: the absolute error stays below
+ * 10⁻⁹ period (0.1 ms on 24 h). O(1), no allocation.
  *
  * @example
  * const DAY = 86_400_000
@@ -132,7 +134,7 @@ export function expectedCircularDistance(
   }
   const length = l1 + l2
   if (length === 0) return circular(difference, period)
-  if (length < 1e-3 * period) return expectedCircularDistancePiecewise(from1, to1, from2, to2, period)
+  if (length < 1e-6 * period) return expectedCircularDistancePiecewise(from1, to1, from2, to2, period)
   // one point: D uniform on [lo, hi] of the given length
   const lo = l1 > 0 ? difference : difference - l2
   return period * 0.25 + (slopeH(lo + length, period) - slopeH(lo, period)) / length

@@ -35,11 +35,13 @@ const DEFAULTS = { initialPriorProbability: 0.01, maxIterations: 200, tolerance:
 
 /**
  * Estimates a model without labels, as Splink does: u from `uPairs` random pairs (almost all between
- * different offenders), then Fellegi–Sunter EM over the candidate pairs for m and λ with u fixed
- * (Winkler, "Using the EM algorithm for weight computation in the Fellegi–Sunter model of record
- * linkage", 1988). The E step gives each pair its match probability under the current model; the M
- * step sets each non-missing level's m to the probability-weighted share of pairs at that level and
- * λ to the mean probability. Pairs are first grouped by their level pattern, so an iteration costs
+ * different offenders), then Fellegi–Sunter EM over the candidate pairs for m and λ (Winkler, "Using
+ * the EM algorithm for weight computation in the Fellegi–Sunter model of record linkage", 1988). The
+ * E step gives each pair its match probability; the M step sets each non-missing level's m to the
+ * probability-weighted share of pairs at that level, λ to the mean probability, and the level
+ * distribution of non-matches among the candidates (which blocking makes nearer and closer in time
+ * than random pairs) to the (1 − probability)-weighted share. The returned model keeps the
+ * random-pair u, m and λ (over the candidates) from EM. Pairs are first grouped by their level pattern, so an iteration costs
  * O(distinct patterns × comparisons). Stops when every change is below `tolerance`, or after
  * `maxIterations` with a warning (the model is still returned, with `training.converged: false`).
  *
@@ -98,16 +100,31 @@ export function estimateModel(
   })
   let prior = options.initialPriorProbability ?? DEFAULTS.initialPriorProbability
   const counts = emptyCounts(template)
+  const nonMatchCounts = emptyCounts(template)
   const logRatio = new Float64Array(counts.counts.length)
+  // u among the candidates: blocking selects near, close-in-time pairs, so their non-matches are not
+  // distributed like random pairs (u). The E step uses this conditional u, estimated along with m
+  // (starting from the level distribution of all candidates); the model keeps the random-pair u.
+  let uCandidates: Float64Array[]
+  {
+    const all = emptyCounts(template)
+    for (let p = 0; p < P; p++) {
+      for (let c = 0; c < C; c++) all.counts[all.offset[c] + patternLevels[p * C + c]] += patternCount[p]
+    }
+    uCandidates = probabilitiesFromCounts(all, smoothing, u, uCounts)
+  }
   let iterations = 0
   let converged = false
   let lastChange = Number.POSITIVE_INFINITY
   while (iterations < maxIterations && P > 0) {
     iterations++
     for (let c = 0; c < C; c++) {
-      for (let l = 1; l < m[c].length; l++) logRatio[counts.offset[c] + l] = Math.log2(m[c][l] / u[c][l])
+      for (let l = 1; l < m[c].length; l++) {
+        logRatio[counts.offset[c] + l] = Math.log2(m[c][l] / uCandidates[c][l])
+      }
     }
     counts.counts.fill(0)
+    nonMatchCounts.counts.fill(0)
     let matched = 0
     const priorWeight = Math.log2(prior / (1 - prior))
     for (let p = 0; p < P; p++) {
@@ -118,9 +135,15 @@ export function estimateModel(
       }
       const probability = w >= 0 ? 1 / (1 + 2 ** -w) : 2 ** w / (1 + 2 ** w)
       const mass = probability * patternCount[p]
+      const rest = patternCount[p] - mass
       matched += mass
-      for (let c = 0; c < C; c++) counts.counts[counts.offset[c] + patternLevels[p * C + c]] += mass
+      for (let c = 0; c < C; c++) {
+        const at = counts.offset[c] + patternLevels[p * C + c]
+        counts.counts[at] += mass
+        nonMatchCounts.counts[at] += rest
+      }
     }
+    uCandidates = probabilitiesFromCounts(nonMatchCounts, smoothing, u, uCounts)
     const next = probabilitiesFromCounts(counts, smoothing, u, uCounts)
     let change = 0
     for (let c = 0; c < C; c++) {
