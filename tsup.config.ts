@@ -16,4 +16,11 @@ export default defineConfig([
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
   },
+  {
+    // worker thread of scorePairsParallel, loaded next to dist/index.{js,cjs} and dist/cli.js
+    entry: { parallelWorker: 'src/score/parallelWorker.ts' },
+    format: ['esm', 'cjs'],
+    sourcemap: true,
+    target: 'node20',
+  },
 ])

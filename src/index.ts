@@ -4,6 +4,25 @@
  */
 
 export {
+  type AnalyzeBlockingOptions,
+  analyzeBlocking,
+  type BlockingAnalysis,
+  type HotBlock,
+  type RuleAnalysis,
+} from './blocking/analyzeBlocking'
+export {
+  BLOCKING_DEFAULTS,
+  BLOCKING_RULES,
+  type BlockingRule,
+  type CandidateSet,
+  type CappedValue,
+  type CategoryGroups,
+  type GenerateCandidatesOptions,
+  generateCandidates,
+  generateCandidatesBruteForce,
+  type RareMoOptions,
+} from './blocking/generateCandidates'
+export {
   type DetectSeriesOptions,
   detectSeries,
   type SeriesMethod,
@@ -176,6 +195,11 @@ export { type ParsedTime, parseTime } from './schema/parseTime'
 export { FIELD_EXPECTATIONS, type RecordInput, RecordSchema } from './schema/recordSchema'
 export { createZoneClock, isValidTimeZone, type LocalTimeStatus, type ZoneClock } from './schema/zoneClock'
 export { createPairScorer, type PairScorer, type PairScorerOptions } from './score/pairScorer'
+export {
+  type ParallelScoredPairs,
+  type ScorePairsParallelOptions,
+  scorePairsParallel,
+} from './score/parallelScorePairs'
 export {
   type Contribution,
   explainPair,

@@ -10,6 +10,10 @@ import {
 } from './blockingOptions'
 import { sortByKey } from './pairBuffer'
 
+const SPACE_TIME: number = RULE_SPACE_TIME
+const MISSING_LOCATION: number = RULE_MISSING_LOCATION
+const EVIDENCE: number = RULE_EVIDENCE
+const RARE_MO: number = RULE_RARE_MO
 const DEG = Math.PI / 180
 
 /** Location system of a row: none, WGS84 lat/lon, planar x/y. */
@@ -159,8 +163,10 @@ function rareCombinations(
   maxDocumentFrequency: number,
   maxBlockSize: number,
 ): { keys: Float64Array; start: Uint32Array; rows: Uint32Array; capped: { key: number; rows: number }[] } {
-  const n = table.size
   const V = table.moValues.length
+  if (V * V <= DIRECT_COMBINATION_LIMIT)
+    return rareCombinationsDirect(table, moRare, maxDocumentFrequency, maxBlockSize)
+  const n = table.size
   const { moStart, moIds } = table
   let total = 0
   for (let i = 0; i < n; i++) {
@@ -221,6 +227,69 @@ function rareCombinations(
   return { keys: Float64Array.from(rareKeys), start: Uint32Array.from(starts), rows, capped }
 }
 
+/** Vocabularies up to this many MO pairs (V²) count combinations in a direct table. */
+const DIRECT_COMBINATION_LIMIT = 1 << 24
+
+/**
+ * {@link rareCombinations} for small vocabularies: counts every combination in a V² table, then lists
+ * the rows of the rare ones (two passes over the rows' combinations, no sort).
+ */
+function rareCombinationsDirect(
+  table: CaseTable,
+  moRare: Uint8Array,
+  maxDocumentFrequency: number,
+  maxBlockSize: number,
+): { keys: Float64Array; start: Uint32Array; rows: Uint32Array; capped: { key: number; rows: number }[] } {
+  const n = table.size
+  const V = table.moValues.length
+  const { moStart, moIds } = table
+  const counts = new Uint32Array(V * V)
+  for (let i = 0; i < n; i++) {
+    const e = moStart[i + 1]
+    for (let p = moStart[i]; p < e; p++) {
+      const v1 = moIds[p]
+      if (moRare[v1] !== 0) continue
+      const base = v1 * V
+      for (let q = p + 1; q < e; q++) if (moRare[moIds[q]] === 0) counts[base + moIds[q]]++
+    }
+  }
+  const keys: number[] = []
+  const starts: number[] = [0]
+  const capped: { key: number; rows: number }[] = []
+  // counts[key] becomes the fill position of a usable rare key, or 2^32 − 1
+  const UNUSED = 0xffffffff
+  let total = 0
+  for (let key = 0; key < counts.length; key++) {
+    const size = counts[key]
+    if (size >= 2 && size <= maxDocumentFrequency) {
+      if (size <= maxBlockSize) {
+        keys.push(key)
+        counts[key] = total
+        total += size
+        starts.push(total)
+        continue
+      }
+      capped.push({ key, rows: size })
+    }
+    counts[key] = UNUSED
+  }
+  const rows = new Uint32Array(total)
+  for (let i = 0; i < n; i++) {
+    const e = moStart[i + 1]
+    for (let p = moStart[i]; p < e; p++) {
+      const v1 = moIds[p]
+      if (moRare[v1] !== 0) continue
+      const base = v1 * V
+      for (let q = p + 1; q < e; q++) {
+        if (moRare[moIds[q]] !== 0) continue
+        const key = base + moIds[q]
+        if (counts[key] !== UNUSED) rows[counts[key]++] = i
+      }
+    }
+  }
+  return { keys: Float64Array.from(keys), start: Uint32Array.from(starts), rows, capped }
+}
+
 /** Windows within the space-time gap. */
 export function withinGap(h: Horizon, i: number, j: number): boolean {
   return h.start2[i] <= h.end2[j] && h.start2[j] <= h.end2[i]
@@ -247,8 +316,8 @@ export function horizonRule(h: Horizon, i: number, j: number): number {
   const gj = h.group[j]
   if (gi >= 0 && gj >= 0 && gi !== gj) return -1
   const li = h.loc[i]
-  if (li === LOC_NONE || li !== h.loc[j]) return h.options.allowMissingLocation ? RULE_MISSING_LOCATION : -1
-  return withinDistance(h, i, j) ? RULE_SPACE_TIME : -1
+  if (li === LOC_NONE || li !== h.loc[j]) return h.options.allowMissingLocation ? MISSING_LOCATION : -1
+  return withinDistance(h, i, j) ? SPACE_TIME : -1
 }
 
 /** Smallest evidence id shared by i and j that the evidence rule uses, or -1. */
@@ -368,9 +437,9 @@ export function searchSorted(keys: Float64Array, key: number): number {
 export function pairRule(h: Horizon, i: number, j: number): number {
   const r = horizonRule(h, i, j)
   if (r >= 0) return r
-  if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) return RULE_EVIDENCE
+  if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) return EVIDENCE
   if (h.options.rareMo !== null && withinRareGap(h, i, j) && firstSharedRareKey(h, i, j) >= 0) {
-    return RULE_RARE_MO
+    return RARE_MO
   }
   return -1
 }

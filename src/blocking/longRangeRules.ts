@@ -2,6 +2,9 @@ import { RULE_EVIDENCE, RULE_RARE_MO } from './blockingOptions'
 import { firstSharedEvidence, firstSharedRareKey, type Horizon, horizonRule, withinRareGap } from './horizon'
 import type { PairSink } from './pairBuffer'
 
+const EVIDENCE: number = RULE_EVIDENCE
+const RARE_MO: number = RULE_RARE_MO
+
 /** A value skipped by a long-range rule because more rows than `maxBlockSize` carry it. */
 export interface CappedValue {
   rule: 'evidence' | 'rareMo'
@@ -76,7 +79,7 @@ export function joinEvidence(
         const j = rows[q]
         if (horizonRule(h, i, j) >= 0) continue
         if (firstSharedEvidence(h, i, j) !== v) continue
-        sink.push(i, j, RULE_EVIDENCE)
+        sink.push(i, j, EVIDENCE)
       }
     }
   }
@@ -111,7 +114,7 @@ export function joinRareMo(
         if (horizonRule(h, i, j) >= 0) continue
         if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) continue
         if (firstSharedRareKey(h, i, j) !== key) continue
-        sink.push(i, j, RULE_RARE_MO)
+        sink.push(i, j, RARE_MO)
       }
     }
   }

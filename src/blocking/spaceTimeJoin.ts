@@ -3,6 +3,13 @@ import { RULE_MISSING_LOCATION, RULE_SPACE_TIME } from './blockingOptions'
 import { type Horizon, LOC_LATLON, LOC_NONE, LOC_PLANAR } from './horizon'
 import { type PairSink, sortByKey } from './pairBuffer'
 
+// local copies: imported bindings can be property reads in hot loops under some loaders
+const SPACE_TIME: number = RULE_SPACE_TIME
+const MISSING_LOCATION: number = RULE_MISSING_LOCATION
+const NONE: number = LOC_NONE
+const LATLON: number = LOC_LATLON
+const PLANAR: number = LOC_PLANAR
+
 const HOUR_MS = 3_600_000
 /** Keys pack group, cell row, cell column and time bucket into one integer below 2^52. */
 const MAX_KEY = 2 ** 52
@@ -50,9 +57,9 @@ export function joinSpaceTime(h: Horizon, sink: PairSink, stats: JoinStats | nul
   const counts = [0, 0, 0]
   for (let i = 0; i < h.n; i++) counts[h.loc[i]]++
   const timeBase = minOf(h.start2)
-  if (counts[LOC_LATLON] > 1) joinSystem(h, LOC_LATLON, sink, stats, timeBase, topBlocks)
-  if (counts[LOC_PLANAR] > 1) joinSystem(h, LOC_PLANAR, sink, stats, timeBase, topBlocks)
-  const incomparable = counts[LOC_NONE] > 0 || (counts[LOC_LATLON] > 0 && counts[LOC_PLANAR] > 0)
+  if (counts[LATLON] > 1) joinSystem(h, LATLON, sink, stats, timeBase, topBlocks)
+  if (counts[PLANAR] > 1) joinSystem(h, PLANAR, sink, stats, timeBase, topBlocks)
+  const incomparable = counts[NONE] > 0 || (counts[LATLON] > 0 && counts[PLANAR] > 0)
   if (h.options.allowMissingLocation && incomparable) joinMissing(h, sink, stats, timeBase)
 }
 
@@ -71,10 +78,10 @@ function minOf(values: Float64Array): number {
 function cellSizes(h: Horizon, system: number): { cellX: number; cellY: number } {
   const D = h.options.maxDistanceMeters
   const margin = (v: number) => v * (1 + 1e-9) + 1e-6
-  if (system === LOC_PLANAR) return { cellX: margin(D), cellY: margin(D) }
+  if (system === PLANAR) return { cellX: margin(D), cellY: margin(D) }
   let minCos = 1
   for (let i = 0; i < h.n; i++) {
-    if (h.loc[i] !== LOC_LATLON) continue
+    if (h.loc[i] !== LATLON) continue
     const c = Math.sqrt(h.ux[i] * h.ux[i] + h.uy[i] * h.uy[i])
     if (c < minCos) minCos = c
   }
@@ -208,7 +215,8 @@ function joinSystem(
   const rowStride = nx * nb
   const groupStride = ny * nx * nb
   const halfPointers = new Int32Array(HALF.length)
-  const crossPointers = new Int32Array(FULL.length * (ng - 1))
+  // -1: not yet placed (placed by binary search on first use, then advanced linearly)
+  const crossPointers = new Int32Array(FULL.length * (ng - 1)).fill(-1)
   for (let v = 0; v < blockCount; v++) {
     const key = blockKey[v]
     const b = key % nb
@@ -238,6 +246,7 @@ function joinSystem(
           const target = key + t * groupStride + dy * rowStride + dx * cellStride
           const slot = (t - 1) * FULL.length + o
           let p = crossPointers[slot]
+          if (p < 0) p = lowerBound(blockKey, blockCount, target)
           while (p < blockCount && blockKey[p] < target) p++
           crossPointers[slot] = p
           if (p < blockCount && blockKey[p] === target) checks += joiner.cross(v, p)
@@ -260,7 +269,7 @@ function joinSystem(
       const cy = rest % ny
       const g = (rest - cy) / ny
       stats.blocks.push({
-        system: system === LOC_LATLON ? 'latlon' : 'planar',
+        system: system === LATLON ? 'latlon' : 'planar',
         group: g - 1,
         centerX: Number.isFinite(cellX) ? minX + (cx + 0.5) * cellX : (minX + maxX) / 2,
         centerY: minY + (cy + 0.5) * cellY,
@@ -271,6 +280,18 @@ function joinSystem(
       })
     }
   }
+}
+
+/** First index in ascending keys[0 .. count) with keys[index] >= key. */
+function lowerBound(keys: Float64Array, count: number, key: number): number {
+  let lo = 0
+  let hi = count
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (keys[mid] < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
 }
 
 /** Indices of the k largest values, largest first (ties by index). */
@@ -340,7 +361,7 @@ class BlockJoiner {
       const i = members[p]
       const si = start2[i]
       const ei = end2[i]
-      const latlon = loc[i] === LOC_LATLON
+      const latlon = loc[i] === LATLON
       const first = p < c ? c : p + 1
       for (let q = first; q < e; q++) {
         const j = members[q]
@@ -360,7 +381,7 @@ class BlockJoiner {
           const dy = y[j] - y[i]
           if (dx * dx + dy * dy > maxD2) continue
         }
-        sink.push(i, j, RULE_SPACE_TIME)
+        sink.push(i, j, SPACE_TIME)
       }
     }
     return checks
@@ -384,7 +405,7 @@ class BlockJoiner {
       const i = members[p]
       const si = start2[i]
       const ei = end2[i]
-      const latlon = loc[i] === LOC_LATLON
+      const latlon = loc[i] === LATLON
       const first = p < cv ? cw : s2
       for (let q = first; q < e2; q++) {
         const j = members[q]
@@ -404,7 +425,7 @@ class BlockJoiner {
           const dy = y[j] - y[i]
           if (dx * dx + dy * dy > maxD2) continue
         }
-        sink.push(i, j, RULE_SPACE_TIME)
+        sink.push(i, j, SPACE_TIME)
       }
     }
     return checks
@@ -420,8 +441,8 @@ function joinMissing(h: Horizon, sink: PairSink, stats: JoinStats | null, timeBa
   const { loc, start2, end2, group } = h
   const n = h.n
   let hasLatLon = false
-  for (let i = 0; i < n && !hasLatLon; i++) hasLatLon = loc[i] === LOC_LATLON
-  const isSource = (i: number) => loc[i] === LOC_NONE || (hasLatLon && loc[i] === LOC_PLANAR)
+  for (let i = 0; i < n && !hasLatLon; i++) hasLatLon = loc[i] === LATLON
+  const isSource = (i: number) => loc[i] === NONE || (hasLatLon && loc[i] === PLANAR)
   let maxEnd = Number.NEGATIVE_INFINITY
   for (let i = 0; i < n; i++) if (end2[i] > maxEnd) maxEnd = end2[i]
   let bucket2 = Math.max(2 * h.options.maxGapMs, 2 * HOUR_MS)
@@ -469,10 +490,10 @@ function joinMissing(h: Horizon, sink: PairSink, stats: JoinStats | null, timeBa
           if (Math.max(firstBucket[i], firstBucket[j]) !== b) continue
           const li = loc[i]
           const lj = loc[j]
-          if (li !== LOC_NONE && li === lj) continue
+          if (li !== NONE && li === lj) continue
           if (isSource(j) && j < i) continue
           if (start2[i] > end2[j] || start2[j] > end2[i]) continue
-          sink.push(i, j, RULE_MISSING_LOCATION)
+          sink.push(i, j, MISSING_LOCATION)
         }
       }
     }
