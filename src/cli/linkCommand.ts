@@ -217,6 +217,11 @@ export function registerLinkCommand(program: Command): void {
       })
       progress.done()
       const timings = { readMs: t1 - t0, linkMs: t2 - t1, writeMs: performance.now() - t2 }
+      const usage = process.resourceUsage()
+      const resources = {
+        cpuMs: Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000),
+        maxRssBytes: usage.maxRSS * 1024,
+      }
       const stats = result.stats
       if (options.json) {
         const summary = {
@@ -227,6 +232,7 @@ export function registerLinkCommand(program: Command): void {
           links: result.links.length,
           stats,
           timings,
+          resources,
           outputs: files,
           topSeries: result.series.slice(0, top),
         }
@@ -242,6 +248,11 @@ export function registerLinkCommand(program: Command): void {
         if (top > 0 && result.series.length > 0)
           lines.push('', `top ${Math.min(top, result.series.length)} series:`, formatTopSeries(result, top))
         lines.push('', `wrote ${options.out} in ${seconds(timings.writeMs)}:`, formatFiles(files))
+        lines.push(
+          '',
+          `done in ${seconds(timings.readMs + timings.linkMs + timings.writeMs)} ` +
+            `(CPU ${seconds(resources.cpuMs)}, peak memory ${formatBytes(resources.maxRssBytes)})`,
+        )
         process.stdout.write(`${lines.join('\n')}\n`)
       }
       process.exitCode = options.strict && loaded.counts.rejected > 0 ? EXIT.rejected : EXIT.ok

@@ -123,6 +123,8 @@ describe('caselink link (built binary)', () => {
     expect(run.stderr).toBe('')
     const summary = JSON.parse(run.stdout)
     expect(summary.counts.valid).toBe(300)
+    expect(summary.resources.maxRssBytes).toBeGreaterThan(10e6)
+    expect(summary.timings.linkMs).toBeGreaterThan(0)
     expect(summary.outputs.map((f: { name: string }) => f.name)).toEqual([
       'assignments.csv',
       'links.csv',
