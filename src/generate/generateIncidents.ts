@@ -801,34 +801,71 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
   // When.
   const fromMinute = plan.startLocalMinute + plan.crimeFrom[c]
   const toMinute = plan.startLocalMinute + plan.crimeTo[c]
-  const record: GeneratedIncident = {
-    id: `${plan.idPrefix}${pad(rank + 1, plan.idWidth)}`,
-  } as GeneratedIncident
-  if (fromMinute === toMinute) record.time = formatLocalMinute(plan, fromMinute)
-  else {
-    record.timeFrom = formatLocalMinute(plan, fromMinute)
-    record.timeTo = formatLocalMinute(plan, toMinute)
-  }
-  if (hasLocation) {
-    const lat = plan.preset.centerLat + yKm / 110.574
-    const lon = plan.preset.centerLon + xKm / (111.32 * Math.cos((plan.preset.centerLat * Math.PI) / 180))
-    record.lat = Math.round(lat * 1e6) / 1e6
-    record.lon = Math.round(lon * 1e6) / 1e6
-  }
-  record.category = CATEGORIES[category]
-  record.mo = mo.slice()
-  record.evidence = evidence.length === 0 ? [] : evidence.slice()
+  const id = `${plan.idPrefix}${pad(rank + 1, plan.idWidth)}`
+  const categoryName = CATEGORIES[category]
+  const moList = mo.slice()
+  const evidenceList = evidence.length === 0 ? [] : evidence.slice()
   const county = region.countyName[region.county[settlement]]
   const town = region.name[region.parent[settlement]]
   const village = region.kind[settlement] === KIND_VILLAGE ? region.name[settlement] : undefined
+  let narrative: string | undefined
   if (random() >= NARRATIVE_MISSING) {
     const mid = Math.round((fromMinute + toMinute) / 2)
-    record.narrative = narrativeFor(category, `${county}${town}${village ?? ''}`, mid, mo, evidence, random)
+    narrative = narrativeFor(category, `${county}${town}${village ?? ''}`, mid, mo, evidence, random)
   }
-  record.series = series
-  record.county = county
-  record.town = town
+  // One object literal per shape (time or window × location or not): no property-by-property growth.
+  let record: GeneratedIncident
+  const exact = fromMinute === toMinute
+  const from = formatLocalMinute(plan, fromMinute)
+  if (hasLocation) {
+    const lat = Math.round((plan.preset.centerLat + yKm / 110.574) * 1e6) / 1e6
+    const lon =
+      Math.round(
+        (plan.preset.centerLon + xKm / (111.32 * Math.cos((plan.preset.centerLat * Math.PI) / 180))) * 1e6,
+      ) / 1e6
+    record = exact
+      ? {
+          id,
+          time: from,
+          lat,
+          lon,
+          category: categoryName,
+          mo: moList,
+          evidence: evidenceList,
+          series,
+          county,
+          town,
+        }
+      : {
+          id,
+          timeFrom: from,
+          timeTo: formatLocalMinute(plan, toMinute),
+          lat,
+          lon,
+          category: categoryName,
+          mo: moList,
+          evidence: evidenceList,
+          series,
+          county,
+          town,
+        }
+  } else {
+    record = exact
+      ? { id, time: from, category: categoryName, mo: moList, evidence: evidenceList, series, county, town }
+      : {
+          id,
+          timeFrom: from,
+          timeTo: formatLocalMinute(plan, toMinute),
+          category: categoryName,
+          mo: moList,
+          evidence: evidenceList,
+          series,
+          county,
+          town,
+        }
+  }
   if (village !== undefined) record.village = village
+  if (narrative !== undefined) record.narrative = narrative
   return record
 }
 
