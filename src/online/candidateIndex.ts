@@ -31,7 +31,8 @@ const DEG = Math.PI / 180
 const DAY_MS = 86_400_000
 /** A window meeting more time buckets than this goes to a list scanned by every new row instead. */
 const MAX_BUCKETS_PER_ROW = 64
-const COMBO_BASE = 2 ** 26
+/** Combination keys u·COMBO_BASE + v stay small integers (fast Map keys) while u, v < 2^15. */
+const COMBO_BASE = 2 ** 15
 
 /** A list of int entries in pooled linked lists (head per key, next per entry). */
 class Postings {
@@ -76,6 +77,7 @@ export class CandidateIndex {
   /** Pairs (flattened) a rule started to cover after both rows were inserted (see `insert`). */
   private gained: number[] = []
   private readonly regainLists: number[] = []
+  private readonly sharedScratch: number[] = []
   private stamp = new Int32Array(16)
   private stampValue = 0
   private readonly scratch = new Float64Array(4)
@@ -332,7 +334,7 @@ export class CandidateIndex {
   ): void {
     const rare = this.options.rareMo!
     const vp = this.valuePostings
-    const slot = this.comboSlot.get(u * COMBO_BASE + v)
+    const slot = this.comboSlot.get(comboKey(u, v))
     let total = slot === undefined ? 0 : this.comboCount[slot]
     const pending: number[] = []
     const df = rare.maxDocumentFrequency
@@ -506,7 +508,8 @@ export class CandidateIndex {
     const df = rare.maxDocumentFrequency
     const limit = Math.min(df, o.maxBlockSize)
     const { start, ids } = st.moList
-    const shared: number[] = []
+    const shared = this.sharedScratch
+    shared.length = 0
     let a = start[p]
     let b = start[q]
     while (a < start[p + 1] && b < start[q + 1]) {
@@ -523,7 +526,7 @@ export class CandidateIndex {
     if (!rare.combinations) return false
     for (let i = 0; i < shared.length; i++) {
       for (let j = i + 1; j < shared.length; j++) {
-        const slot = this.comboSlot.get(shared[i] * COMBO_BASE + shared[j])
+        const slot = this.comboSlot.get(comboKey(shared[i], shared[j]))
         if (slot !== undefined && this.comboCount[slot] <= limit) return true
       }
     }
@@ -538,7 +541,7 @@ export class CandidateIndex {
   }
 
   private register(u: number, v: number, row: number): void {
-    const key = u * COMBO_BASE + v
+    const key = comboKey(u, v)
     let slot = this.comboSlot.get(key)
     if (slot === undefined) {
       slot = this.comboSlot.size
@@ -568,7 +571,7 @@ export class CandidateIndex {
     ]
   }
 
-  /** A 52-bit hash of (system, cell, bucket); collisions only merge lists. No allocation. */
+  /** A 30-bit hash of (system, cell, bucket); collisions only merge lists. No allocation. */
   private key(system: number, cx: number, cy: number, cz: number, bucket: number): number {
     const f = this.scratch
     f[0] = cx
@@ -584,10 +587,16 @@ export class CandidateIndex {
       h2 = Math.imul(h2 ^ w[k] ^ (h1 >>> 7), 0x27d4eb2f)
       h2 = (h2 << 11) | (h2 >>> 21)
     }
-    h1 = Math.imul(h1 ^ (h1 >>> 16), 0x85ebca6b)
+    h1 = Math.imul(h1 ^ h2 ^ (h1 >>> 16), 0x85ebca6b)
     h1 ^= h1 >>> 13
-    return (h1 >>> 0) * 1048576 + ((h2 >>> 0) & 0xfffff)
+    // 30 bits: a small integer, which Map hashes fast; a collision only merges two lists
+    return h1 >>> 2
   }
+}
+
+/** Key of the MO value pair u < v: a small integer for small vocabularies, else a larger exact number. */
+function comboKey(u: number, v: number): number {
+  return v < COMBO_BASE && u < COMBO_BASE ? u * COMBO_BASE + v : 2 ** 31 + u * 2 ** 21 + v
 }
 
 function rowHas(ids: Uint32Array, start: number, end: number, value: number): boolean {

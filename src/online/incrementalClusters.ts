@@ -18,7 +18,7 @@
  * keeps the label of the one it merged into; after a split, the largest part keeps the label).
  */
 import { detectSeries } from '../cluster/detectSeries'
-import type { SimilarityGraph } from '../graph/similarityGraph'
+import { type SimilarityGraph, similarityGraphFromEdges } from '../graph/similarityGraph'
 import { ensureCapacity } from './caseStore'
 
 /** Tolerance below which a gain is not an improvement (float noise must not move nodes back and forth). */
@@ -26,7 +26,7 @@ const EPSILON = 1e-9
 /** Safety cap on repeat rounds of move / split / merge per update. */
 const MAX_ROUNDS = 8
 /** A touched region larger than this is not widened to the neighbouring communities. */
-const MAX_REGION_NODES = 20_000
+const MAX_REGION_NODES = 2000
 
 /** The maintained graph and partition. */
 export class IncrementalClusters {
@@ -49,6 +49,7 @@ export class IncrementalClusters {
   private inQueue = new Uint8Array(16)
   private visit = new Int32Array(16)
   private visitMark = 0
+  private localId = new Int32Array(16)
 
   /**
    * @param resolution CPM γ.
@@ -128,12 +129,32 @@ export class IncrementalClusters {
     return true
   }
 
+  /**
+   * Live edges in insertion order (each once, as stored first): replaying them with `addEdge` rebuilds
+   * identical adjacency lists.
+   */
+  edges(): { a: Uint32Array; b: Uint32Array; weight: Float32Array } {
+    const a = new Uint32Array(this.liveEdges)
+    const b = new Uint32Array(this.liveEdges)
+    const weight = new Float32Array(this.liveEdges)
+    let k = 0
+    for (let e = 0; e < this.edgeEntries; e += 2) {
+      if (this.edgeWeight[e] < 0) continue
+      a[k] = this.edgeTarget[e + 1]
+      b[k] = this.edgeTarget[e]
+      weight[k++] = this.edgeWeight[e]
+    }
+    return { a, b, weight }
+  }
+
   private unlink(u: number, v: number): boolean {
     let previous = -1
     for (let e = this.head[u]; e >= 0; e = this.edgeNext[e]) {
       if (this.edgeTarget[e] === v) {
         if (previous < 0) this.head[u] = this.edgeNext[e]
         else this.edgeNext[previous] = this.edgeNext[e]
+        // mark the pooled entry dead (live weights are probabilities >= 0)
+        this.edgeWeight[e] = -1
         return true
       }
       previous = e
@@ -344,41 +365,30 @@ export class IncrementalClusters {
     const m = nodes.length
     const labels = new Set<number>()
     for (const v of nodes) labels.add(this.membership[v])
-    // CSR of the region, local ids by position in `nodes`
-    const local = new Map<number, number>()
-    for (let k = 0; k < m; k++) local.set(nodes[k], k)
-    const offsets = new Uint32Array(m + 1)
+    // CSR of the region (local ids by position in `nodes`), each undirected edge taken once
+    this.localId = ensureCapacity(this.localId, this.nodeCount)
+    const localId = this.localId
+    for (let k = 0; k < m; k++) localId[nodes[k]] = k + 1
+    let count = 0
     for (let k = 0; k < m; k++) {
-      let degree = 0
-      for (let e = this.head[nodes[k]]; e >= 0; e = this.edgeNext[e]) {
-        if (local.has(this.edgeTarget[e])) degree++
-      }
-      offsets[k + 1] = offsets[k] + degree
+      for (let e = this.head[nodes[k]]; e >= 0; e = this.edgeNext[e])
+        if (localId[this.edgeTarget[e]] > k + 1) count++
     }
-    const targets = new Uint32Array(offsets[m])
-    const weights = new Float64Array(offsets[m])
-    const row: number[] = []
+    const a = new Uint32Array(count)
+    const b = new Uint32Array(count)
+    const w = new Float64Array(count)
+    count = 0
     for (let k = 0; k < m; k++) {
-      row.length = 0
       for (let e = this.head[nodes[k]]; e >= 0; e = this.edgeNext[e]) {
-        const j = local.get(this.edgeTarget[e])
-        if (j !== undefined) row.push(j * 2 ** 32 + e)
-      }
-      row.sort((p, q) => p - q)
-      let at = offsets[k]
-      for (const key of row) {
-        targets[at] = Math.floor(key / 2 ** 32)
-        weights[at++] = this.edgeWeight[key % 2 ** 32]
+        const j = localId[this.edgeTarget[e]] - 1
+        if (j <= k) continue
+        a[count] = k
+        b[count] = j
+        w[count++] = this.edgeWeight[e]
       }
     }
-    const graph: SimilarityGraph = {
-      nodeCount: m,
-      edgeCount: offsets[m] / 2,
-      offsets,
-      targets,
-      weights,
-      pairIndex: new Uint32Array(offsets[m]),
-    }
+    for (let k = 0; k < m; k++) localId[nodes[k]] = 0
+    const graph = similarityGraphFromEdges(m, a, b, w)
     const gamma = this.resolution
     const current = new Int32Array(m)
     for (let k = 0; k < m; k++) current[k] = this.membership[nodes[k]]

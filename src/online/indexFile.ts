@@ -172,8 +172,9 @@ export function decodeIndexFile(bytes: Uint8Array, source: string): IndexSnapsho
     need(8 + byteLength, name)
     const Ctor = CONSTRUCTORS[kind]
     if (byteLength % Ctor.BYTES_PER_ELEMENT !== 0) fail(`section ${name} has a partial element`)
-    // copy into an aligned buffer of its own
-    const copy = bytes.slice(at + 8, at + 8 + byteLength)
+    // copy into an aligned buffer of its own (a Node Buffer's slice would be a view, not a copy)
+    const copy = new Uint8Array(byteLength)
+    copy.set(bytes.subarray(at + 8, at + 8 + byteLength))
     arrays[name] = new Ctor(copy.buffer, 0, byteLength / Ctor.BYTES_PER_ELEMENT)
     at += 8 + pad8(byteLength)
   }

@@ -554,20 +554,7 @@ class OnlineIndex implements LinkageIndex {
     const store = this.store
     const n = this.size
     const c = this.clusters
-    const edges = c.edgeCount
-    const edgeA = new Uint32Array(edges)
-    const edgeB = new Uint32Array(edges)
-    const edgeWeight = new Float32Array(edges)
-    let k = 0
-    for (let u = 0; u < n; u++) {
-      for (let e = c.head[u]; e >= 0; e = c.edgeNext[e]) {
-        const v = c.edgeTarget[e]
-        if (v <= u) continue
-        edgeA[k] = u
-        edgeB[k] = v
-        edgeWeight[k++] = c.edgeWeight[e]
-      }
-    }
+    const { a: edgeA, b: edgeB, weight: edgeWeight } = c.edges()
     const { model, ...rest } = this.options
     return {
       options: { ...rest, model },
