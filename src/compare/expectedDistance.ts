@@ -122,12 +122,13 @@ export function expectedCircularDistance(
   const l1 = to1 - from1
   const l2 = to2 - from2
   if (l1 >= period || l2 >= period) return period * 0.25
-  const difference = from1 - from2
+  const raw = from1 - from2
+  // one division: the difference modulo the period; every argument below is then within (−P, 2P)
+  const difference = raw - period * Math.floor(raw / period)
   if (l1 > 0 && l2 > 0) {
-    if (l1 * l2 < 1e-4 * period * period)
+    if (l1 * l2 < 1e-8 * period * period)
       return expectedCircularDistancePiecewise(from1, to1, from2, to2, period)
-    // breakpoints of D relative to from1 − from2 (H is periodic, so reduce modulo the period)
-    const d = difference - period * Math.floor(difference / period)
+    const d = difference
     const sum =
       cubicH(d - l2, period) - cubicH(d + l1 - l2, period) - cubicH(d, period) + cubicH(d + l1, period)
     return period * 0.25 + sum / (l1 * l2)
@@ -140,19 +141,22 @@ export function expectedCircularDistance(
   return period * 0.25 + (slopeH(lo + length, period) - slopeH(lo, period)) / length
 }
 
-/** H(u) = r³/6 − period·r²/8, r = circular distance of u from 0 (second antiderivative of d − period/4). */
+/**
+ * H(u) = r³/6 − period·r²/8, r = circular distance of u from 0 (second antiderivative of d − period/4),
+ * for u within (−period, 2·period).
+ */
 function cubicH(u: number, period: number): number {
-  let r = u - period * Math.floor(u / period)
+  let r = u < 0 ? u + period : u >= period ? u - period : u
   if (r > period - r) r = period - r
-  return (r * r * r) / 6 - (period * r * r) / 8
+  return r * r * (r / 6 - period / 8)
 }
 
-/** H′(u) = sign(w)(w²/2 − period·|w|/4) with w = u reduced to [−period/2, period/2). */
+/** H′(u) = sign(w)(w²/2 − period·|w|/4), w = u reduced to [−period/2, period/2), for u in (−P, 2P). */
 function slopeH(u: number, period: number): number {
-  let w = u - period * Math.floor(u / period)
+  let w = u < 0 ? u + period : u >= period ? u - period : u
   if (w >= period * 0.5) w -= period
   const r = w < 0 ? -w : w
-  const value = (r * r) / 2 - (period * r) / 4
+  const value = r * (r / 2 - period / 4)
   return w < 0 ? -value : value
 }
 

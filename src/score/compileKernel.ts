@@ -27,6 +27,8 @@ export interface KernelSpec {
   }
   /** MO sets are bitmaps in block words 23-30 (vocabulary of at most 256 values). */
   moBitmap: boolean
+  /** Words of the MO bitmap in use: ceil(vocabulary / 32). */
+  moBitmapWords: number
   dayMs: number
   weekMs: number
 }
@@ -182,7 +184,7 @@ function build(spec: KernelSpec, writeLevels: boolean): unknown {
     const sI = rowI[ri + ${word}], sJ = rowI[rj + ${word}];
     let u = sI - sJ + (lI - lJ) * 0.5;
     u = u < 0 ? -u : u;
-    u -= ${period} * Math.floor(u / ${period});
+    if (u >= ${period}) u -= ${period};
     const mid = u < ${period} - u ? u : ${period} - u;
     const spread = (lI + lJ) * 0.25;
     const lo = mid - spread, hi = mid + spread;
@@ -204,7 +206,7 @@ const moBoth = msi !== mei && msj !== mej;
 let moShared = 0, moMask = 0;`)
           if (spec.moBitmap) {
             let unrolled = ''
-            for (let k = 0; k < 8; k++) {
+            for (let k = 0; k < spec.moBitmapWords; k++) {
               unrolled += `  v = rowI[ri + ${23 + k}] & rowI[rj + ${23 + k}]; while (v !== 0) { const low = v & -v; const a = ${(k << 5) + 31} - Math.clz32(low); moShared += MOW[a]; moMask |= MOB[a]; v ^= low; }\n`
             }
             lines.push(`if (moBoth) {\n  let v = 0;\n${unrolled}}`)

@@ -212,6 +212,7 @@ export function createPairScorer(
   const moIds = new Int32Array(table.moIds)
   // a vocabulary of at most 256 MO values is kept as a bitmap in each block (intersection = 8 ANDs)
   const moBitmap = table.moValues.length <= MO_BITMAP_VALUES
+  const moBitmapWords = Math.ceil(table.moValues.length / 32)
   for (let i = 0; i < n; i++) {
     const f = i * 24
     const r = i * 48
@@ -404,7 +405,7 @@ export function createPairScorer(
             // the expectation is within (Li + Lj) / 4 of the distance between the windows' middles
             let u = startI - startJ + (lengthI - lengthJ) * 0.5
             u = u < 0 ? -u : u
-            u -= period * Math.floor(u / period)
+            if (u >= period) u -= period
             const mid = u < period - u ? u : period - u
             const spread = (lengthI + lengthJ) * 0.25
             level = boundedLevel(mid - spread, mid + spread, t0, t1, 2)
@@ -426,7 +427,7 @@ export function createPairScorer(
             moDone = true
             if (moBitmap) {
               // shared values = set bits of the AND of the two bitmaps, visited in ascending id order
-              for (let k = 0; k < 8; k++) {
+              for (let k = 0; k < moBitmapWords; k++) {
                 let v = rowI[ri + 23 + k] & rowI[rj + 23 + k]
                 while (v !== 0) {
                   const low = v & -v
@@ -558,6 +559,7 @@ export function createPairScorer(
             weights,
           },
           moBitmap,
+          moBitmapWords: Math.ceil(table.moValues.length / 32),
           dayMs: DAY_MS,
           weekMs: WEEK_MS,
         })
