@@ -155,17 +155,20 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
 /**
  * Rare combinations of two common MO values (both with frequency above the limit): every row's
  * combinations are listed as (v1·V + v2, row) and sorted by a radix sort; runs of 2..limit rows are
- * rare. Runs above maxBlockSize are capped.
+ * rare. Runs above maxBlockSize are capped. Small vocabularies (V² ≤ 2^24) count in a direct table
+ * instead; both give the same result (`method` forces one, for tests).
  */
-function rareCombinations(
+export function rareCombinations(
   table: CaseTable,
   moRare: Uint8Array,
   maxDocumentFrequency: number,
   maxBlockSize: number,
+  method: 'auto' | 'table' | 'sort' = 'auto',
 ): { keys: Float64Array; start: Uint32Array; rows: Uint32Array; capped: { key: number; rows: number }[] } {
   const V = table.moValues.length
-  if (V * V <= DIRECT_COMBINATION_LIMIT)
+  if (method === 'table' || (method === 'auto' && V * V <= DIRECT_COMBINATION_LIMIT)) {
     return rareCombinationsDirect(table, moRare, maxDocumentFrequency, maxBlockSize)
+  }
   const n = table.size
   const { moStart, moIds } = table
   let total = 0

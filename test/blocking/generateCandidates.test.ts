@@ -1,13 +1,18 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { analyzeBlocking } from '../../src/blocking/analyzeBlocking'
+import { resolveBlockingOptions } from '../../src/blocking/blockingOptions'
 import {
   type CandidateSet,
   type GenerateCandidatesOptions,
   generateCandidates,
   generateCandidatesBruteForce,
 } from '../../src/blocking/generateCandidates'
+import { compileHorizon, rareCombinations, withinDistance } from '../../src/blocking/horizon'
+import { defaultModel, makeComparison } from '../../src/model/defaultModel'
+import { parseLinkageModel } from '../../src/model/linkageModel'
 import type { Incident } from '../../src/schema/incident'
+import { createPairScorer } from '../../src/score/pairScorer'
 import { buildCaseTable } from '../../src/table/buildCaseTable'
 
 const DAY = 86_400_000
@@ -108,7 +113,7 @@ const optionsArbitrary: fc.Arbitrary<GenerateCandidatesOptions> = fc.record(
   {
     maxDistanceMeters: fc.constantFrom(0, 150, 1000, 2500, 8000, 40_000),
     maxGapDays: fc.constantFrom(0, 0.5, 3, 21, 60),
-    categoryGroups: fc.constantFrom(undefined, 'parent' as const, 'category' as const, [
+    categoryGroups: fc.constantFrom(undefined, 'none' as const, 'parent' as const, 'category' as const, [
       ['burglary'],
       ['theft.bike', 'fraud'],
     ]),
@@ -199,6 +204,7 @@ describe('generateCandidates', () => {
           const result = generateCandidates(table, {
             maxDistanceMeters: d,
             maxGapDays: g,
+            categoryGroups: 'none',
             evidence: false,
             rareMo: false,
           })
@@ -295,7 +301,8 @@ describe('generateCandidates', () => {
       const r = generateCandidates(table, options)
       return Array.from(r.a, (a, k) => `${a}${r.b[k]}`)
     }
-    expect(pairs({})).toEqual(['01', '02', '03', '12', '13', '23'])
+    expect(pairs({ categoryGroups: 'none' })).toEqual(['01', '02', '03', '12', '13', '23'])
+    expect(pairs({})).toEqual(pairs({ categoryGroups: 'category' }))
     expect(pairs({ categoryGroups: 'parent' })).toEqual(['01', '03', '13', '23'])
     expect(pairs({ categoryGroups: 'category' })).toEqual(['03', '13', '23'])
     // burglary.shop is in no group: it pairs with every group
@@ -421,5 +428,78 @@ describe('analyzeBlocking', () => {
     expect(hot.lon).toBeLessThan(118.82)
     expect(hot.timeFrom).toBeLessThanOrEqual(T0 + 3 * DAY)
     expect(hot.timeTo).toBeGreaterThanOrEqual(T0 + 3 * DAY)
+  })
+})
+
+describe('blocking internals', () => {
+  it('finds the same rare MO combinations by direct counting and by radix sort', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }), {
+          minLength: 0,
+          maxLength: 200,
+          size: 'max',
+        }),
+        fc.integer({ min: 2, max: 12 }),
+        fc.integer({ min: 2, max: 12 }),
+        (lists, maxDocumentFrequency, maxBlockSize) => {
+          const table = buildCaseTable(
+            lists.map((values, k) => incident(`M${k}`, { mo: values.map((v) => `g${v % 3}:${v}`) })),
+          )
+          const moRare = new Uint8Array(table.moValues.length)
+          for (let v = 0; v < moRare.length; v++) {
+            const f = table.moFrequency[v]
+            if (f <= 3) moRare[v] = f <= maxBlockSize ? 1 : 2
+          }
+          const direct = rareCombinations(table, moRare, maxDocumentFrequency, maxBlockSize, 'table')
+          const sorted = rareCombinations(table, moRare, maxDocumentFrequency, maxBlockSize, 'sort')
+          expect(Array.from(sorted.keys)).toEqual(Array.from(direct.keys))
+          expect(Array.from(sorted.start)).toEqual(Array.from(direct.start))
+          expect(Array.from(sorted.rows)).toEqual(Array.from(direct.rows))
+          expect(sorted.capped).toEqual(direct.capped)
+        },
+      ),
+      { numRuns: 100, seed: 17 },
+    )
+  })
+
+  it('uses the distance comparison’s own haversine: the scorer puts a pair at ≤ maxDistanceMeters exactly when blocking does', () => {
+    const d = 1234
+    const model = defaultModel()
+    const distance = model.comparisons.find((c) => c.kind === 'distance')!
+    const custom = {
+      ...model,
+      comparisons: [makeComparison('distance', 'distance', [d], [0.5, 0.4, 0.1], [0.5, 0.1, 0.4])],
+    }
+    expect(distance.kind).toBe('distance')
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ u: fc.integer({ min: 0, max: 100_000 }), v: fc.integer({ min: 0, max: 100_000 }) }),
+          {
+            minLength: 2,
+            maxLength: 40,
+            size: 'max',
+          },
+        ),
+        (points) => {
+          // points within ~2.5 km, so many pairs fall on either side of 1234 m
+          const incidents = points.map((p, k) =>
+            incident(`P${k}`, { lat: 32 + p.u * 2e-7, lon: 119 + p.v * 2.5e-7 }),
+          )
+          const table = buildCaseTable(incidents)
+          const scorer = createPairScorer(table, parseLinkageModel(custom))
+          const h = compileHorizon(table, resolveBlockingOptions({ maxDistanceMeters: d }))
+          const levels = new Int8Array(1)
+          for (let i = 0; i < table.size; i++) {
+            for (let j = i + 1; j < table.size; j++) {
+              scorer.levels(i, j, levels)
+              expect(levels[0] === 1).toBe(withinDistance(h, i, j))
+            }
+          }
+        },
+      ),
+      { numRuns: 40, seed: 23 },
+    )
   })
 })
