@@ -178,6 +178,19 @@ export {
   priorMatchWeight,
 } from './model/linkageModel'
 export { loadModel, saveModel, serializeModel } from './model/modelFile'
+export { INDEX_FORMAT_VERSION } from './online/indexFile'
+export {
+  createLinkageIndex,
+  type IndexAddResult,
+  type IndexQueryOptions,
+  type IndexQueryResult,
+  type IndexSeries,
+  type IndexStats,
+  type LinkageIndex,
+  type LinkageIndexOptions,
+  linkageIndexFromBytes,
+  loadLinkageIndex,
+} from './online/linkageIndex'
 export { type TrainModelOptions, trainModel } from './model/trainModel'
 export { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './schema/fieldAliases'
 export type { Incident, IssueSeverity, RecordIssue } from './schema/incident'

@@ -6,6 +6,7 @@ import { registerEvaluateCommand } from './evaluateCommand'
 import { registerExplainCommand } from './explainCommand'
 import { registerGenerateCommand } from './generateCommand'
 import { registerLinkCommand } from './linkCommand'
+import { registerQueryCommand } from './queryCommand'
 import { registerTrainCommand } from './trainCommand'
 import { EXIT, UserError } from './userError'
 import { registerValidateCommand } from './validateCommand'
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerGenerateCommand(program)
   registerBenchCommand(program)
   registerDemoCommand(program)
+  registerQueryCommand(program)
   return program
 }
 

@@ -26,7 +26,7 @@ const EPSILON = 1e-9
 /** Safety cap on repeat rounds of move / split / merge per update. */
 const MAX_ROUNDS = 8
 /** A touched region larger than this is not widened to the neighbouring communities. */
-const MAX_REGION_NODES = 2000
+const MAX_REGION_NODES = 1000
 
 /** The maintained graph and partition. */
 export class IncrementalClusters {
@@ -460,6 +460,8 @@ export class IncrementalClusters {
       queued--
       this.inQueue[v] = 0
       const from = this.membership[v]
+      // a node without edges can only stay alone: nothing to refine around it
+      if (this.head[v] < 0) continue
       touched.set(from, v)
       neighbours.length = 0
       for (let e = this.head[v]; e >= 0; e = this.edgeNext[e]) {

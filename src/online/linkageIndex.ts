@@ -65,6 +65,8 @@ export interface IndexAddResult {
   moves: number
   splits: number
   merges: number
+  /** Incidents of the region Leiden re-clustered. */
+  regionNodes: number
 }
 
 /** A current series of the index. */
@@ -279,6 +281,7 @@ class OnlineIndex implements LinkageIndex {
       moves: 0,
       splits: 0,
       merges: 0,
+      regionNodes: 0,
     }
     if (fresh.length === 0) return result
     const store = this.ensureStore(fresh)
@@ -304,6 +307,7 @@ class OnlineIndex implements LinkageIndex {
     result.moves = changes.moves
     result.splits = changes.splits
     result.merges = changes.merges
+    result.regionNodes = changes.regionNodes
     return result
   }
 

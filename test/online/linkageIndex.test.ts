@@ -98,15 +98,13 @@ describe('createLinkageIndex', () => {
   })
 
   it('does not mutate the incidents it is given', () => {
-    const rows = incidents
-      .slice(3000, 3100)
-      .map((incident) =>
-        Object.freeze({
-          ...incident,
-          mo: Object.freeze([...incident.mo]),
-          evidence: Object.freeze([...incident.evidence]),
-        }),
-      )
+    const rows = incidents.slice(3000, 3100).map((incident) =>
+      Object.freeze({
+        ...incident,
+        mo: Object.freeze([...incident.mo]),
+        evidence: Object.freeze([...incident.evidence]),
+      }),
+    )
     const copy = createLinkageIndex({ timeZone: TZ })
     expect(() => copy.add(rows as unknown as Incident[])).not.toThrow()
     expect(copy.size).toBe(100)
