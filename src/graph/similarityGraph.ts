@@ -58,8 +58,8 @@ const DEFAULTS = {
  * default), edges below `minWeight` dropped; rows are sorted by target, so the result does not depend on
  * the order of the pairs. Inputs are not modified.
  *
- * Runs in O(n + m) time with two counting-sort passes (no comparison sort, no per-edge objects); peak
- * memory is about twice the final graph.
+ * Runs in O(n + m) time for bounded degrees: one counting-sort pass into rows, then each (short) row sorted
+ * in place; no per-edge objects, peak memory about the final graph.
  *
  * @example
  * const graph = similarityGraphFromEdges(4, Uint32Array.of(0, 1, 1, 2), Uint32Array.of(1, 0, 2, 2),
@@ -118,9 +118,9 @@ export function similarityGraphFromEdges(
 
   // Pass 1: bucket by source row, in input order.
   const WeightArray = weight instanceof Float32Array ? Float32Array : Float64Array
-  let targets1: Uint32Array | null = new Uint32Array(stored)
-  let weights1: Float32Array | Float64Array | null = new WeightArray(stored)
-  let pairs1: Uint32Array | null = new Uint32Array(stored)
+  const targets = new Uint32Array(stored)
+  const weights = new WeightArray(stored)
+  const pairIndex = new Uint32Array(stored)
   const cursor = offsets.slice(0, n)
   for (let k = 0; k < m; k++) {
     const u = a[k]
@@ -128,33 +128,25 @@ export function similarityGraphFromEdges(
     const w = weight[k]
     if (u === v || w < preFilter) continue
     let p = cursor[u]++
-    targets1[p] = v
-    weights1[p] = w
-    pairs1[p] = k
+    targets[p] = v
+    weights[p] = w
+    pairIndex[p] = k
     p = cursor[v]++
-    targets1[p] = u
-    weights1[p] = w
-    pairs1[p] = k
+    targets[p] = u
+    weights[p] = w
+    pairIndex[p] = k
   }
 
-  // Pass 2: walk rows in ascending order and append each entry to its target's row. Row v then receives its
-  // neighbours in ascending order (the graph is symmetric, so row v gets exactly its own entries back).
-  const targets = new Uint32Array(stored)
-  const weights = new WeightArray(stored)
-  const pairIndex = new Uint32Array(stored)
-  cursor.set(offsets.subarray(0, n))
+  // Pass 2: stable sort of each row by target (rows are short; duplicates keep their input order).
+  let maxRow = 0
+  for (let u = 0; u < n; u++) if (offsets[u + 1] - offsets[u] > maxRow) maxRow = offsets[u + 1] - offsets[u]
+  const scratch = maxRow > INSERTION_SORT_MAX ? new RowScratch(maxRow, WeightArray) : null
   for (let u = 0; u < n; u++) {
+    const start = offsets[u]
     const end = offsets[u + 1]
-    for (let p = offsets[u]; p < end; p++) {
-      const q = cursor[targets1[p]]++
-      targets[q] = u
-      weights[q] = weights1[p]
-      pairIndex[q] = pairs1[p]
-    }
+    if (end - start <= INSERTION_SORT_MAX) insertionSortRow(targets, weights, pairIndex, start, end)
+    else (scratch as RowScratch).sortRow(targets, weights, pairIndex, start, end)
   }
-  targets1 = null
-  weights1 = null
-  pairs1 = null
 
   // Pass 3: merge adjacent duplicates and drop light edges, compacting in place. Duplicates arrive in input
   // order in both rows, so `sum` adds them in the same order and both directions get the same weight.
@@ -201,6 +193,82 @@ export function similarityGraphFromEdges(
     targets: sized ? targets : targets.slice(0, write),
     weights: sized ? weights : weights.slice(0, write),
     pairIndex: sized ? pairIndex : pairIndex.slice(0, write),
+  }
+}
+
+const INSERTION_SORT_MAX = 48
+
+function insertionSortRow(
+  targets: Uint32Array,
+  weights: Float32Array | Float64Array,
+  pairs: Uint32Array,
+  start: number,
+  end: number,
+): void {
+  for (let i = start + 1; i < end; i++) {
+    const t = targets[i]
+    if (targets[i - 1] <= t) continue
+    const w = weights[i]
+    const q = pairs[i]
+    let j = i - 1
+    while (j >= start && targets[j] > t) {
+      targets[j + 1] = targets[j]
+      weights[j + 1] = weights[j]
+      pairs[j + 1] = pairs[j]
+      j--
+    }
+    targets[j + 1] = t
+    weights[j + 1] = w
+    pairs[j + 1] = q
+  }
+}
+
+/** Scratch space for sorting long rows (allocated once, sized for the longest row). */
+class RowScratch {
+  private readonly keys: Float64Array
+  private readonly targets: Uint32Array
+  private readonly weights: Float32Array | Float64Array
+  private readonly pairs: Uint32Array
+
+  constructor(size: number, WeightArray: Float32ArrayConstructor | Float64ArrayConstructor) {
+    this.keys = new Float64Array(size)
+    this.targets = new Uint32Array(size)
+    this.weights = new WeightArray(size)
+    this.pairs = new Uint32Array(size)
+  }
+
+  /** Stable sort by target: keys target · 2²² + position when rows are shorter than 2²², else a comparator. */
+  sortRow(
+    targets: Uint32Array,
+    weights: Float32Array | Float64Array,
+    pairs: Uint32Array,
+    start: number,
+    end: number,
+  ) {
+    const length = end - start
+    for (let i = 0; i < length; i++) {
+      this.targets[i] = targets[start + i]
+      this.weights[i] = weights[start + i]
+      this.pairs[i] = pairs[start + i]
+    }
+    let order: ArrayLike<number>
+    if (length < 4194304) {
+      const keys = this.keys.subarray(0, length)
+      for (let i = 0; i < length; i++) keys[i] = this.targets[i] * 4194304 + i
+      keys.sort()
+      for (let i = 0; i < length; i++) keys[i] = keys[i] % 4194304
+      order = keys
+    } else {
+      const index = Array.from({ length }, (_, i) => i)
+      index.sort((x, y) => this.targets[x] - this.targets[y] || x - y)
+      order = index
+    }
+    for (let i = 0; i < length; i++) {
+      const from = order[i]
+      targets[start + i] = this.targets[from]
+      weights[start + i] = this.weights[from]
+      pairs[start + i] = this.pairs[from]
+    }
   }
 }
 

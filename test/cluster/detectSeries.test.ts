@@ -228,7 +228,7 @@ describe('detectSeries leiden-cpm', () => {
     fc.assert(
       fc.property(randomGraph, ({ n, edges, resolution, seed }) => {
         const graph = build(n, edges)
-        const { membership, count } = detectSeries(graph, { resolution, seed })
+        const { membership, count } = detectSeries(graph, { resolution, seed, maxIterations: -1 })
         expect(Math.max(-1, ...membership)).toBe(count - 1)
         const size = new Float64Array(count)
         for (let i = 0; i < n; i++) size[membership[i]]++

@@ -94,6 +94,39 @@ describe('similarityGraphFromEdges', () => {
     expect([...nodeStrengths(graph)]).toEqual([0.75, 1.25, 1])
   })
 
+  it('sorts long rows (a hub with duplicates in random order) like short ones', () => {
+    const leaves = 300
+    const a: number[] = []
+    const b: number[] = []
+    const w: number[] = []
+    let x = 12345
+    for (let k = 0; k < 3 * leaves; k++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0
+      const leaf = 1 + (x % leaves)
+      a.push(k % 2 === 0 ? 0 : leaf)
+      b.push(k % 2 === 0 ? leaf : 0)
+      w.push(((x >>> 8) % 1000) / 1000)
+    }
+    for (const mode of ['max', 'sum'] as const) {
+      const graph = similarityGraphFromEdges(
+        leaves + 1,
+        Uint32Array.from(a),
+        Uint32Array.from(b),
+        Float64Array.from(w),
+        { duplicates: mode },
+      )
+      checkInvariants(graph)
+      const expected = reference(leaves + 1, a, b, w, mode, 0)
+      const actual = edgesOf(graph)
+      expect(actual.size).toBe(expected.size)
+      for (const [key, value] of expected) expect(actual.get(key)).toBeCloseTo(value, 12)
+      if (mode === 'max') {
+        for (let k = graph.offsets[0]; k < graph.offsets[1]; k++)
+          expect(w[graph.pairIndex[k]]).toBe(graph.weights[k])
+      }
+    }
+  })
+
   it('handles an empty graph and isolated nodes', () => {
     const graph = similarityGraphFromEdges(5, new Uint32Array(0), new Uint32Array(0), new Float64Array(0))
     expect(graph.edgeCount).toBe(0)
