@@ -90,8 +90,9 @@ export async function scorePairsParallel(
   }
   const kept = new Int32Array(chunkCount).fill(-1)
   const entry = workerEntry()
-  // workers inherit the parent's flags; some only make sense for the main script (node --input-type … -e)
-  const execArgv = workerExecArgv(process.execArgv)
+  // no inherited Node flags: a worker rejects many of them (--max-old-space-size, --input-type …), and
+  // needs none (the built chunk is plain JS; the source is loaded through tsx's tsImport)
+  const execArgv: string[] = []
   const workers: Worker[] = []
   try {
     await new Promise<void>((resolve, reject) => {
@@ -144,16 +145,6 @@ export async function scorePairsParallel(
   }
   for (let k = 0; k < total; k++) probability[k] = matchProbability(matchWeight[k])
   return { count: total, a, b, matchWeight, probability, threads }
-}
-
-/** The parent's Node flags without those a worker rejects (`--input-type`, only valid with -e/stdin). */
-function workerExecArgv(flags: readonly string[]): string[] {
-  const out: string[] = []
-  for (let k = 0; k < flags.length; k++) {
-    if (flags[k] === '--input-type') k++
-    else if (!flags[k].startsWith('--input-type=')) out.push(flags[k])
-  }
-  return out
 }
 
 const sharedTables = new WeakMap<CaseTable, Record<string, unknown>>()

@@ -38,12 +38,13 @@ const run = async (lib) => {
 `
 
 describe('scorePairsParallel from the built package', () => {
-  it('starts the built worker chunk from dist/index.js (ESM) and dist/index.cjs (CommonJS)', async () => {
+  it('starts the built worker chunk from dist/index.js (ESM, with flags workers reject) and dist/index.cjs (CommonJS)', async () => {
     const outDir = resolve('node_modules/.cache/caselink-parallel-test')
     await buildLibrary(outDir)
     const esm = spawnSync(
       process.execPath,
       [
+        '--max-old-space-size=3000',
         '--input-type=module',
         '-e',
         `${SCRIPT}\nconsole.log(JSON.stringify(await run(await import(${JSON.stringify(`${outDir}/index.js`)}))))`,
