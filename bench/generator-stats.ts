@@ -4,7 +4,7 @@
  * estimate of how many unlinked incidents fall near each incident in space and time (the linker's
  * difficulty). Writes bench/results/generator-stats.json.
  *
- *   npx tsx bench/generator-stats.ts [n=100000] [presets=city,province,travelling] [seed=1]
+ *   npx tsx bench/generator-stats.ts [n=100000] [presets=city,province,travelling] [seed=1] [out]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { evaluatePartition } from '../src/evaluation/evaluatePartition'
@@ -103,7 +103,8 @@ function pairStats(list: GeneratedIncident[], pairs: [number, number][]): PairSt
 /**
  * A crude rule-based linker, to show the series are recoverable from the signal: union incidents that
  * share an identifying trace (fingerprint, DNA, plate, phone), or that have the same category, lie within
- * 3 km and 14 days, and have MO Jaccard ≥ 0.5 (frauds: within 14 days and MO Jaccard ≥ 0.8, any place);
+ * 3 km and 14 days, and have MO Jaccard ≥ 0.5 (frauds: same first two MO codes, within 14 days, MO Jaccard
+ * ≥ 0.8, any place);
  * series = connected components. Returns its B-cubed F1 and the all-singletons baseline.
  */
 function ruleBaseline(list: GeneratedIncident[]): Record<string, number> {
@@ -136,11 +137,16 @@ function ruleBaseline(list: GeneratedIncident[]): Record<string, number> {
   const xs = list.map((r) => (r.lon ?? Number.NaN) * 111.32 * Math.cos((lat0 * Math.PI) / 180))
   const ys = list.map((r) => (r.lat ?? Number.NaN) * 110.574)
   const buckets = new Map<string, number[]>()
-  const fraudWeeks = new Map<number, number[]>()
+  const fraudBuckets = new Map<string, number[]>()
+  const fraudKey = (w: number, r: GeneratedIncident) => `${w}|${r.mo.slice(0, 2).join(';')}`
   for (let i = 0; i < count; i++) {
     const w = Math.floor(day[i] / 14)
     if (list[i].category === 'fraud.telecom') {
-      fraudWeeks.set(w, [...(fraudWeeks.get(w) ?? []), i])
+      // Frauds: compared only with frauds sharing the first two MO codes (script, channel) nearby in time.
+      const key = fraudKey(w, list[i])
+      const b = fraudBuckets.get(key)
+      if (b) b.push(i)
+      else fraudBuckets.set(key, [i])
       continue
     }
     if (Number.isNaN(xs[i])) continue
@@ -153,8 +159,8 @@ function ruleBaseline(list: GeneratedIncident[]): Record<string, number> {
     const r = list[i]
     const w = Math.floor(day[i] / 14)
     if (r.category === 'fraud.telecom') {
-      for (let dw = 0; dw <= 1; dw++) {
-        for (const j of fraudWeeks.get(w + dw) ?? []) {
+      for (let dw = -1; dw <= 1; dw++) {
+        for (const j of fraudBuckets.get(fraudKey(w + dw, r)) ?? []) {
           if (j <= i || Math.abs(day[j] - day[i]) > 14) continue
           if (jaccard(r.mo, list[j].mo) >= 0.8) union(i, j)
         }
@@ -295,4 +301,7 @@ for (const preset of presets) {
   console.log(JSON.stringify(results[preset], null, 1).replace(/\n\s*/g, ' ').replace(/ {2,}/g, ' '))
 }
 mkdirSync('bench/results', { recursive: true })
-writeFileSync('bench/results/generator-stats.json', `${JSON.stringify(results, null, 2)}\n`)
+writeFileSync(
+  process.argv[5] ?? 'bench/results/generator-stats.json',
+  `${JSON.stringify(results, null, 2)}\n`,
+)
