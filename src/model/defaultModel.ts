@@ -17,7 +17,13 @@ export interface DefaultModelOptions {
 
 const DEFAULTS = { priorProbability: 0.001, moGroups: [] as readonly string[] }
 
-/** Builds a comparison from its kind, thresholds and per-level m / u (missing level included). */
+/**
+ * Builds a comparison from its kind, thresholds and per-level m / u (missing level included), with
+ * the standard level labels.
+ *
+ * @example
+ * makeComparison('distance', 'distance', [1000], [0.5, 0.7, 0.3], [0.5, 0.01, 0.99], { minMatchWeight: -4 })
+ */
 export function makeComparison(
   name: string,
   kind: ComparisonKind,

@@ -13,6 +13,9 @@ import { z } from 'zod'
  *   same kind with different values, no kind in common.
  * - `category`: missing, same, same parent, different.
  * - `narrative` (Dice similarity of character bigrams, thresholds descending): missing, `≥ t` …, else.
+ *
+ * @example
+ * COMPARISON_KINDS.includes('distance') // true
  */
 export const COMPARISON_KINDS = [
   'distance',
@@ -29,13 +32,23 @@ export const COMPARISON_KINDS = [
 /** One of {@link COMPARISON_KINDS}. */
 export type ComparisonKind = (typeof COMPARISON_KINDS)[number]
 
-/** Strength classes of evidence kinds (level order in the `evidence` comparison). */
+/**
+ * Strength classes of evidence kinds (level order in the `evidence` comparison).
+ *
+ * @example
+ * EVIDENCE_CLASSES.indexOf('strong') + 1 // 2: the level of a shared strong identifier
+ */
 export const EVIDENCE_CLASSES = ['nearCertain', 'strong', 'moderate', 'other'] as const
 
 /** One of {@link EVIDENCE_CLASSES}. */
 export type EvidenceClass = (typeof EVIDENCE_CLASSES)[number]
 
-/** Default strength of evidence kinds (lower-cased kind name → class); unlisted kinds are `other`. */
+/**
+ * Default strength of evidence kinds (lower-cased kind name → class); unlisted kinds are `other`.
+ *
+ * @example
+ * DEFAULT_EVIDENCE_CLASSES.plate // 'strong'
+ */
 export const DEFAULT_EVIDENCE_CLASSES: Readonly<Record<string, EvidenceClass>> = Object.freeze({
   fingerprint: 'nearCertain',
   dna: 'nearCertain',
@@ -103,6 +116,10 @@ const comparisonSchema = z
 /**
  * zod schema of a {@link LinkageModel} (JSON). Use `LinkageModelSchema.safeParse(json)` or
  * {@link parseLinkageModel}.
+ *
+ * @example
+ * const result = LinkageModelSchema.safeParse(JSON.parse(text))
+ * if (!result.success) console.log(result.error.issues)
  */
 export const LinkageModelSchema = z
   .object({

@@ -19,7 +19,12 @@ export interface BuildCaseTableOptions {
 
 const DEFAULTS = { timeZone: 'UTC' } as const
 
-/** Mean Earth radius used by every distance in caselink, metres. */
+/**
+ * Mean Earth radius used by every distance in caselink, metres (IUGG mean radius R₁).
+ *
+ * @example
+ * const metresPerDegree = (EARTH_RADIUS_METERS * Math.PI) / 180 // ≈ 111,195
+ */
 export const EARTH_RADIUS_METERS = 6_371_008.8
 
 const QUARTER_HOUR_MS = 900_000

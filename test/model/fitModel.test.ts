@@ -188,3 +188,19 @@ describe('spaceTimePairs', () => {
     expect([...gotKeys].sort()).toEqual([...expected].sort())
   })
 })
+
+describe('inputs', () => {
+  it('trainModel and estimateModel do not mutate frozen incidents', () => {
+    const frozen = Object.freeze(
+      incidents
+        .slice(0, 400)
+        .map((x) =>
+          Object.freeze({ ...x, mo: Object.freeze([...x.mo]), series: Object.freeze([...x.series]) }),
+        ),
+    ) as unknown as Incident[]
+    const before = JSON.stringify(frozen)
+    trainModel(frozen, { uPairs: 1000, timeZone })
+    estimateModel(frozen, { uPairs: 1000, timeZone, onWarning: () => {} })
+    expect(JSON.stringify(frozen)).toBe(before)
+  })
+})
