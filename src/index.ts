@@ -178,6 +178,11 @@ export {
   priorMatchWeight,
 } from './model/linkageModel'
 export { loadModel, saveModel, serializeModel } from './model/modelFile'
+export { type TrainModelOptions, trainModel } from './model/trainModel'
+export {
+  type TrainModelOnCandidatesOptions,
+  trainModelOnCandidates,
+} from './model/trainModelOnCandidates'
 export { INDEX_FORMAT_VERSION } from './online/indexFile'
 export {
   createLinkageIndex,
@@ -191,7 +196,6 @@ export {
   linkageIndexFromBytes,
   loadLinkageIndex,
 } from './online/linkageIndex'
-export { type TrainModelOptions, trainModel } from './model/trainModel'
 export { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './schema/fieldAliases'
 export type { Incident, IssueSeverity, RecordIssue } from './schema/incident'
 export { ISSUE_CODES, type IssueCode } from './schema/issueCodes'

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { generateCandidates } from '../../src/blocking/generateCandidates'
+import { evaluateScores } from '../../src/evaluation/evaluateScores'
+import { generateIncidents } from '../../src/generate/generateIncidents'
+import { defaultModel } from '../../src/model/defaultModel'
+import { matchProbability } from '../../src/model/linkageModel'
+import { trainModelOnCandidates } from '../../src/model/trainModelOnCandidates'
+import { parseIncidents } from '../../src/schema/parseIncidents'
+import { createPairScorer } from '../../src/score/pairScorer'
+import { buildCaseTable } from '../../src/table/buildCaseTable'
+
+const timeZone = 'Asia/Shanghai'
+const load = (seed: number) =>
+  parseIncidents(generateIncidents({ n: 4000, seed, preset: 'province' }).incidents, { timeZone }).incidents
+
+describe('trainModelOnCandidates', () => {
+  const train = load(11)
+  const model = trainModelOnCandidates(train, { timeZone })
+
+  it('sets the prior to the share of linked pairs among the candidates', () => {
+    const table = buildCaseTable(train, { timeZone })
+    const candidates = generateCandidates(table)
+    const labels = train.map((i) => new Set(i.series))
+    let linked = 0
+    for (let k = 0; k < candidates.count; k++) {
+      if (train[candidates.b[k]].series.some((s) => labels[candidates.a[k]].has(s))) linked++
+    }
+    expect(model.priorProbability).toBeCloseTo(linked / candidates.count, 12)
+    expect(model.training?.pairs).toBe(candidates.count)
+  })
+
+  it('gives missing levels weight 0 and no infinite weight', () => {
+    for (const comparison of model.comparisons) {
+      expect(comparison.levels[0].m).toBe(comparison.levels[0].u)
+      for (const level of comparison.levels) expect(Number.isFinite(Math.log2(level.m / level.u))).toBe(true)
+    }
+  })
+
+  it('ranks held-out candidate pairs better than the default model (average precision)', () => {
+    const test = load(12)
+    const table = buildCaseTable(test, { timeZone })
+    const candidates = generateCandidates(table)
+    const ap = (m: typeof model) => {
+      const scorer = createPairScorer(table, m)
+      const score = new Float64Array(candidates.count)
+      for (let k = 0; k < candidates.count; k++)
+        score[k] = matchProbability(scorer.matchWeight(candidates.a[k], candidates.b[k]))
+      return evaluateScores({ a: candidates.a, b: candidates.b, score }, test).averagePrecision
+    }
+    expect(ap(model)).toBeGreaterThan(ap(defaultModel()))
+  })
+
+  it('refuses a set without linked pairs, naming the problem', () => {
+    const unlabelled = train.map((i) => ({ ...i, series: [] }))
+    expect(() => trainModelOnCandidates(unlabelled, { timeZone })).toThrow(
+      /needs linked and unlinked candidate pairs/,
+    )
+  })
+})
