@@ -132,7 +132,12 @@ export async function readInput(
   return loaded
 }
 
-/** A one-line summary of input counts. */
+/**
+ * A one-line summary of input counts.
+ *
+ * @example
+ * formatCounts('cases.csv', loaded.counts) // 'cases.csv: 300 rows, 300 valid, 0 rejected, 1 warnings'
+ */
 export function formatCounts(file: string, counts: LoadedInput['counts']): string {
   return `${file}: ${counts.rows} rows, ${counts.valid} valid, ${counts.rejected} rejected, ${counts.warnings} warnings`
 }

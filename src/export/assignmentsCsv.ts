@@ -38,7 +38,12 @@ export function writeAssignmentsCsv(result: LinkResult, out: TextFileWriter): nu
   return rows
 }
 
-/** Rounds to `digits` decimals, as a number. */
+/**
+ * Rounds to `digits` decimals, as a number.
+ *
+ * @example
+ * round(0.1234567, 6) // 0.123457
+ */
 export function round(value: number, digits: number): number {
   const f = 10 ** digits
   return Math.round(value * f) / f

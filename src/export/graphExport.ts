@@ -119,12 +119,7 @@ export function linkResultToGraphology(
     }
     return next
   })
-  out.updateEachEdgeAttributes((_key, attributes) => ({
-    weight: attributes.weight,
-    probability: attributes.probability,
-    matchWeight: attributes.matchWeight ?? 0,
-    reasons: (attributes as { reasons?: string }).reasons ?? '',
-  }))
+  // Edges already carry weight, probability, matchWeight and reasons (every pair was given both).
   return out
 }
 
@@ -191,14 +186,17 @@ function escapeXml(text: string): string {
 }
 
 /**
- * Writes a graphology graph as GraphML (yEd, Cytoscape, networkx, i2 via GraphML import): one `<key>` per
- * node or edge attribute with its type (int, double, string, boolean), undirected edges, every attribute as
- * a `<data>` element. graphology-graphml only parses GraphML; this is its writer. Runs in O(n + m).
+ * Writes a graphology graph as GraphML (yEd, Cytoscape, networkx, i2 via GraphML import), piece by piece
+ * to `write` (so a large graph never becomes one string): one `<key>` per node or edge attribute with its
+ * type (int, double, string, boolean), undirected edges, every attribute as a `<data>` element.
+ * graphology-graphml only parses GraphML; this is its writer. Runs in O(n + m).
  *
  * @example
- * writeFileSync('graph.graphml', toGraphml(linkResultToGraphology(result)))
+ * const out = createTextFileWriter('graph.graphml')
+ * writeGraphml(linkResultToGraphology(result), (text) => out.write(text))
+ * out.close()
  */
-export function toGraphml(graph: UndirectedGraph): string {
+export function writeGraphml(graph: UndirectedGraph, write: (text: string) => void): void {
   const nodeTypes = new Map<string, GraphmlType>()
   graph.forEachNode((_node, attributes) => {
     for (const [name, value] of Object.entries(attributes)) {
@@ -213,26 +211,26 @@ export function toGraphml(graph: UndirectedGraph): string {
         edgeTypes.set(name, widen(edgeTypes.get(name), graphmlTypeOf(value)))
     }
   })
-  const parts: string[] = [
-    '<?xml version="1.0" encoding="UTF-8"?>\n',
-    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" ',
-    'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ',
-    'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n',
-  ]
+  write(
+    '<?xml version="1.0" encoding="UTF-8"?>\n' +
+      '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" ' +
+      'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" ' +
+      'xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">\n',
+  )
   const nodeIds = new Map<string, string>()
   const edgeIds = new Map<string, string>()
   let k = 0
   for (const [name, type] of nodeTypes) {
     const id = `n${k++}`
     nodeIds.set(name, id)
-    parts.push(`  <key id="${id}" for="node" attr.name="${escapeXml(name)}" attr.type="${type}"/>\n`)
+    write(`  <key id="${id}" for="node" attr.name="${escapeXml(name)}" attr.type="${type}"/>\n`)
   }
   for (const [name, type] of edgeTypes) {
     const id = `e${k++}`
     edgeIds.set(name, id)
-    parts.push(`  <key id="${id}" for="edge" attr.name="${escapeXml(name)}" attr.type="${type}"/>\n`)
+    write(`  <key id="${id}" for="edge" attr.name="${escapeXml(name)}" attr.type="${type}"/>\n`)
   }
-  parts.push('  <graph edgedefault="undirected">\n')
+  write('  <graph edgedefault="undirected">\n')
   const data = (ids: Map<string, string>, attributes: Record<string, unknown>): string => {
     let text = ''
     for (const [name, value] of Object.entries(attributes)) {
@@ -242,13 +240,24 @@ export function toGraphml(graph: UndirectedGraph): string {
     return text
   }
   graph.forEachNode((node, attributes) => {
-    parts.push(`    <node id="${escapeXml(node)}">${data(nodeIds, attributes)}</node>\n`)
+    write(`    <node id="${escapeXml(node)}">${data(nodeIds, attributes)}</node>\n`)
   })
   graph.forEachEdge((edge, attributes, source, target) => {
-    parts.push(
+    write(
       `    <edge id="${escapeXml(edge)}" source="${escapeXml(source)}" target="${escapeXml(target)}">${data(edgeIds, attributes)}</edge>\n`,
     )
   })
-  parts.push('  </graph>\n</graphml>\n')
+  write('  </graph>\n</graphml>\n')
+}
+
+/**
+ * {@link writeGraphml} into one string.
+ *
+ * @example
+ * writeFileSync('graph.graphml', toGraphml(linkResultToGraphology(result)))
+ */
+export function toGraphml(graph: UndirectedGraph): string {
+  const parts: string[] = []
+  writeGraphml(graph, (text) => parts.push(text))
   return parts.join('')
 }
