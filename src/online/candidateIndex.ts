@@ -464,13 +464,21 @@ export class CandidateIndex {
     return out
   }
 
+  /**
+   * Only pairs this predicate accepts are re-checked for retraction (e.g. the pairs that are links, or may
+   * become links): the others have nothing to withdraw. Default: every pair.
+   */
+  retractFilter: ((p: number, q: number) => boolean) | null = null
+
   /** Re-checks every pair of the rows of one posting list; pairs no rule covers any more are retracted. */
   private recheck(head: number): void {
     const vp = this.valuePostings
+    const filter = this.retractFilter
     for (let e = head; e >= 0; e = vp.next[e]) {
       for (let f = vp.next[e]; f >= 0; f = vp.next[f]) {
         const p = vp.row[e]
         const q = vp.row[f]
+        if (filter !== null && !filter(p, q)) continue
         if (!this.covered(p, q)) this.retracted.push(p < q ? p : q, p < q ? q : p)
       }
     }

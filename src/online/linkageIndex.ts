@@ -339,6 +339,9 @@ class OnlineIndex implements LinkageIndex {
       eventA[events] = a
       eventB[events++] = b
     }
+    // pairs worth re-checking when a value grows common: links, and pairs of this chunk not yet scored
+    const clusters = this.clusters
+    index.retractFilter = (p, q) => p >= start || q >= start || clusters.hasEdge(p, q)
     for (let r = start; r < end; r++) {
       index.prepare(r)
       const { out, count } = index.candidates(r, this.out)
@@ -379,7 +382,6 @@ class OnlineIndex implements LinkageIndex {
     let compared = 0
     let linked = 0
     let retracted = 0
-    const clusters = this.clusters
     for (let k = 0; k < events; k++) {
       const a = eventA[k]
       const b = eventB[k]
@@ -604,10 +606,13 @@ class OnlineIndex implements LinkageIndex {
     store.restore(snapshot)
     this.store = store
     this.candidates = new CandidateIndex(store, this.options)
+    // replay the rows into the blocking lists; links come from the file, so nothing is retracted or gained
+    this.candidates.retractFilter = () => false
     for (let i = 0; i < n; i++) {
       this.rowOf.set(store.ids[i], i)
       this.candidates.prepare(i)
       this.candidates.insert(i)
+      this.candidates.takeGained()
     }
     this.clusters.restore(n, snapshot.labelCount, a.membership, a.edgeA, a.edgeB, a.edgeWeight)
   }
