@@ -8,6 +8,7 @@ import { type SimilarityGraph, similarityGraphFromEdges } from '../../src/graph/
 import { LINK_DEFAULTS, linkIncidents } from '../../src/link/linkIncidents'
 import { defaultModel } from '../../src/model/defaultModel'
 import { matchProbability } from '../../src/model/linkageModel'
+import { trainModelOnCandidates } from '../../src/model/trainModelOnCandidates'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 import { createPairScorer } from '../../src/score/pairScorer'
@@ -48,6 +49,8 @@ export interface SizeResult {
   pipeline: { totalMs: number; stages: Record<string, Record<string, number>> }
   counts: { candidates: number; edges: number; series: number; incidentsInSeries: number }
   accuracy: Accuracy
+  /** Accuracy with a model trained (trainModelOnCandidates) on another generated set, seed + 1, ≤ 100k incidents. */
+  trained: { trainingIncidents: number; trainMs: number; linkMs: number; accuracy: Accuracy }
   peakRssBytes: number
   core: CoreResult[]
   runs?: number
@@ -189,6 +192,23 @@ export async function runPipelineChild(
   const totalMs = parseMs + result.stats.totalMs
   const accuracy = accuracyOf(result.assignments, incidents)
 
+  // A police force trains on last year's solved cases: here, another generated set of the same preset.
+  const trainingN = Math.min(n, 100_000)
+  let t = performance.now()
+  const training = parseIncidents(generateIncidents({ n: trainingN, seed: seed + 1, preset }).incidents, {
+    timeZone: TIME_ZONE,
+  }).incidents
+  const trainedModel = trainModelOnCandidates(training, { timeZone: TIME_ZONE })
+  const trainMs = performance.now() - t
+  t = performance.now()
+  const trainedResult = linkIncidents(incidents, { timeZone: TIME_ZONE, model: trainedModel })
+  const trained = {
+    trainingIncidents: trainingN,
+    trainMs,
+    linkMs: performance.now() - t,
+    accuracy: accuracyOf(trainedResult.assignments, incidents),
+  }
+
   const core: CoreResult[] = []
   if (!noCore) {
     const { graph } = result
@@ -207,7 +227,7 @@ export async function runPipelineChild(
       modularity: modularity(graph, leiden.membership),
       accuracy: accuracyOf(leiden.membership, incidents),
     })
-    for (const threshold of [0.5, 0.9]) {
+    for (const threshold of [LINK_DEFAULTS.minProbability, 0.999]) {
       const [components, ms] = time(() =>
         detectSeries(graph, { method: 'components', threshold, resolution }),
       )
@@ -257,6 +277,7 @@ export async function runPipelineChild(
       incidentsInSeries: result.stats.stages.summaries.incidentsInSeries,
     },
     accuracy,
+    trained,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     core,
   }
