@@ -195,27 +195,54 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
     assignments[table.ids[i]] = s >= 0 ? series[s].id : null
     if (s >= 0) inSeries++
   }
-  const links: ScoredLink[] = []
+  // Internal links as typed columns, ordered by series rank, then strongest first, then row.
+  let linkCount = 0
+  for (let i = 0; i < table.size; i++) {
+    const s = seriesOfRow[i]
+    if (s < 0) continue
+    for (let e = graph.offsets[i]; e < graph.offsets[i + 1]; e++) {
+      const j = graph.targets[e]
+      if (j > i && seriesOfRow[j] === s) linkCount++
+    }
+  }
+  const linkSeries = new Int32Array(linkCount)
+  const linkRowA = new Uint32Array(linkCount)
+  const linkRowB = new Uint32Array(linkCount)
+  const linkPair = new Uint32Array(linkCount)
+  let at = 0
   for (let i = 0; i < table.size; i++) {
     const s = seriesOfRow[i]
     if (s < 0) continue
     for (let e = graph.offsets[i]; e < graph.offsets[i + 1]; e++) {
       const j = graph.targets[e]
       if (j <= i || seriesOfRow[j] !== s) continue
-      const k = graph.pairIndex[e]
-      links.push({
-        a: table.ids[i],
-        b: table.ids[j],
-        probability: pairs.probability[k],
-        matchWeight: pairs.matchWeight[k],
-        seriesId: series[s].id,
-      })
+      linkSeries[at] = s
+      linkRowA[at] = i
+      linkRowB[at] = j
+      linkPair[at] = graph.pairIndex[e]
+      at++
     }
   }
-  const rankOf = (link: ScoredLink) => Number(link.seriesId.slice(1))
-  links.sort(
-    (p, q) => rankOf(p) - rankOf(q) || q.matchWeight - p.matchWeight || (p.a < q.a ? -1 : p.a > q.a ? 1 : 0),
+  const order = new Uint32Array(linkCount)
+  for (let k = 0; k < linkCount; k++) order[k] = k
+  order.sort(
+    (p, q) =>
+      linkSeries[p] - linkSeries[q] ||
+      pairs.matchWeight[linkPair[q]] - pairs.matchWeight[linkPair[p]] ||
+      linkRowA[p] - linkRowA[q] ||
+      linkRowB[p] - linkRowB[q],
   )
+  const links: ScoredLink[] = new Array(linkCount)
+  for (let r = 0; r < linkCount; r++) {
+    const k = order[r]
+    links[r] = {
+      a: table.ids[linkRowA[k]],
+      b: table.ids[linkRowB[k]],
+      probability: pairs.probability[linkPair[k]],
+      matchWeight: pairs.matchWeight[linkPair[k]],
+      seriesId: series[linkSeries[k]].id,
+    }
+  }
   onStage('summaries', 'end')
   const summaryStats = { ms: lap(), series: series.length, incidentsInSeries: inSeries, links: links.length }
 
