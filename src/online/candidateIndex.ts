@@ -336,11 +336,13 @@ export class CandidateIndex {
     const vp = this.valuePostings
     const slot = this.comboSlot.get(comboKey(u, v))
     let total = slot === undefined ? 0 : this.comboCount[slot]
-    const pending: number[] = []
     const df = rare.maxDocumentFrequency
     const uTurns = this.moCount[u] === df
     const vTurns = this.moCount[v] === df
+    // usually neither value turns common with this row: no allocation then
+    let pending: number[] | null = null
     if (uTurns || vTurns) {
+      const found: number[] = []
       const { start, ids } = this.store.moList
       const seen = new Set<number>()
       const scan = (value: number, other: number): void => {
@@ -348,18 +350,19 @@ export class CandidateIndex {
           const j = vp.row[e]
           if (seen.has(j) || !rowHas(ids, start[j], start[j + 1], other)) continue
           seen.add(j)
-          pending.push(j)
+          found.push(j)
         }
       }
       if (uTurns) scan(u, v)
       if (vTurns) scan(v, u)
-      total += pending.length
+      total += found.length
+      pending = found
     }
     if (total + 1 > df || total + 1 > limit || total + 1 < 2) return
     if (slot !== undefined) {
       for (let e = this.comboHead[slot]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
     }
-    for (const j of pending) tryRare(j)
+    if (pending !== null) for (const j of pending) tryRare(j)
     void row
   }
 

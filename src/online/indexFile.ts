@@ -11,7 +11,12 @@
 import { crc32 } from 'node:zlib'
 
 const MAGIC = 'CASELNKI'
-/** Current format version; files of another version are refused with a clear error. */
+/**
+ * Current format version of saved linkage indexes; files of another version are refused with a clear error.
+ *
+ * @example
+ * new DataView(bytes.buffer).getUint32(8, true) === INDEX_FORMAT_VERSION // a file this caselink reads
+ */
 export const INDEX_FORMAT_VERSION = 1
 const HEADER_BYTES = 32
 

@@ -257,12 +257,18 @@ class OnlineIndex implements LinkageIndex {
     const parsed = this.parse(rows)
     const issues = parsed.issues.slice()
     const fresh: Incident[] = []
+    let rowIndexOf: Map<unknown, number> | null = null
     parsed.incidents.forEach((incident) => {
       if (!this.rowOf.has(incident.id)) {
         fresh.push(incident)
         return
       }
-      const index = rows.findIndex((row) => (row as { id?: unknown })?.id === incident.id)
+      if (rowIndexOf === null) {
+        // built once, on the first duplicate: the input row of each id
+        rowIndexOf = new Map()
+        for (let r = rows.length - 1; r >= 0; r--) rowIndexOf.set((rows[r] as { id?: unknown } | null)?.id, r)
+      }
+      const index = rowIndexOf.get(incident.id) ?? -1
       issues.push({
         index,
         id: incident.id,
