@@ -26,8 +26,9 @@
  * - `maxIterations` < 0 iterates until stable; igraph 0.10 stops after the first iteration that changes
  *   something (igraph issue #2798).
  *
- * Everything runs on typed arrays allocated once per call (plus one CSR per aggregation level); nothing is
- * allocated per node or edge. One iteration runs in O(m) per level.
+ * Everything runs on typed arrays allocated once per call (plus the offsets and node weights of each
+ * aggregated level; aggregated edges go to two reused buffers); nothing is allocated per node or edge.
+ * One iteration runs in O(m) per level.
  */
 import type { SimilarityGraph } from '../graph/similarityGraph'
 import { createRandom, type Random } from '../util/random'
