@@ -73,6 +73,11 @@ function cachedTable(preset: GeneratorPresetName, n: number): { table: CaseTable
 }
 
 const mb = (bytes: number) => Math.round(bytes / 1e6)
+/** CPU time of the process (all threads), ms: on a shared machine, wall time overstates the work. */
+const cpuMs = () => {
+  const usage = process.cpuUsage()
+  return (usage.user + usage.system) / 1000
+}
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1000)
 
 /** Child: load the table, generate candidates, score in parallel; report times and peak RSS. */
@@ -86,13 +91,17 @@ async function measureProvince(n: number): Promise<Record<string, unknown>> {
   const analysis = analyzeBlocking(table, { topBlocks: 3 })
   const analyzeMs = performance.now() - t
   t = performance.now()
+  let c = cpuMs()
   const candidates = generateCandidates(table)
   const generateMs = performance.now() - t
+  const generateCpuMs = cpuMs() - c
   const rssAfterCandidates = mb(process.memoryUsage().rss)
   const model = defaultModel()
   t = performance.now()
+  c = cpuMs()
   const scored = await scorePairsParallel(table, candidates, model, { minProbability: MIN_PROBABILITY })
   const scoreMs = performance.now() - t
+  const scoreCpuMs = cpuMs() - c
   const peakAfterScoring = peakRssMb()
   // parallel speed-up on a slice: the same pairs on one thread and on all workers
   const slice = Math.min(candidates.count, 4_000_000)
@@ -102,13 +111,17 @@ async function measureProvince(n: number): Promise<Record<string, unknown>> {
     b: candidates.b.subarray(0, slice),
   }
   t = performance.now()
+  c = cpuMs()
   const single = scorePairs(table, sliceCandidates, model, { minProbability: MIN_PROBABILITY })
   const singleMs = performance.now() - t
+  const singleCpuMs = cpuMs() - c
   t = performance.now()
+  c = cpuMs()
   const parallel = await scorePairsParallel(table, sliceCandidates, model, {
     minProbability: MIN_PROBABILITY,
   })
   const parallelMs = performance.now() - t
+  const parallelCpuMs = cpuMs() - c
   let identical = single.count === parallel.count
   for (let k = 0; identical && k < single.count; k++) {
     identical =
@@ -132,14 +145,20 @@ async function measureProvince(n: number): Promise<Record<string, unknown>> {
     candidates: candidates.count,
     byRule: candidates.byRule,
     generateCandidatesMs: Math.round(generateMs),
+    generateCandidatesCpuMs: Math.round(generateCpuMs),
     scoring: {
       workers: scored.threads,
       minProbability: MIN_PROBABILITY,
       kept: scored.count,
       ms: Math.round(scoreMs),
       pairsPerSecond: Math.round(candidates.count / (scoreMs / 1000)),
+      cpuMsAllThreads: Math.round(scoreCpuMs),
+      pairsPerCpuSecond: Math.round(candidates.count / (scoreCpuMs / 1000)),
     },
     generatePlusScoreMs: Math.round(generateMs + scoreMs),
+    // what the same work takes on otherwise idle cores: generation is one thread, scoring spreads
+    // its CPU time over the workers
+    generatePlusScoreIdleEstimateMs: Math.round(generateCpuMs + scoreCpuMs / Math.max(1, scored.threads)),
     memory: {
       rssAfterLoadMb: rssAfterLoad,
       rssAfterCandidatesMb: rssAfterCandidates,
@@ -149,8 +168,11 @@ async function measureProvince(n: number): Promise<Record<string, unknown>> {
       pairs: slice,
       singleThreadMs: Math.round(singleMs),
       parallelMs: Math.round(parallelMs),
+      singleThreadCpuMs: Math.round(singleCpuMs),
+      parallelCpuMsAllThreads: Math.round(parallelCpuMs),
       workers: parallel.threads,
       speedUp: Number((singleMs / parallelMs).toFixed(2)),
+      idleSpeedUpEstimate: Number((singleCpuMs / (parallelCpuMs / Math.max(1, parallel.threads))).toFixed(2)),
       identical,
     },
   }
@@ -266,6 +288,8 @@ async function main(): Promise<void> {
     return
   }
   if (args[0] === '--measure') {
+    // measured alone (table cached), e.g. when the machine is quieter:
+    //   nice node --max-old-space-size=8000 --import tsx bench/blocking.ts --measure 1000000
     process.stdout.write(`${JSON.stringify(await measureProvince(Number(args[1])))}\n`)
     return
   }

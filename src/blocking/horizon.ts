@@ -61,6 +61,13 @@ export interface Horizon {
   rareComboRows: Uint32Array
   /** Capped combinations (key, rows), for the report. */
   cappedCombos: { key: number; rows: number }[]
+  /**
+   * Optional index: each row's usable rare-MO keys (values v, combinations V + v1·V + v2), ascending,
+   * CSR. When present, {@link firstSharedRareKey} merges two short lists instead of enumerating the
+   * shared values' combinations; both give the same answer.
+   */
+  rowRareStart?: Uint32Array
+  rowRareKeys?: Float64Array
   moStart: Uint32Array
   moIds: Uint32Array
   evidenceStart: Uint32Array
@@ -121,7 +128,9 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
       for (const c of combos.capped) cappedCombos.push(c)
     }
   }
+  const rowRare = rare === null ? null : rowRareKeys(table, moRare, rareCombos, rareComboStart, rareComboRows)
   return {
+    ...(rowRare === null ? {} : { rowRareStart: rowRare.start, rowRareKeys: rowRare.keys }),
     n,
     options,
     start2,
@@ -150,6 +159,38 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
     evidenceStart: table.evidenceStart,
     evidenceIds: table.evidenceIds,
   }
+}
+
+/**
+ * Each row's usable rare-MO keys, ascending: its rare values (keys < V, in id order), then the rare
+ * combinations it carries (V + key, filled in ascending key order). O(rows + rare memberships).
+ */
+function rowRareKeys(
+  table: CaseTable,
+  moRare: Uint8Array,
+  rareCombos: Float64Array,
+  rareComboStart: Uint32Array,
+  rareComboRows: Uint32Array,
+): { start: Uint32Array; keys: Float64Array } {
+  const n = table.size
+  const V = moRare.length
+  const { moStart, moIds } = table
+  const start = new Uint32Array(n + 1)
+  for (let i = 0; i < n; i++) {
+    for (let k = moStart[i]; k < moStart[i + 1]; k++) if (moRare[moIds[k]] === 1) start[i + 1]++
+  }
+  for (let k = 0; k < rareComboRows.length; k++) start[rareComboRows[k] + 1]++
+  for (let i = 0; i < n; i++) start[i + 1] += start[i]
+  const keys = new Float64Array(start[n])
+  const fill = start.slice(0, n)
+  for (let i = 0; i < n; i++) {
+    for (let k = moStart[i]; k < moStart[i + 1]; k++) if (moRare[moIds[k]] === 1) keys[fill[i]++] = moIds[k]
+  }
+  for (let c = 0; c < rareCombos.length; c++) {
+    const key = V + rareCombos[c]
+    for (let k = rareComboStart[c]; k < rareComboStart[c + 1]; k++) keys[fill[rareComboRows[k]]++] = key
+  }
+  return { start, keys }
 }
 
 /**
@@ -357,6 +398,27 @@ export function withinRareGap(h: Horizon, i: number, j: number): boolean {
  * combination of two shared common values (key V + v1·V + v2); -1 when none.
  */
 export function firstSharedRareKey(h: Horizon, i: number, j: number): number {
+  const rowKeys = h.rowRareKeys
+  if (rowKeys !== undefined && h.rowRareStart !== undefined) {
+    const start = h.rowRareStart
+    let p = start[i]
+    const ep = start[i + 1]
+    let q = start[j]
+    const eq = start[j + 1]
+    while (p < ep && q < eq) {
+      const a = rowKeys[p]
+      const b = rowKeys[q]
+      if (a === b) return a
+      if (a < b) p++
+      else q++
+    }
+    return -1
+  }
+  return firstSharedRareKeyByValues(h, i, j)
+}
+
+/** {@link firstSharedRareKey} from the rows' MO values (no per-row key index). */
+export function firstSharedRareKeyByValues(h: Horizon, i: number, j: number): number {
   const ids = h.moIds
   let p = h.moStart[i]
   const ep = h.moStart[i + 1]

@@ -111,9 +111,9 @@ export function joinRareMo(
       for (let q = p + 1; q < e; q++) {
         const j = rows[q]
         if (!withinRareGap(h, i, j)) continue
+        if (firstSharedRareKey(h, i, j) !== key) continue
         if (horizonRule(h, i, j) >= 0) continue
         if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) continue
-        if (firstSharedRareKey(h, i, j) !== key) continue
         sink.push(i, j, RARE_MO)
       }
     }

@@ -8,7 +8,13 @@ import {
   generateCandidates,
   generateCandidatesBruteForce,
 } from '../../src/blocking/generateCandidates'
-import { compileHorizon, rareCombinations, withinDistance } from '../../src/blocking/horizon'
+import {
+  compileHorizon,
+  firstSharedRareKey,
+  firstSharedRareKeyByValues,
+  rareCombinations,
+  withinDistance,
+} from '../../src/blocking/horizon'
 import { defaultModel, makeComparison } from '../../src/model/defaultModel'
 import { parseLinkageModel } from '../../src/model/linkageModel'
 import type { Incident } from '../../src/schema/incident'
@@ -460,6 +466,37 @@ describe('blocking internals', () => {
         },
       ),
       { numRuns: 100, seed: 17 },
+    )
+  })
+
+  it('finds the same smallest shared rare-MO key from the per-row key index as from the MO values', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 30 }), { maxLength: 6 }), {
+          minLength: 2,
+          maxLength: 60,
+          size: 'max',
+        }),
+        fc.integer({ min: 2, max: 10 }),
+        fc.integer({ min: 2, max: 10 }),
+        fc.boolean(),
+        (lists, maxDocumentFrequency, maxBlockSize, combinations) => {
+          const table = buildCaseTable(
+            lists.map((values, k) => incident(`K${k}`, { mo: values.map((v) => `g:${v}`) })),
+          )
+          const h = compileHorizon(
+            table,
+            resolveBlockingOptions({ rareMo: { maxDocumentFrequency, combinations }, maxBlockSize }),
+          )
+          expect(h.rowRareKeys).toBeDefined()
+          for (let i = 0; i < table.size; i++) {
+            for (let j = i + 1; j < table.size; j++) {
+              expect(firstSharedRareKey(h, i, j)).toBe(firstSharedRareKeyByValues(h, i, j))
+            }
+          }
+        },
+      ),
+      { numRuns: 100, seed: 29 },
     )
   })
 
