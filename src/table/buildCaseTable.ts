@@ -291,36 +291,168 @@ export function normalizeNarrative(text: string): string {
  * narrativeBigrams('撬门入室').length // 3
  */
 export function narrativeBigrams(text: string): Uint32Array {
-  const normalized = normalizeNarrative(text)
-  const points = Array.from(normalized, (c) => c.codePointAt(0)!)
+  let scratch = new Uint32Array(text.length + 1)
+  let count = writeBigrams(text, scratch)
+  if (count < 0) {
+    scratch = new Uint32Array(-count)
+    count = writeBigrams(text, scratch)
+  }
+  return scratch.slice(0, count)
+}
+
+/** The reference definition of {@link narrativeBigrams} (slow: string passes and arrays), for tests. */
+export function narrativeBigramsReference(text: string): Uint32Array {
+  const points = Array.from(normalizeNarrative(text), (c) => c.codePointAt(0)!)
   if (points.length === 0) return new Uint32Array(0)
   if (points.length === 1) return Uint32Array.of(bigramHash(points[0], points[0]))
   const hashes = new Uint32Array(points.length - 1)
   for (let k = 0; k + 1 < points.length; k++) hashes[k] = bigramHash(points[k], points[k + 1])
-  hashes.sort()
+  return sortUnique(hashes, hashes.length)
+}
+
+function sortUnique(hashes: Uint32Array, length: number): Uint32Array {
+  return hashes.slice(0, sortUniqueInPlace(hashes, length))
+}
+
+/** Sorts `hashes[0 .. length)` ascending, removes repeats, returns the new length. */
+function sortUniqueInPlace(hashes: Uint32Array, length: number): number {
+  if (length <= 64) {
+    for (let k = 1; k < length; k++) {
+      const v = hashes[k]
+      let p = k - 1
+      while (p >= 0 && hashes[p] > v) {
+        hashes[p + 1] = hashes[p]
+        p--
+      }
+      hashes[p + 1] = v
+    }
+  } else hashes.subarray(0, length).sort()
   let end = 0
-  for (let k = 0; k < hashes.length; k++)
-    if (end === 0 || hashes[end - 1] !== hashes[k]) hashes[end++] = hashes[k]
-  return hashes.slice(0, end)
+  for (let k = 0; k < length; k++) if (end === 0 || hashes[end - 1] !== hashes[k]) hashes[end++] = hashes[k]
+  return end
+}
+
+/**
+ * Folded code point per BMP character, filled lazily: the character after NFKC and lower case when
+ * it is a letter or number, SPACE for anything else, COMPLEX when that is not one code point or may
+ * depend on neighbours (combining marks, Hangul jamo, final Σ, surrogates), UNKNOWN before the first
+ * look-up.
+ */
+let foldTable: Int32Array | null = null
+const UNKNOWN = -1
+const COMPLEX = -2
+const SPACE = 32
+const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u
+const MARK = /^\p{M}$/u
+
+function fold(cp: number): number {
+  if (cp < 128) {
+    if ((cp >= 97 && cp <= 122) || (cp >= 48 && cp <= 57)) return cp
+    if (cp >= 65 && cp <= 90) return cp + 32
+    return SPACE
+  }
+  foldTable ??= new Int32Array(0x10000).fill(UNKNOWN)
+  let folded = foldTable[cp]
+  if (folded === UNKNOWN) {
+    folded = foldSlow(cp)
+    foldTable[cp] = folded
+  }
+  return folded
+}
+
+function foldSlow(cp: number): number {
+  const hangulJamo =
+    (cp >= 0x1100 && cp <= 0x11ff) || (cp >= 0xa960 && cp <= 0xa97f) || (cp >= 0xd7b0 && cp <= 0xd7ff)
+  if (cp === 0x3a3 || (cp >= 0xd800 && cp <= 0xdfff) || hangulJamo) return COMPLEX
+  const char = String.fromCharCode(cp)
+  if (MARK.test(char)) return COMPLEX
+  const normalized = char.normalize('NFKC')
+  if (normalized.length !== 1) {
+    // several characters: all non-letters fold to one space, anything else is COMPLEX
+    for (const part of normalized) if (LETTER_OR_NUMBER.test(part) || MARK.test(part)) return COMPLEX
+    return SPACE
+  }
+  const code = normalized.charCodeAt(0)
+  const toJamo = (code >= 0x1100 && code <= 0x11ff) || (code >= 0xa960 && code <= 0xa97f) || code >= 0xd7b0
+  if (code !== cp && (code === 0x3a3 || toJamo || MARK.test(normalized))) return COMPLEX
+  if (!LETTER_OR_NUMBER.test(normalized)) return SPACE
+  const lower = normalized.toLowerCase()
+  return lower.length === 1 && LETTER_OR_NUMBER.test(lower) ? lower.charCodeAt(0) : COMPLEX
+}
+
+/**
+ * Writes the sorted unique bigram hashes of `text` into `out` and returns their count; returns
+ * −(needed length) when `out` is too short (only on the slow path). One pass over the characters with
+ * a per-character fold table (NFKC, lower case, letter-or-number test, each done once per distinct
+ * character); texts with a COMPLEX character take the reference path, so the result always equals
+ * {@link narrativeBigramsReference}.
+ */
+function writeBigrams(text: string, out: Uint32Array): number {
+  let previous = -1
+  let pendingSpace = false
+  let emitted = 0
+  let first = -1
+  let simple = true
+  for (let k = 0; k < text.length; k++) {
+    const folded = fold(text.charCodeAt(k))
+    if (folded === COMPLEX) {
+      simple = false
+      break
+    }
+    if (folded === SPACE) {
+      if (emitted > 0) pendingSpace = true
+      continue
+    }
+    if (pendingSpace) {
+      out[emitted - 1 < 0 ? 0 : emitted - 1] = bigramHash(previous, SPACE)
+      previous = SPACE
+      pendingSpace = false
+      emitted++
+    }
+    if (previous >= 0) out[emitted - 1] = bigramHash(previous, folded)
+    else first = folded
+    previous = folded
+    emitted++
+  }
+  if (!simple) {
+    const reference = narrativeBigramsReference(text)
+    if (reference.length > out.length) return -reference.length
+    out.set(reference)
+    return reference.length
+  }
+  // emitted code points give emitted − 1 bigrams; a single one gives (c, c)
+  if (emitted === 0) return 0
+  if (emitted === 1) {
+    out[0] = bigramHash(first, first)
+    return 1
+  }
+  return sortUniqueInPlace(out, emitted - 1)
 }
 
 function buildNarrativeBigrams(incidents: readonly Incident[]): { start: Uint32Array; bigrams: Uint32Array } {
   const n = incidents.length
   const start = new Uint32Array(n + 1)
-  const rows: Uint32Array[] = new Array(n)
-  let total = 0
-  for (let i = 0; i < n; i++) {
-    const text = incidents[i].narrative
-    rows[i] = text === undefined ? new Uint32Array(0) : narrativeBigrams(text)
-    total += rows[i].length
-  }
-  const bigrams = new Uint32Array(total)
+  let bigrams = new Uint32Array(1024)
+  let scratch = new Uint32Array(256)
   let at = 0
   for (let i = 0; i < n; i++) {
     start[i] = at
-    bigrams.set(rows[i], at)
-    at += rows[i].length
+    const text = incidents[i].narrative
+    if (text === undefined || text.length === 0) continue
+    if (scratch.length < text.length + 1) scratch = new Uint32Array(text.length * 2 + 1)
+    let count = writeBigrams(text, scratch)
+    if (count < 0) {
+      scratch = new Uint32Array(-count)
+      count = writeBigrams(text, scratch)
+    }
+    if (at + count > bigrams.length) {
+      const grown = new Uint32Array(Math.max(bigrams.length * 2, at + count))
+      grown.set(bigrams.subarray(0, at))
+      bigrams = grown
+    }
+    bigrams.set(scratch.subarray(0, count), at)
+    at += count
   }
   start[n] = at
-  return { start, bigrams }
+  return { start, bigrams: bigrams.slice(0, at) }
 }

@@ -1,6 +1,12 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { Incident } from '../../src/schema/incident'
-import { buildCaseTable, narrativeBigrams, normalizeNarrative } from '../../src/table/buildCaseTable'
+import {
+  buildCaseTable,
+  narrativeBigrams,
+  narrativeBigramsReference,
+  normalizeNarrative,
+} from '../../src/table/buildCaseTable'
 
 function incident(id: string, fields: Partial<Incident> = {}): Incident {
   return {
@@ -104,6 +110,44 @@ describe('buildCaseTable', () => {
       incident('3', { narrative: 'ab' }),
     ])
     expect(Array.from(table.narrativeStart)).toEqual([0, 3, 3, 4])
+  })
+
+  it('computes narrative bigrams in one pass exactly as the reference (NFKC, case, punctuation)', () => {
+    const tricky = [
+      'a',
+      'Z',
+      ' ',
+      '，',
+      '。',
+      '撬',
+      'É',
+      'e\u0301',
+      'Σ',
+      'ΑΣ',
+      '㈱',
+      'ｶ',
+      'ﾞ',
+      '가',
+      '\u1100\u1161',
+    ]
+    tricky.push('😀', 'İ', 'ß', 'ﬁ', '①', '\u3000', '٣', 'ǅ', '\u0345', 'Ⅻ', '.', '\t', '각\u3133', 'ㄱ')
+    const same = (text: string) =>
+      expect(Array.from(narrativeBigrams(text))).toEqual(Array.from(narrativeBigramsReference(text)))
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...tricky), { maxLength: 12 }), (parts) => {
+        same(parts.join(''))
+      }),
+      { numRuns: 2000 },
+    )
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 20 }), (text) => {
+        same(text)
+      }),
+      { numRuns: 2000 },
+    )
+    same(
+      '1月1日凌晨，西双县浦西镇安竹村居民报警称其家中被盗。经勘查，嫌疑人钻锁入室，盗走现金，损失约380元。',
+    )
   })
 
   it('does not mutate its (frozen) input', () => {
