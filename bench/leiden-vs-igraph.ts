@@ -247,7 +247,7 @@ function main(): void {
   const seed = Number(arg('seed', '1'))
   const iterations = arg('iterations', '2').split(',').map(Number)
   const withIgraph = arg('igraph', 'yes') !== 'no'
-  const agreements: { n: number; iterations: number; adjustedRandBetween: number }[] = []
+  const agreements: { n: number; resolution: number; iterations: number; adjustedRandBetween: number }[] = []
   const dir = arg('dir', join(tmpdir(), `caselink-leiden-${process.pid}`))
   mkdirSync(dir, { recursive: true })
   const rows: Record<string, unknown>[] = []
@@ -329,7 +329,7 @@ function main(): void {
       const agreement = adjustedRand(oursMembership, igraphMembership)
       console.error(`  ARI(caselink, igraph) at ${it} iterations = ${agreement.toFixed(4)}`)
       console.error(`  igraph's quality computed in Python = ${report.quality}`)
-      agreements.push({ n, iterations: it, adjustedRandBetween: agreement })
+      agreements.push({ n, resolution, iterations: it, adjustedRandBetween: agreement })
     }
   }
   mkdirSync('bench/results', { recursive: true })
