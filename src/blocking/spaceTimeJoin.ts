@@ -121,16 +121,23 @@ function joinSystem(
   // cells may always be larger than the bound (still exact): keep the axes within MAX_AXIS_CELLS
   cellX = Math.max(cellX, (maxX - minX) / (MAX_AXIS_CELLS - 2))
   cellY = Math.max(cellY, (maxY - minY) / (MAX_AXIS_CELLS - 2))
-  if (!Number.isFinite(cellX)) cellX = Number.POSITIVE_INFINITY
-  const nx = Number.isFinite(cellX) ? Math.floor((maxX - minX) / cellX) + 1 : 1
-  const ny = Math.floor((maxY - minY) / cellY) + 1
+  let nx = Number.isFinite(cellX) ? Math.floor((maxX - minX) / cellX) + 1 : 1
+  let ny = Math.floor((maxY - minY) / cellY) + 1
   let bucket2 = Math.max(2 * h.options.maxGapMs, 2 * HOUR_MS)
   bucket2 = Math.ceil(Math.max(bucket2, (maxEnd - timeBase) / (MAX_AXIS_CELLS - 2)))
   let nb = Math.floor((maxEnd - timeBase) / bucket2) + 1
   const ng = h.groupCount + 1
+  // keys must stay below 2^52: coarser buckets, then coarser cells (both keep the join exact)
   while (ng * ny * nx * nb >= MAX_KEY) {
-    bucket2 *= 2
-    nb = Math.floor((maxEnd - timeBase) / bucket2) + 1
+    if (nb > 1) {
+      bucket2 *= 2
+      nb = Math.floor((maxEnd - timeBase) / bucket2) + 1
+    } else {
+      cellX *= 2
+      cellY *= 2
+      nx = Number.isFinite(cellX) ? Math.floor((maxX - minX) / cellX) + 1 : 1
+      ny = Math.floor((maxY - minY) / cellY) + 1
+    }
   }
 
   // insertions: one per (row, bucket met)
@@ -445,10 +452,15 @@ function joinMissing(h: Horizon, sink: PairSink, stats: JoinStats | null, timeBa
   const isSource = (i: number) => loc[i] === NONE || (hasLatLon && loc[i] === PLANAR)
   let maxEnd = Number.NEGATIVE_INFINITY
   for (let i = 0; i < n; i++) if (end2[i] > maxEnd) maxEnd = end2[i]
+  const ng = h.groupCount + 1
   let bucket2 = Math.max(2 * h.options.maxGapMs, 2 * HOUR_MS)
   bucket2 = Math.max(bucket2, (maxEnd - timeBase) / (MAX_AXIS_CELLS - 2))
-  const nb = Math.floor((maxEnd - timeBase) / bucket2) + 1
-  const ng = h.groupCount + 1
+  let nb = Math.floor((maxEnd - timeBase) / bucket2) + 1
+  // the (group, bucket) offset table stays within 2^24 entries: coarser buckets (still exact)
+  while (ng * nb > 1 << 24 && nb > 1) {
+    bucket2 *= 2
+    nb = Math.floor((maxEnd - timeBase) / bucket2) + 1
+  }
   const firstBucket = new Int32Array(n)
   let insertions = 0
   for (let i = 0; i < n; i++) {

@@ -5,7 +5,8 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { type LinkageModel, matchProbability } from '../model/linkageModel'
 import type { CaseTable } from '../table/CaseTable'
-import type { ScoreReply, ScoreTask, ScoreWorkerData } from './parallelWorker'
+import { createPairScorer } from './pairScorer'
+import { type ScoreWorkerData, scoreChunks } from './parallelWorker'
 import {
   type CandidatePairs,
   type ScoredPairs,
@@ -16,29 +17,42 @@ import {
 
 /** Options of {@link scorePairsParallel}. */
 export interface ScorePairsParallelOptions extends ScorePairsOptions {
-  /** Worker threads. Default `os.availableParallelism()`; 1 scores on the calling thread. */
+  /**
+   * Threads that score, the calling thread included (so `workers − 1` worker threads are started).
+   * Default `os.availableParallelism()`; 1 scores on the calling thread only.
+   */
   workers?: number
-  /** Below this many candidate pairs, score on the calling thread (workers cost ~0.1–1 s to start). Default 500,000. */
+  /**
+   * Below this many candidate pairs, score on the calling thread only (a worker costs ~0.1 s to
+   * start plus compiling the scorer, O(rows)). Default 500,000.
+   */
   minParallelPairs?: number
-  /** Pairs per task handed to a worker. Default: count / (16 · workers), within [20,000, 1,000,000]. */
+  /**
+   * Whether the calling thread scores chunks too (blocking its event loop meanwhile). Default true;
+   * false keeps it free: `workers` worker threads then do all the scoring.
+   */
+  scoreOnCallingThread?: boolean
+  /** Pairs per chunk claimed by a thread. Default: count / (16 · workers), within [20,000, 1,000,000]. */
   chunkPairs?: number
 }
 
-const DEFAULTS = { minParallelPairs: 500_000 }
+const DEFAULTS = { minParallelPairs: 500_000, scoreOnCallingThread: true }
 
-/** Result of {@link scorePairsParallel}: the scored pairs, and how many worker threads scored them. */
+/** Result of {@link scorePairsParallel}: the scored pairs, and how many threads scored them. */
 export interface ParallelScoredPairs extends ScoredPairs {
-  /** Worker threads used; 0 when the pairs were scored on the calling thread. */
+  /** Threads that scored (worker threads plus the calling thread); 1 without workers. */
   threads: number
 }
 
 /**
- * Scores candidate pairs like {@link scorePairs}, split across worker threads: the table's columns
- * are copied once into SharedArrayBuffers (not per worker), each worker compiles the same scorer and
- * runs the same pure range scorer on chunks taken from a shared queue, writing into shared output
- * arrays at the chunk's offset. The result is identical to `scorePairs` (same pairs, same weights bit
- * for bit, same order). Falls back to the calling thread when `workers` is 1 or the candidates are
- * fewer than `minParallelPairs`. Memory: the shared table copy plus 16 bytes per candidate pair.
+ * Scores candidate pairs like {@link scorePairs}, split across threads: the table's columns are
+ * copied once into SharedArrayBuffers (cached per table, not per worker), each worker thread compiles
+ * the same scorer, and every thread (the calling one too) claims chunks of pairs from a shared atomic
+ * counter and runs the same pure range scorer (`scoreRange`) on them, writing into shared output
+ * arrays at the chunk's offset; the kept pairs are then gathered in chunk order. The result is
+ * identical to `scorePairs` (same pairs, same weights bit for bit, same order). Scores on the calling
+ * thread only when `workers` is 1 or the candidates are fewer than `minParallelPairs`. Memory: the
+ * shared table copy plus 16 bytes per candidate pair; each worker holds its own compiled scorer.
  *
  * @example
  * const scored = await scorePairsParallel(table, generateCandidates(table), model, { minProbability: 0.5 })
@@ -58,7 +72,7 @@ export async function scorePairsParallel(
     throw new RangeError(`caselink: workers must be an integer >= 1, got ${workerCount}`)
   }
   if (workerCount === 1 || count < minParallelPairs) {
-    return { ...scorePairs(table, candidates, model, options), threads: 0 }
+    return { ...scorePairs(table, candidates, model, options), threads: 1 }
   }
   if (candidates.a.length < count || candidates.b.length < count) {
     throw new Error('caselink: candidate arrays are shorter than count')
@@ -75,8 +89,12 @@ export async function scorePairsParallel(
     throw new RangeError(`caselink: chunkPairs must be an integer >= 1, got ${chunkPairs}`)
   }
   const chunkCount = Math.ceil(count / chunkPairs)
-  const threads = Math.min(workerCount, chunkCount)
+  // when the calling thread scores too: workerCount − 1 worker threads
+  const onCallingThread = options.scoreOnCallingThread ?? DEFAULTS.scoreOnCallingThread
+  const spawned = Math.min(workerCount, chunkCount) - (onCallingThread ? 1 : 0)
+  const kept = new Int32Array(new SharedArrayBuffer(4 * chunkCount)).fill(-1)
   const data: ScoreWorkerData = {
+    kind: 'caselink-score',
     table: shareTable(table),
     reference: options.reference === undefined ? null : shareTable(options.reference),
     model,
@@ -87,47 +105,45 @@ export async function scorePairsParallel(
     outB: new Uint32Array(new SharedArrayBuffer(count * 4)),
     outWeight: new Float64Array(new SharedArrayBuffer(count * 8)),
     minWeight: weightFloor(options),
+    next: new Int32Array(new SharedArrayBuffer(4)),
+    kept,
+    chunkPairs,
+    count,
   }
-  const kept = new Int32Array(chunkCount).fill(-1)
   const entry = workerEntry()
   // no inherited Node flags: a worker rejects many of them (--max-old-space-size, --input-type …), and
   // needs none (the built chunk is plain JS; the source is loaded through tsx's tsImport)
   const execArgv: string[] = []
   const workers: Worker[] = []
+  const finished: Promise<void>[] = []
   try {
-    await new Promise<void>((resolve, reject) => {
-      let next = 0
-      let done = 0
-      const give = (worker: Worker) => {
-        if (next >= chunkCount) return
-        const start = next * chunkPairs
-        const task: ScoreTask = { chunk: next, start, end: Math.min(count, start + chunkPairs) }
-        next++
-        worker.postMessage(task)
-      }
-      for (let w = 0; w < threads; w++) {
-        const worker = new Worker(entry.file, { workerData: data, eval: entry.eval, execArgv })
-        workers.push(worker)
-        worker.on('message', (reply: ScoreReply) => {
-          if (reply.chunk >= 0) {
-            kept[reply.chunk] = reply.kept
-            done++
-            if (done === chunkCount) {
-              resolve()
-              return
-            }
-          }
-          give(worker)
-        })
-        worker.on('error', (error) => reject(new Error(`caselink: scoring worker failed: ${error.message}`)))
-        worker.on('exit', (code) => {
-          if (done < chunkCount) reject(new Error(`caselink: scoring worker exited early (code ${code})`))
-        })
-      }
-    })
+    for (let w = 0; w < spawned; w++) {
+      const worker = new Worker(entry.file, { workerData: data, eval: entry.eval, execArgv })
+      workers.push(worker)
+      finished.push(
+        new Promise<void>((resolve, reject) => {
+          worker.on('message', () => resolve())
+          worker.on('error', (error) =>
+            reject(new Error(`caselink: scoring worker failed: ${error.message}`)),
+          )
+          worker.on('exit', (code) =>
+            reject(new Error(`caselink: scoring worker exited early (code ${code})`)),
+          )
+        }),
+      )
+    }
+    // a rejected worker must not go unhandled while this thread scores
+    const settled = Promise.all(finished)
+    settled.catch(() => {})
+    if (onCallingThread) scoreChunks(options.scorer ?? createPairScorer(table, model, options), data)
+    await settled
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()))
   }
+  for (let c = 0; c < chunkCount; c++) {
+    if (kept[c] < 0) throw new Error(`caselink: internal: chunk ${c} was not scored`)
+  }
+  const threads = spawned + (onCallingThread ? 1 : 0)
   let total = 0
   for (let c = 0; c < chunkCount; c++) total += kept[c]
   const a = new Uint32Array(total)

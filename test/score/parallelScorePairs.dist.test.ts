@@ -28,7 +28,7 @@ const run = async (lib) => {
   const candidates = generateCandidates(table, { maxDistanceMeters: 1500, maxGapDays: 14 })
   const model = defaultModel()
   const single = scorePairs(table, candidates, model, { minProbability: 0.1 })
-  const parallel = await scorePairsParallel(table, candidates, model, { minProbability: 0.1, workers: 2, minParallelPairs: 0 })
+  const parallel = await scorePairsParallel(table, candidates, model, { minProbability: 0.1, workers: 2, minParallelPairs: 0, scoreOnCallingThread: false })
   let identical = parallel.count === single.count
   for (let k = 0; identical && k < single.count; k++) {
     identical = parallel.a[k] === single.a[k] && parallel.b[k] === single.b[k] && Object.is(parallel.matchWeight[k], single.matchWeight[k])

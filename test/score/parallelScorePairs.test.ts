@@ -34,7 +34,7 @@ function expectIdentical(actual: ScoredPairs, expected: ScoredPairs): void {
 }
 
 describe('scorePairsParallel', () => {
-  it('gives the same pairs, weights (bit for bit) and order as scorePairs, across 2 workers and many chunks', async () => {
+  it('gives the same pairs, weights (bit for bit) and order as scorePairs, across 2 threads and many chunks', async () => {
     expect(candidates.count).toBeGreaterThan(20_000)
     expect(candidates.count).toBeLessThan(400_000)
     for (const minProbability of [0, 0.5]) {
@@ -44,6 +44,8 @@ describe('scorePairsParallel', () => {
         workers: 2,
         minParallelPairs: 0,
         chunkPairs: 3_001,
+        // workers only: the calling thread could otherwise take every chunk before they start
+        scoreOnCallingThread: false,
       })
       expectIdentical(actual, expected)
       expect(actual.threads).toBe(2)
@@ -61,18 +63,31 @@ describe('scorePairsParallel', () => {
       minParallelPairs: 0,
       chunkPairs: 10_000,
     })
+    // with the calling thread taking part (2 workers + caller)
     expectIdentical(actual, expected)
     expect(actual.threads).toBe(3)
+  })
+
+  it('spreads chunks over the calling thread and workers: same result whoever scores which chunk', async () => {
+    const expected = scorePairs(table, candidates, model, { minProbability: 0.2 })
+    const actual = await scorePairsParallel(table, candidates, model, {
+      minProbability: 0.2,
+      workers: 2,
+      minParallelPairs: 0,
+      chunkPairs: 777,
+    })
+    expectIdentical(actual, expected)
+    expect(actual.threads).toBe(2)
   })
 
   it('scores on the calling thread below minParallelPairs or with one worker (same result)', async () => {
     const expected = scorePairs(table, candidates, model)
     const single = await scorePairsParallel(table, candidates, model, { workers: 1 })
     expectIdentical(single, expected)
-    expect(single.threads).toBe(0)
+    expect(single.threads).toBe(1)
     const few = await scorePairsParallel(table, candidates, model, { minParallelPairs: 1e9 })
     expectIdentical(few, expected)
-    expect(few.threads).toBe(0)
+    expect(few.threads).toBe(1)
   })
 
   it('rejects rows outside the table and bad worker counts with caselink errors', async () => {
