@@ -321,6 +321,18 @@ class Workspace {
   /** Edge entries of the base level: an upper bound for every aggregated level. */
   readonly capacity: number
 
+  /**
+   * The aggregation buffer the next level will be written to (not the one holding the current level);
+   * allocated on first use.
+   */
+  freeLevelBuffer(): { targets: Int32Array; weights: Float64Array } {
+    if (this.levelTargets === null || this.levelWeights === null) {
+      this.levelTargets = [new Int32Array(this.capacity), new Int32Array(this.capacity)]
+      this.levelWeights = [new Float64Array(this.capacity), new Float64Array(this.capacity)]
+    }
+    return { targets: this.levelTargets[this.nextBuffer], weights: this.levelWeights[this.nextBuffer] }
+  }
+
   constructor(n: number, capacity: number) {
     this.capacity = capacity
     this.clusterWeight = new Float64Array(n)
@@ -498,6 +510,11 @@ function refine(
   const { n, offsets, targets, weights, nodeWeights } = level
   const { refined, refinedWeight, external, nonSingleton, neighWeight, neighList, neighAdded, cum } = ws
   const { groupStart, groupNodes, remap } = ws
+  // The cache lives in the aggregation buffer the next level will be written to (free until then), its
+  // per-node bounds in the queue and empty-cluster stack (used only by local moving).
+  const { targets: cacheTargets, weights: cacheWeights } = ws.freeLevelBuffer()
+  const cacheStart = ws.queue
+  const cacheEnd = ws.emptyStack
   // Group nodes by cluster (counting sort; nodes ascending within a cluster).
   groupStart.fill(0, 0, clusterCount + 1)
   for (let i = 0; i < n; i++) groupStart[membership[i] + 1]++
@@ -514,14 +531,26 @@ function refine(
     const start = groupStart[c]
     const stop = groupStart[c + 1]
     if (stop - start < 2) continue
-    // Each member's weight towards the rest of its cluster, and the cluster's total node weight.
+    // Each member's weight towards the rest of its cluster, and the cluster's total node weight. The
+    // within-cluster entries are copied to a cache, so the moves below never rescan whole rows.
     let total = 0
+    let cached = 0
     for (let i = start; i < stop; i++) {
       const v = groupNodes[i]
       total += nodeWeights[v]
       let ext = 0
+      cacheStart[v] = cached
       const end = offsets[v + 1]
-      for (let k = offsets[v]; k < end; k++) if (membership[targets[k]] === c) ext += weights[k]
+      for (let k = offsets[v]; k < end; k++) {
+        const u = targets[k]
+        if (membership[u] !== c) continue
+        const w = weights[k]
+        ext += w
+        cacheTargets[cached] = u
+        cacheWeights[cached] = w
+        cached++
+      }
+      cacheEnd[v] = cached
       external[v] = ext
     }
     shuffle(groupNodes, start, stop, random)
@@ -535,17 +564,15 @@ function refine(
       neighList[0] = current
       neighAdded[current] = 1
       let count = 1
-      const rowStart = offsets[v]
-      const rowEnd = offsets[v + 1]
+      const rowStart = cacheStart[v]
+      const rowEnd = cacheEnd[v]
       for (let k = rowStart; k < rowEnd; k++) {
-        const u = targets[k]
-        if (membership[u] !== c) continue
-        const rc = refined[u]
+        const rc = refined[cacheTargets[k]]
         if (neighAdded[rc] === 0) {
           neighAdded[rc] = 1
           neighList[count++] = rc
         }
-        neighWeight[rc] += weights[k]
+        neighWeight[rc] += cacheWeights[k]
       }
       let best = current
       let bestGain = 0
@@ -576,10 +603,8 @@ function refine(
       if (chosen !== current) {
         let ext = external[chosen]
         for (let k = rowStart; k < rowEnd; k++) {
-          const u = targets[k]
-          if (membership[u] !== c) continue
-          if (refined[u] === chosen) ext -= weights[k]
-          else ext += weights[k]
+          if (refined[cacheTargets[k]] === chosen) ext -= cacheWeights[k]
+          else ext += cacheWeights[k]
         }
         external[chosen] = ext
         refined[v] = chosen
@@ -611,12 +636,7 @@ function aggregate(
   for (let i = 0; i < n; i++) groupNodes[remap[refined[i]]++] = i
   // Edges go to one of two buffers sized for the base level (no level has more entries), alternating, so
   // that the level being read is never overwritten.
-  if (ws.levelTargets === null || ws.levelWeights === null) {
-    ws.levelTargets = [new Int32Array(ws.capacity), new Int32Array(ws.capacity)]
-    ws.levelWeights = [new Float64Array(ws.capacity), new Float64Array(ws.capacity)]
-  }
-  const newTargets = ws.levelTargets[ws.nextBuffer]
-  const newWeights = ws.levelWeights[ws.nextBuffer]
+  const { targets: newTargets, weights: newWeights } = ws.freeLevelBuffer()
   ws.nextBuffer = 1 - ws.nextBuffer
   const { localCluster, localWeight } = ws
   const newOffsets = new Uint32Array(refinedCount + 1)
