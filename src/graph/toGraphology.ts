@@ -4,6 +4,9 @@ import type { SimilarityGraph } from './similarityGraph'
 
 /**
  * graphology keeps nodes and edges in JavaScript Maps, which cannot hold more than 2²⁴ entries.
+ *
+ * @example
+ * if (graph.edgeCount < GRAPHOLOGY_MAX_ENTRIES) writeFileSync('graph.gexf', write(toGraphology(graph)))
  */
 export const GRAPHOLOGY_MAX_ENTRIES = 2 ** 24
 
