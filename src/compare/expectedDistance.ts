@@ -100,13 +100,15 @@ function circular(u: number, period: number): number {
  * modulo the period). A window of a full period or more is uniform on the circle, giving period / 4.
  * A window compared with itself gives length / 3 when it is at most half the period.
  *
- * Closed form: the density of D = X − Y is a sum of four ramps, so integrating by parts twice,
+ * When the support of D = X − Y lies on one linear piece of the distance (no kink at 0 or period/2),
+ * the result is the distance of the mean difference, exactly. Otherwise, closed form: the density of
+ * D is a sum of four ramps, so integrating by parts twice,
  * E d(D) = period / 4 + Σₖ cₖ H(pₖ) / (L₁ L₂) with breakpoints pₖ, signs cₖ = +1, −1, −1, +1 and the
  * periodic H(u) = r³/6 − period · r²/8 (r the circular distance of u from 0); with one point window,
  * E d(D) = period / 4 + (H′(hi) − H′(lo)) / L. Rounding then costs at most about 10⁻¹⁷ period³ /
  * (L₁L₂), so very short windows (L₁L₂ < 10⁻⁸ period², or L < 10⁻⁶ period) use
  * {@link expectedCircularDistancePiecewise}, which does not cancel: the absolute error stays below
- * 10⁻⁹ period (0.1 ms on 24 h). O(1), no allocation.
+ * 10⁻⁸ period (1 ms on 24 h). O(1), no allocation.
  *
  * @example
  * const DAY = 86_400_000
@@ -125,6 +127,13 @@ export function expectedCircularDistance(
   const raw = from1 - from2
   // one division: the difference modulo the period; every argument below is then within (−P, 2P)
   const difference = raw - period * Math.floor(raw / period)
+  // when D = X − Y stays on one linear piece of the distance (no kink at 0 or period/2 inside its
+  // support), the expectation is the distance of the mean difference, exactly
+  let centre = difference + (l1 - l2) * 0.5
+  centre = centre < 0 ? centre + period : centre >= period ? centre - period : centre
+  const half = (l1 + l2) * 0.5
+  const m = centre < period - centre ? centre : period - centre
+  if (m >= half && m + half <= period * 0.5) return m
   if (l1 > 0 && l2 > 0) {
     if (l1 * l2 < 1e-8 * period * period)
       return expectedCircularDistancePiecewise(from1, to1, from2, to2, period)

@@ -211,6 +211,7 @@ function build(spec: KernelSpec, writeLevels: boolean): unknown {
           moMerged = true
           lines.push(`const msi = rowI[ri + 17], mei = rowI[ri + 18], msj = rowI[rj + 17], mej = rowI[rj + 18];
 const moBoth = msi !== mei && msj !== mej;
+const moGroupsBoth = moBoth ? rowI[ri + 21] & rowI[rj + 21] : 0;
 let moShared = 0, moMask = 0;`)
           if (spec.moBitmap) {
             let unrolled = ''
@@ -238,9 +239,7 @@ let moShared = 0, moMask = 0;`)
 }`)
         } else {
           const bit = groupBit[c] | 0
-          lines.push(
-            `if (moBoth && (rowI[ri + 21] & rowI[rj + 21] & ${int(bit)}) !== 0) l = (moMask & ${int(bit)}) !== 0 ? 1 : 2;`,
-          )
+          lines.push(`if ((moGroupsBoth & ${int(bit)}) !== 0) l = (moMask & ${int(bit)}) !== 0 ? 1 : 2;`)
         }
         break
       }
