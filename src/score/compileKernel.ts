@@ -278,15 +278,21 @@ let moShared = 0, moMask = 0;`)
 }`)
         break
       case 8: {
+        // popcount of 16 ANDed words: nibble counts of two words added (≤ 8), folded to bytes (≤ 16),
+        // bytes accumulated over the 8 pairs (≤ 128), then the four bytes summed
         let popcount = ''
-        for (let k = 32; k < 48; k++) {
-          popcount += `v = rowI[ri + ${k}] & rowI[rj + ${k}]; v = v - ((v >>> 1) & 0x55555555); v = (v & 0x33333333) + ((v >>> 2) & 0x33333333); common += (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) | 0;\n`
+        for (let k = 32; k < 48; k += 2) {
+          popcount += `x = rowI[ri + ${k}] & rowI[rj + ${k}]; y = rowI[ri + ${k + 1}] & rowI[rj + ${k + 1}];
+x = x - ((x >>> 1) & 0x55555555); y = y - ((y >>> 1) & 0x55555555);
+x = (x & 0x33333333) + ((x >>> 2) & 0x33333333) + (y & 0x33333333) + ((y >>> 2) & 0x33333333);
+acc += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);\n`
         }
         lines.push(`{
   const bI = rowI[ri + 31], bJ = rowI[rj + 31];
   if (bI !== 0 && bJ !== 0) {
-    let common = 0, v = 0;
+    let acc = 0, x = 0, y = 0;
     ${popcount}
+    const common = (acc & 0xff) + ((acc >>> 8) & 0xff) + ((acc >>> 16) & 0xff) + (acc >>> 24);
     const dice = (2 * common) / (bI + bJ);
     ${descending('dice', t0, t1)}
   }

@@ -85,9 +85,16 @@ describe('createPairScorer', () => {
   })
 
   it('gives identical weights compiled and interpreted, with MO bitmaps and with MO lists', () => {
+    const letters = createRandom(13)
+    const pool = [0, 1].map(() =>
+      Array.from({ length: 600 }, () => String.fromCharCode(0x4e00 + Math.floor(letters() * 400))).join(''),
+    )
+    const long = () => pool[Math.floor(letters() * 2)]
     const wide = randomIncidents(300, createRandom(12)).map((x, k) => ({
       ...x,
       mo: [...x.mo, `rare:${k % 150}`, `other:${k}`],
+      // long narratives: more than 255 common signature bits (the popcount's byte sums)
+      narrative: k % 3 === 0 ? long() : x.narrative,
     }))
     for (const rows of [incidents, wide]) {
       const t = buildCaseTable(rows, { timeZone: 'Asia/Shanghai' })
@@ -105,7 +112,10 @@ describe('createPairScorer', () => {
         expect(Array.from(a)).toEqual(Array.from(b))
       }
     }
-    expect(buildCaseTable(wide).moValues.length).toBeGreaterThan(256)
+    const wideTable = buildCaseTable(wide)
+    expect(wideTable.moValues.length).toBeGreaterThan(256)
+    const longRow = wide.findIndex((x) => x.narrative === pool[0])
+    expect(wideTable.narrativeStart[longRow + 1] - wideTable.narrativeStart[longRow]).toBeGreaterThan(500)
   })
 
   it('is symmetric', () => {
