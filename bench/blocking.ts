@@ -26,7 +26,11 @@ import {
   RULE_RARE_MO,
   resolveBlockingOptions,
 } from '../src/blocking/blockingOptions'
-import { generateCandidates, generateCandidatesBruteForce } from '../src/blocking/generateCandidates'
+import {
+  type GenerateCandidatesOptions,
+  generateCandidates,
+  generateCandidatesBruteForce,
+} from '../src/blocking/generateCandidates'
 import { compileHorizon, horizonRule, pairRule } from '../src/blocking/horizon'
 import { generateIncidentChunks } from '../src/generate/generateIncidents'
 import type { GeneratorPresetName } from '../src/generate/region'
@@ -221,6 +225,51 @@ function travellingRecall(n: number): Record<string, unknown> {
   }
 }
 
+/**
+ * Recall of true linked pairs at 1M province rows for the defaults and alternatives of similar cost:
+ * pairs (exact count), share of true pairs produced, and share of true pairs whose incidents end up
+ * connected through produced true pairs (what clustering can recover by transitivity).
+ */
+function provinceRecall(n: number): Record<string, unknown>[] {
+  const { table } = cachedTable('province', n)
+  const truth = truePairs(table)
+  const configs: GenerateCandidatesOptions[] = [
+    {},
+    { categoryGroups: 'none', maxDistanceMeters: 1000, maxGapDays: 7 },
+    { categoryGroups: 'parent', maxDistanceMeters: 1000, maxGapDays: 14 },
+    { categoryGroups: 'category', maxDistanceMeters: 1500, maxGapDays: 21 },
+    { categoryGroups: 'category', maxDistanceMeters: 2000, maxGapDays: 21 },
+  ]
+  const parent = new Int32Array(table.size)
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]]
+      x = parent[x]
+    }
+    return x
+  }
+  return configs.map((options) => {
+    const analysis = analyzeBlocking(table, { ...options, topBlocks: 0 })
+    const h = compileHorizon(table, resolveBlockingOptions(options))
+    for (let i = 0; i < table.size; i++) parent[i] = i
+    let produced = 0
+    for (let k = 0; k < truth.a.length; k++) {
+      if (pairRule(h, truth.a[k], truth.b[k]) < 0) continue
+      produced++
+      parent[find(truth.a[k])] = find(truth.b[k])
+    }
+    let connected = 0
+    for (let k = 0; k < truth.a.length; k++) if (find(truth.a[k]) === find(truth.b[k])) connected++
+    return {
+      options: Object.keys(options).length === 0 ? 'defaults' : options,
+      pairs: analysis.pairs,
+      truePairs: truth.a.length,
+      pairRecall: Number((produced / truth.a.length).toFixed(4)),
+      connectedRecall: Number((connected / truth.a.length).toFixed(4)),
+    }
+  })
+}
+
 /** Unique true linked row pairs (rows sharing a series label), a < b. */
 function truePairs(table: CaseTable): { a: Uint32Array; b: Uint32Array } {
   const labels = table.seriesValues.length
@@ -308,6 +357,8 @@ async function main(): Promise<void> {
   if (child.status !== 0) throw new Error('province measurement failed')
   const province = JSON.parse(child.stdout)
   console.log('province', JSON.stringify(province))
+  const recall = provinceRecall(provinceN)
+  console.log('recall', JSON.stringify(recall))
   const travelling = travellingRecall(travellingN)
   console.log('travelling', JSON.stringify(travelling))
   const brute = bruteForce(bruteN)
@@ -319,6 +370,7 @@ async function main(): Promise<void> {
     node: process.version,
     defaults: BLOCKING_DEFAULTS,
     province,
+    provinceRecall: recall,
     travelling,
     bruteForce: brute,
   }

@@ -21,6 +21,8 @@ export interface RareMoOptions {
   maxGapDays?: number
   /** Also use combinations of two (individually common) MO values. Default true. */
   combinations?: boolean
+  /** Also use combinations of three common MO values (more distinctive, more work). Default false. */
+  triples?: boolean
 }
 
 /** Options of {@link generateCandidates} and {@link analyzeBlocking}. */
@@ -70,7 +72,7 @@ export const BLOCKING_DEFAULTS = {
   allowMissingLocation: false,
   evidence: true,
   maxBlockSize: 100,
-  rareMo: { maxDocumentFrequency: 50, maxGapDays: 180, combinations: true },
+  rareMo: { maxDocumentFrequency: 50, maxGapDays: 180, combinations: true, triples: false },
 } as const
 
 /** Rule ids (the `rule` array of {@link CandidateSet}). */
@@ -93,7 +95,7 @@ export interface ResolvedBlockingOptions {
   categoryGroups: Exclude<CategoryGroups, 'none'> | undefined
   allowMissingLocation: boolean
   evidence: boolean
-  rareMo: { maxDocumentFrequency: number; maxGapMs: number; combinations: boolean } | null
+  rareMo: { maxDocumentFrequency: number; maxGapMs: number; combinations: boolean; triples: boolean } | null
   maxBlockSize: number
 }
 
@@ -144,6 +146,7 @@ export function resolveBlockingOptions(options: GenerateCandidatesOptions): Reso
       maxDocumentFrequency,
       maxGapMs: Math.round(rareGapDays * DAY_MS),
       combinations: rare.combinations ?? BLOCKING_DEFAULTS.rareMo.combinations,
+      triples: rare.triples ?? BLOCKING_DEFAULTS.rareMo.triples,
     }
   }
   return {

@@ -68,6 +68,15 @@ export interface Horizon {
    */
   rowRareStart?: Uint32Array
   rowRareKeys?: Float64Array
+  /**
+   * Optional (rareMo.triples): sorted keys (v1·V + v2)·V + v3 of usable rare combinations of three
+   * common values, their rows (CSR), and the capped ones. Triple keys follow combination keys:
+   * V + V² + key.
+   */
+  rareTriples?: Float64Array
+  rareTripleStart?: Uint32Array
+  rareTripleRows?: Uint32Array
+  cappedTriples?: { key: number; rows: number }[]
   moStart: Uint32Array
   moIds: Uint32Array
   evidenceStart: Uint32Array
@@ -128,9 +137,21 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
       for (const c of combos.capped) cappedCombos.push(c)
     }
   }
-  const rowRare = rare === null ? null : rowRareKeys(table, moRare, rareCombos, rareComboStart, rareComboRows)
+  const triples = rare?.triples
+    ? rareTriples(table, moRare, rare.maxDocumentFrequency, options.maxBlockSize)
+    : null
+  const rowRare =
+    rare === null ? null : rowRareKeys(table, moRare, rareCombos, rareComboStart, rareComboRows, triples)
   return {
     ...(rowRare === null ? {} : { rowRareStart: rowRare.start, rowRareKeys: rowRare.keys }),
+    ...(triples === null
+      ? {}
+      : {
+          rareTriples: triples.keys,
+          rareTripleStart: triples.start,
+          rareTripleRows: triples.rows,
+          cappedTriples: triples.capped,
+        }),
     n,
     options,
     start2,
@@ -171,6 +192,7 @@ function rowRareKeys(
   rareCombos: Float64Array,
   rareComboStart: Uint32Array,
   rareComboRows: Uint32Array,
+  triples: RareTuples | null,
 ): { start: Uint32Array; keys: Float64Array } {
   const n = table.size
   const V = moRare.length
@@ -180,6 +202,7 @@ function rowRareKeys(
     for (let k = moStart[i]; k < moStart[i + 1]; k++) if (moRare[moIds[k]] === 1) start[i + 1]++
   }
   for (let k = 0; k < rareComboRows.length; k++) start[rareComboRows[k] + 1]++
+  if (triples !== null) for (let k = 0; k < triples.rows.length; k++) start[triples.rows[k] + 1]++
   for (let i = 0; i < n; i++) start[i + 1] += start[i]
   const keys = new Float64Array(start[n])
   const fill = start.slice(0, n)
@@ -189,6 +212,12 @@ function rowRareKeys(
   for (let c = 0; c < rareCombos.length; c++) {
     const key = V + rareCombos[c]
     for (let k = rareComboStart[c]; k < rareComboStart[c + 1]; k++) keys[fill[rareComboRows[k]]++] = key
+  }
+  if (triples !== null) {
+    for (let c = 0; c < triples.keys.length; c++) {
+      const key = V + V * V + triples.keys[c]
+      for (let k = triples.start[c]; k < triples.start[c + 1]; k++) keys[fill[triples.rows[k]]++] = key
+    }
   }
   return { start, keys }
 }
@@ -269,6 +298,91 @@ export function rareCombinations(
     p = q
   }
   return { keys: Float64Array.from(rareKeys), start: Uint32Array.from(starts), rows, capped }
+}
+
+/** Rare tuples of MO values: sorted keys, their rows (CSR), and the capped ones. */
+export interface RareTuples {
+  keys: Float64Array
+  start: Uint32Array
+  rows: Uint32Array
+  capped: { key: number; rows: number }[]
+}
+
+/**
+ * Rare combinations of three common MO values (each with frequency above the limit): every row's
+ * triples (v1 < v2 < v3) listed as ((v1·V + v2)·V + v3, row), radix-sorted; runs of 2..limit rows
+ * are rare, runs above maxBlockSize capped. O(Σ rows' triples).
+ */
+export function rareTriples(
+  table: CaseTable,
+  moRare: Uint8Array,
+  maxDocumentFrequency: number,
+  maxBlockSize: number,
+): RareTuples {
+  const n = table.size
+  const V = table.moValues.length
+  const { moStart, moIds } = table
+  let total = 0
+  for (let i = 0; i < n; i++) {
+    let m = 0
+    for (let k = moStart[i]; k < moStart[i + 1]; k++) if (moRare[moIds[k]] === 0) m++
+    total += (m * (m - 1) * (m - 2)) / 6
+  }
+  const keys = new Float64Array(total)
+  const owner = new Uint32Array(total)
+  let at = 0
+  for (let i = 0; i < n; i++) {
+    const e = moStart[i + 1]
+    for (let p = moStart[i]; p < e; p++) {
+      if (moRare[moIds[p]] !== 0) continue
+      for (let q = p + 1; q < e; q++) {
+        if (moRare[moIds[q]] !== 0) continue
+        const base = (moIds[p] * V + moIds[q]) * V
+        for (let r = q + 1; r < e; r++) {
+          if (moRare[moIds[r]] !== 0) continue
+          keys[at] = base + moIds[r]
+          owner[at] = i
+          at++
+        }
+      }
+    }
+  }
+  return rareRuns(keys, owner, maxDocumentFrequency, maxBlockSize)
+}
+
+/** Runs of equal keys (radix-sorted, stable): rare runs of 2..limit rows, capped above maxBlockSize. */
+function rareRuns(
+  keys: Float64Array,
+  owner: Uint32Array,
+  maxDocumentFrequency: number,
+  maxBlockSize: number,
+): RareTuples {
+  const total = keys.length
+  const order = sortByKey(keys)
+  const rareKeys: number[] = []
+  const starts: number[] = [0]
+  const capped: { key: number; rows: number }[] = []
+  const members: number[] = []
+  for (let p = 0; p < total; ) {
+    const key = keys[order[p]]
+    let q = p + 1
+    while (q < total && keys[order[q]] === key) q++
+    const size = q - p
+    if (size >= 2 && size <= maxDocumentFrequency) {
+      if (size <= maxBlockSize) {
+        rareKeys.push(key)
+        for (let k = p; k < q; k++) members.push(owner[order[k]])
+        starts.push(members.length)
+      } else capped.push({ key, rows: size })
+    }
+    p = q
+  }
+  return {
+    keys: Float64Array.from(rareKeys),
+    start: Uint32Array.from(starts),
+    rows: Uint32Array.from(members),
+    capped,
+  }
 }
 
 /** Vocabularies up to this many MO pairs (V²) count combinations in a direct table. */
@@ -444,9 +558,34 @@ export function firstSharedRareKeyByValues(h: Horizon, i: number, j: number): nu
     } else if (a < b) p++
     else q++
   }
-  if (commonCount < 2 || h.rareCombos.length === 0) return -1
-  const best = smallestRareCombo(h, firstCommon, lastCommon, j)
-  return best < 0 ? -1 : h.moRare.length + best
+  if (commonCount < 2) return -1
+  const V = h.moRare.length
+  const best = h.rareCombos.length === 0 ? -1 : smallestRareCombo(h, firstCommon, lastCommon, j)
+  if (best >= 0) return V + best
+  if (commonCount < 3 || h.rareTriples === undefined || h.rareTriples.length === 0) return -1
+  const triple = smallestRareTriple(h, h.rareTriples, firstCommon, lastCommon, j)
+  return triple < 0 ? -1 : V + V * V + triple
+}
+
+/** As {@link smallestRareCombo}, for triples (keys (v1·V + v2)·V + v3, lexicographic). */
+function smallestRareTriple(h: Horizon, triples: Float64Array, from: number, to: number, j: number): number {
+  const ids = h.moIds
+  const V = h.moRare.length
+  const js = h.moStart[j]
+  const je = h.moStart[j + 1]
+  const shared = (v: number) => h.moRare[v] === 0 && rowHas(ids, js, je, v)
+  for (let p = from; p <= to; p++) {
+    if (!shared(ids[p])) continue
+    for (let q = p + 1; q <= to; q++) {
+      if (!shared(ids[q])) continue
+      const base = (ids[p] * V + ids[q]) * V
+      for (let r = q + 1; r <= to; r++) {
+        if (!shared(ids[r])) continue
+        if (searchSorted(triples, base + ids[r]) >= 0) return base + ids[r]
+      }
+    }
+  }
+  return -1
 }
 
 /**

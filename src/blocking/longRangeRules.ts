@@ -139,4 +139,21 @@ export function joinRareMo(
   for (let c = 0; c < h.rareCombos.length; c++) {
     emitGroup(h.rareComboRows, h.rareComboStart[c], h.rareComboStart[c + 1], V + h.rareCombos[c])
   }
+  for (const c of h.cappedTriples ?? []) {
+    const v3 = c.key % V
+    const v2 = Math.floor(c.key / V) % V
+    const v1 = Math.floor(c.key / (V * V))
+    capped.push({
+      rule: 'rareMo',
+      value: `${table.moValues[v1]} + ${table.moValues[v2]} + ${table.moValues[v3]}`,
+      rows: c.rows,
+      pairs: (c.rows * (c.rows - 1)) / 2,
+    })
+  }
+  const triples = h.rareTriples
+  if (triples !== undefined && h.rareTripleStart !== undefined && h.rareTripleRows !== undefined) {
+    for (let c = 0; c < triples.length; c++) {
+      emitGroup(h.rareTripleRows, h.rareTripleStart[c], h.rareTripleStart[c + 1], V + V * V + triples[c])
+    }
+  }
 }

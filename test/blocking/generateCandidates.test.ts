@@ -131,6 +131,8 @@ const optionsArbitrary: fc.Arbitrary<GenerateCandidatesOptions> = fc.record(
       { maxDocumentFrequency: 3, maxGapDays: 30 },
       { maxDocumentFrequency: 6, combinations: false },
       { maxDocumentFrequency: 10, maxGapDays: 500 },
+      { maxDocumentFrequency: 4, triples: true },
+      { maxDocumentFrequency: 8, combinations: false, triples: true },
     ),
     maxBlockSize: fc.constantFrom(2, 4, 100),
   },
@@ -480,13 +482,14 @@ describe('blocking internals', () => {
         fc.integer({ min: 2, max: 10 }),
         fc.integer({ min: 2, max: 10 }),
         fc.boolean(),
-        (lists, maxDocumentFrequency, maxBlockSize, combinations) => {
+        fc.boolean(),
+        (lists, maxDocumentFrequency, maxBlockSize, combinations, triples) => {
           const table = buildCaseTable(
             lists.map((values, k) => incident(`K${k}`, { mo: values.map((v) => `g:${v}`) })),
           )
           const h = compileHorizon(
             table,
-            resolveBlockingOptions({ rareMo: { maxDocumentFrequency, combinations }, maxBlockSize }),
+            resolveBlockingOptions({ rareMo: { maxDocumentFrequency, combinations, triples }, maxBlockSize }),
           )
           expect(h.rowRareKeys).toBeDefined()
           for (let i = 0; i < table.size; i++) {
