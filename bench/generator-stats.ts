@@ -105,8 +105,13 @@ function pairStats(list: GeneratedIncident[], pairs: [number, number][]): PairSt
  * share an identifying trace (fingerprint, DNA, plate, phone), or that have the same category, lie within
  * 3 km and 14 days, and have MO Jaccard ≥ 0.5 (frauds: same first two MO codes, within 14 days, MO Jaccard
  * ≥ 0.8, any place);
- * series = connected components. Returns its B-cubed F1 and the all-singletons baseline.
+ * series = connected components. Returns its B-cubed F1 and the all-singletons baseline. The thresholds
+ * can be changed with RULE_KM, RULE_DAYS and RULE_JACCARD.
  */
+const RULE_KM = Number(process.env.RULE_KM ?? 3)
+const RULE_DAYS = Number(process.env.RULE_DAYS ?? 14)
+const RULE_JACCARD = Number(process.env.RULE_JACCARD ?? 0.5)
+
 function ruleBaseline(list: GeneratedIncident[]): Record<string, number> {
   const count = list.length
   const parent = new Int32Array(count)
@@ -140,7 +145,7 @@ function ruleBaseline(list: GeneratedIncident[]): Record<string, number> {
   const fraudBuckets = new Map<string, number[]>()
   const fraudKey = (w: number, r: GeneratedIncident) => `${w}|${r.mo.slice(0, 2).join(';')}`
   for (let i = 0; i < count; i++) {
-    const w = Math.floor(day[i] / 14)
+    const w = Math.floor(day[i] / RULE_DAYS)
     if (list[i].category === 'fraud.telecom') {
       // Frauds: compared only with frauds sharing the first two MO codes (script, channel) nearby in time.
       const key = fraudKey(w, list[i])
@@ -150,33 +155,34 @@ function ruleBaseline(list: GeneratedIncident[]): Record<string, number> {
       continue
     }
     if (Number.isNaN(xs[i])) continue
-    const key = `${Math.floor(xs[i] / 3)},${Math.floor(ys[i] / 3)},${w}`
+    const key = `${Math.floor(xs[i] / RULE_KM)},${Math.floor(ys[i] / RULE_KM)},${w}`
     const b = buckets.get(key)
     if (b) b.push(i)
     else buckets.set(key, [i])
   }
   for (let i = 0; i < count; i++) {
     const r = list[i]
-    const w = Math.floor(day[i] / 14)
+    const w = Math.floor(day[i] / RULE_DAYS)
     if (r.category === 'fraud.telecom') {
       for (let dw = -1; dw <= 1; dw++) {
         for (const j of fraudBuckets.get(fraudKey(w + dw, r)) ?? []) {
-          if (j <= i || Math.abs(day[j] - day[i]) > 14) continue
+          if (j <= i || Math.abs(day[j] - day[i]) > RULE_DAYS) continue
           if (jaccard(r.mo, list[j].mo) >= 0.8) union(i, j)
         }
       }
       continue
     }
     if (Number.isNaN(xs[i])) continue
-    const cx = Math.floor(xs[i] / 3)
-    const cy = Math.floor(ys[i] / 3)
+    const cx = Math.floor(xs[i] / RULE_KM)
+    const cy = Math.floor(ys[i] / RULE_KM)
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
         for (let dw = -1; dw <= 1; dw++) {
           for (const j of buckets.get(`${cx + dx},${cy + dy},${w + dw}`) ?? []) {
             if (j <= i || list[j].category !== r.category) continue
-            if (Math.abs(day[j] - day[i]) > 14 || Math.hypot(xs[j] - xs[i], ys[j] - ys[i]) > 3) continue
-            if (jaccard(r.mo, list[j].mo) >= 0.5) union(i, j)
+            if (Math.abs(day[j] - day[i]) > RULE_DAYS || Math.hypot(xs[j] - xs[i], ys[j] - ys[i]) > RULE_KM)
+              continue
+            if (jaccard(r.mo, list[j].mo) >= RULE_JACCARD) union(i, j)
           }
         }
       }
@@ -188,6 +194,9 @@ function ruleBaseline(list: GeneratedIncident[]): Record<string, number> {
   const none = evaluatePartition({}, list)
   const r3 = (x: number) => Math.round(x * 1000) / 1000
   return {
+    ruleKm: RULE_KM,
+    ruleDays: RULE_DAYS,
+    ruleJaccard: RULE_JACCARD,
     ruleB3Precision: r3(m.bcubed.precision),
     ruleB3Recall: r3(m.bcubed.recall),
     ruleB3F1: r3(m.bcubed.f1),

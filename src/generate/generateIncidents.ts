@@ -747,7 +747,7 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
     if (group.group === 'approach') approach = group.values[v]
     if (random() < MO_RECORDED) mo.push(GROUP_CODES[category][g][v])
   }
-  const habitCount = 1 + (unit(hash3(sig, 90, 0)) < 0.45 ? 1 : 0) + (unit(hash3(sig, 91, 0)) < 0.15 ? 1 : 0)
+  const habitCount = 1 + (unit(hash3(sig, 90, 0)) < 0.7 ? 1 : 0) + (unit(hash3(sig, 91, 0)) < 0.3 ? 1 : 0)
   for (let h = 0; h < habitCount; h++) {
     const present = random() < HABIT_PRESENT
     if (!present) continue

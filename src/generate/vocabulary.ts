@@ -44,7 +44,7 @@ export interface MoGroup {
 const approach: MoGroup = {
   group: 'approach',
   values: ['on-foot', 'e-bike', 'motorbike', 'car', 'bicycle', 'van', 'taxi'],
-  zipf: 1.3,
+  zipf: 1.1,
 }
 
 /** MO groups recorded for each category (index = category index). */
@@ -66,12 +66,12 @@ export const MO_GROUPS: readonly (readonly MoGroup[])[] = [
         'climb-pipe',
         'roof-tiles',
       ],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     {
       group: 'target',
       values: ['cash', 'jewelry', 'phone', 'liquor-tobacco', 'laptop', 'gold', 'handbag', 'watch', 'camera'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     {
       group: 'tool',
@@ -85,9 +85,9 @@ export const MO_GROUPS: readonly (readonly MoGroup[])[] = [
         'jack',
         'wire-cutter',
       ],
-      zipf: 1.0,
+      zipf: 0.8,
     },
-    { group: 'search', values: ['ransack', 'targeted', 'bedroom-only', 'tidy'], zipf: 1.2 },
+    { group: 'search', values: ['ransack', 'targeted', 'bedroom-only', 'tidy'], zipf: 1.0 },
     approach,
   ],
   [
@@ -102,17 +102,17 @@ export const MO_GROUPS: readonly (readonly MoGroup[])[] = [
         'drill-lock',
         'wall-hole',
       ],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     {
       group: 'target',
       values: ['till-cash', 'cigarettes', 'liquor', 'phones', 'cosmetics', 'safe', 'gold'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     {
       group: 'tool',
       values: ['crowbar', 'jack', 'screwdriver', 'hammer', 'angle-grinder', 'wire-cutter'],
-      zipf: 1.0,
+      zipf: 0.8,
     },
     approach,
   ],
@@ -120,54 +120,54 @@ export const MO_GROUPS: readonly (readonly MoGroup[])[] = [
     {
       group: 'method',
       values: ['short-circuit', 'cut-lock', 'carry-away', 'master-key', 'battery-only', 'tow'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     {
       group: 'location',
       values: ['residential-compound', 'roadside', 'market', 'school', 'hospital', 'station', 'factory'],
-      zipf: 1.0,
+      zipf: 0.8,
     },
-    { group: 'target', values: ['whole-bike', 'battery', 'charger', 'basket-goods'], zipf: 1.4 },
+    { group: 'target', values: ['whole-bike', 'battery', 'charger', 'basket-goods'], zipf: 1.2 },
     approach,
   ],
   [
     {
       group: 'location',
       values: ['doorstep', 'courier-station', 'locker', 'mailroom', 'shop-counter'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     {
       group: 'method',
       values: ['grab', 'impersonate-recipient', 'pickup-code', 'follow-courier', 'open-locker'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
-    { group: 'target', values: ['any-parcel', 'large-parcel', 'fresh-food', 'electronics'], zipf: 1.2 },
+    { group: 'target', values: ['any-parcel', 'large-parcel', 'fresh-food', 'electronics'], zipf: 1.0 },
     approach,
   ],
   [
     {
       group: 'entry',
       values: ['smash-window', 'unlocked-car', 'signal-jammer', 'pry-door', 'sunroof', 'spare-key'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     {
       group: 'target',
       values: ['cash', 'bag', 'phone', 'cigarettes', 'fuel', 'tools', 'license-plate'],
-      zipf: 1.0,
+      zipf: 0.8,
     },
     {
       group: 'location',
       values: ['roadside', 'car-park', 'residential-compound', 'construction-site'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
     approach,
   ],
   [
-    { group: 'target', values: ['cattle', 'pig', 'sheep', 'chicken', 'dog', 'duck', 'fish-pond'], zipf: 1.0 },
+    { group: 'target', values: ['cattle', 'pig', 'sheep', 'chicken', 'dog', 'duck', 'fish-pond'], zipf: 0.8 },
     {
       group: 'method',
       values: ['drive-away', 'cut-fence', 'poison-dog', 'sedate-animal', 'slaughter-on-site'],
-      zipf: 1.0,
+      zipf: 0.8,
     },
     approach,
   ],
@@ -175,14 +175,14 @@ export const MO_GROUPS: readonly (readonly MoGroup[])[] = [
     {
       group: 'location',
       values: ['bus', 'market', 'station', 'hospital', 'square', 'supermarket', 'temple-fair'],
-      zipf: 1.0,
+      zipf: 0.8,
     },
     {
       group: 'method',
       values: ['reach-in', 'slit-bag', 'cover-with-coat', 'team-jostle', 'tweezers'],
-      zipf: 1.1,
+      zipf: 0.9,
     },
-    { group: 'target', values: ['phone', 'wallet', 'cash', 'bank-card'], zipf: 1.2 },
+    { group: 'target', values: ['phone', 'wallet', 'cash', 'bank-card'], zipf: 1.0 },
   ],
   [
     {
@@ -199,15 +199,15 @@ export const MO_GROUPS: readonly (readonly MoGroup[])[] = [
         'game-trading',
         'impersonate-boss',
       ],
-      zipf: 0.9,
+      zipf: 0.7,
     },
-    { group: 'channel', values: ['phone-call', 'wechat', 'sms', 'qq', 'app', 'dating-site'], zipf: 1.0 },
+    { group: 'channel', values: ['phone-call', 'wechat', 'sms', 'qq', 'app', 'dating-site'], zipf: 0.8 },
     {
       group: 'payment',
       values: ['bank-transfer', 'alipay', 'wechat-pay', 'crypto', 'gift-card', 'cash-pickup'],
-      zipf: 1.0,
+      zipf: 0.8,
     },
-    { group: 'victim', values: ['elderly', 'student', 'office-worker', 'housewife', 'merchant'], zipf: 0.8 },
+    { group: 'victim', values: ['elderly', 'student', 'office-worker', 'housewife', 'merchant'], zipf: 0.6 },
   ],
 ]
 
@@ -256,10 +256,30 @@ export const SIGNATURE_VALUES: readonly string[] = [
   'leave-note',
   'tape-peephole',
   'glue-lock',
+  'wipe-prints',
+  'helmet',
+  'unplated-scooter',
+  'use-ladder',
+  'new-estates',
+  'remote-houses',
+  'leave-door-open',
+  'check-mailbox',
+  'spray-camera',
+  'bring-own-bag',
+  'walkie-talkie',
+  'pose-as-cleaner',
+  'disable-alarm',
+  'cut-screen',
+  'hide-in-stairwell',
+  'steal-keys-first',
+  'target-cash-drawer',
+  'night-market-days',
+  'move-goods-by-tricycle',
+  'leave-cigarette-brand-x',
 ]
 
 /** Zipf exponent of the habit values. */
-export const SIGNATURE_ZIPF = 0.7
+export const SIGNATURE_ZIPF = 0.6
 
 /** Shoe models seen in shoe prints, common to rare (shared across offenders: weak evidence). */
 export const SHOE_MODELS: readonly string[] = [
