@@ -194,12 +194,18 @@ function build(spec: KernelSpec, writeLevels: boolean): unknown {
     u = u < 0 ? -u : u;
     if (u >= ${period}) u -= ${period};
     const mid = u < ${period} - u ? u : ${period} - u;
-    const spread = (lI + lJ) * 0.25;
-    const lo = mid - spread, hi = mid + spread;
-    ${bounded('lo', 'hi', t0, t1, 2)}
-    if (l < 0) {
-      const e = ECD(sI, sI + lI, sJ, sJ + lJ, ${period});
-      ${ascending('e', t0, t1, 2)}
+    const half = (lI + lJ) * 0.5;
+    if (mid >= half && mid + half <= ${period} * 0.5) {
+      // D's support on one linear piece: the expectation is mid, exactly (as in ECD)
+      ${ascending('mid', t0, t1, 2)}
+    } else {
+      const spread = (lI + lJ) * 0.25;
+      const lo = mid - spread, hi = mid + spread;
+      ${bounded('lo', 'hi', t0, t1, 2)}
+      if (l < 0) {
+        const e = ECD(sI, sI + lI, sJ, sJ + lJ, ${period});
+        ${ascending('e', t0, t1, 2)}
+      }
     }
   }
 }`)

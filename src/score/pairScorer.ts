@@ -407,6 +407,12 @@ export function createPairScorer(
             u = u < 0 ? -u : u
             if (u >= period) u -= period
             const mid = u < period - u ? u : period - u
+            const half = (lengthI + lengthJ) * 0.5
+            if (mid >= half && mid + half <= period * 0.5) {
+              // D's support on one linear piece: the expectation is mid, exactly
+              level = ascendingLevel(mid, t0, t1, 2)
+              break
+            }
             const spread = (lengthI + lengthJ) * 0.25
             level = boundedLevel(mid - spread, mid + spread, t0, t1, 2)
             if (level >= 0) break
