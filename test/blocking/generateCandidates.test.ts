@@ -13,6 +13,7 @@ import {
   firstSharedRareKey,
   firstSharedRareKeyByValues,
   rareCombinations,
+  rareTriples,
   withinDistance,
 } from '../../src/blocking/horizon'
 import { defaultModel, makeComparison } from '../../src/model/defaultModel'
@@ -440,7 +441,7 @@ describe('analyzeBlocking', () => {
 })
 
 describe('blocking internals', () => {
-  it('finds the same rare MO combinations by direct counting and by radix sort', () => {
+  it('finds the same rare MO combinations (pairs and triples) by direct counting and by radix sort', () => {
     fc.assert(
       fc.property(
         fc.array(fc.uniqueArray(fc.integer({ min: 0, max: 40 }), { maxLength: 6 }), {
@@ -465,6 +466,12 @@ describe('blocking internals', () => {
           expect(Array.from(sorted.start)).toEqual(Array.from(direct.start))
           expect(Array.from(sorted.rows)).toEqual(Array.from(direct.rows))
           expect(sorted.capped).toEqual(direct.capped)
+          const triplesDirect = rareTriples(table, moRare, maxDocumentFrequency, maxBlockSize, 'table')
+          const triplesSorted = rareTriples(table, moRare, maxDocumentFrequency, maxBlockSize, 'sort')
+          expect(Array.from(triplesSorted.keys)).toEqual(Array.from(triplesDirect.keys))
+          expect(Array.from(triplesSorted.start)).toEqual(Array.from(triplesDirect.start))
+          expect(Array.from(triplesSorted.rows)).toEqual(Array.from(triplesDirect.rows))
+          expect(triplesSorted.capped).toEqual(triplesDirect.capped)
         },
       ),
       { numRuns: 100, seed: 17 },
