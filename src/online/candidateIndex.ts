@@ -70,6 +70,11 @@ export class CandidateIndex {
   private readonly comboSlot = new Map<number, number>()
   private comboHead = new Int32Array(16)
   private comboCount = new Uint32Array(16)
+  /** Rare combinations of three common values (`rareMo.triples`), as for pairs. */
+  private readonly tripleSlot = new Map<number | string, number>()
+  private tripleHead = new Int32Array(16)
+  private tripleCount = new Uint32Array(16)
+  private readonly triples: boolean
   /** Pairs (flattened p, q) that lost every rule since the last {@link CandidateIndex.takeRetracted}. */
   private retracted: number[] = []
   /** Values and combinations whose posting lists must be re-checked at the end of an insert. */
@@ -78,6 +83,7 @@ export class CandidateIndex {
   private gained: number[] = []
   private readonly regainLists: number[] = []
   private readonly sharedScratch: number[] = []
+  private readonly commonScratch: number[] = []
   private stamp = new Int32Array(16)
   private stampValue = 0
   private readonly scratch = new Float64Array(4)
@@ -124,6 +130,7 @@ export class CandidateIndex {
     this.cellLatLon = Math.max(2 * s * (1 + 1e-9) + 1e-15, 1e-12)
     this.cellPlanar = Math.max(o.maxDistanceMeters * (1 + 1e-9) + 1e-6, 1e-3)
     this.bucketMs = Math.max(o.maxGapMs, DAY_MS)
+    this.triples = o.rareMo !== null && (o.rareMo as { triples?: boolean }).triples === true
     const g = o.categoryGroups
     if (g !== undefined && g !== 'parent' && g !== 'category') {
       this.groups = new Map()
@@ -303,14 +310,25 @@ export class CandidateIndex {
         if (c > rare.maxDocumentFrequency || c > limit) continue
         for (let e = this.moHead[v]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
       }
-      if (rare.combinations) {
-        for (let p = s; p < end; p++) {
-          const u = ids[p]
-          if (this.moCount[u] + 1 <= rare.maxDocumentFrequency) continue
-          for (let q = p + 1; q < end; q++) {
-            const v = ids[q]
-            if (this.moCount[v] + 1 <= rare.maxDocumentFrequency) continue
-            this.comboCandidates(row, u, v, limit, tryRare)
+      if (rare.combinations || this.triples) {
+        // the row's values that are common with it counted
+        const common = this.commonScratch
+        common.length = 0
+        for (let p = s; p < end; p++)
+          if (this.moCount[ids[p]] + 1 > rare.maxDocumentFrequency) common.push(ids[p])
+        if (rare.combinations) {
+          for (let p = 0; p < common.length; p++) {
+            for (let q = p + 1; q < common.length; q++)
+              this.tupleCandidates(common[p], common[q], -1, limit, tryRare)
+          }
+        }
+        if (this.triples) {
+          for (let p = 0; p < common.length; p++) {
+            for (let q = p + 1; q < common.length; q++) {
+              for (let r = q + 1; r < common.length; r++) {
+                this.tupleCandidates(common[p], common[q], common[r], limit, tryRare)
+              }
+            }
           }
         }
       }
@@ -322,48 +340,48 @@ export class CandidateIndex {
   }
 
   /**
-   * Rare-combination candidates of (u, v) for the new row: registered rows, plus the earlier carriers of
-   * a value that the new row itself makes common (registered only when the row is inserted).
+   * Rare-combination candidates of the common values (u, v) or (u, v, w) (w = -1 for a pair) for the new row:
+   * registered rows, plus the earlier carriers of a value that the new row itself makes common (they are
+   * registered only when the row is inserted).
    */
-  private comboCandidates(
-    row: number,
+  private tupleCandidates(
     u: number,
     v: number,
+    w: number,
     limit: number,
     tryRare: (j: number) => void,
   ): void {
-    const rare = this.options.rareMo!
+    const df = this.options.rareMo!.maxDocumentFrequency
     const vp = this.valuePostings
-    const slot = this.comboSlot.get(comboKey(u, v))
-    let total = slot === undefined ? 0 : this.comboCount[slot]
-    const df = rare.maxDocumentFrequency
-    const uTurns = this.moCount[u] === df
-    const vTurns = this.moCount[v] === df
-    // usually neither value turns common with this row: no allocation then
+    const slot = w < 0 ? this.comboSlot.get(comboKey(u, v)) : this.tripleSlot.get(tripleKey(u, v, w))
+    let total = slot === undefined ? 0 : w < 0 ? this.comboCount[slot] : this.tripleCount[slot]
+    // usually no value of the tuple turns common with this row: no allocation then
     let pending: number[] | null = null
-    if (uTurns || vTurns) {
+    const turns = this.moCount[u] === df || this.moCount[v] === df || (w >= 0 && this.moCount[w] === df)
+    if (turns) {
       const found: number[] = []
       const { start, ids } = this.store.moList
       const seen = new Set<number>()
-      const scan = (value: number, other: number): void => {
+      const tuple = w < 0 ? [u, v] : [u, v, w]
+      for (const value of tuple) {
+        if (this.moCount[value] !== df) continue
         for (let e = this.moHead[value]; e >= 0; e = vp.next[e]) {
           const j = vp.row[e]
-          if (seen.has(j) || !rowHas(ids, start[j], start[j + 1], other)) continue
+          if (seen.has(j)) continue
+          if (!tuple.every((x) => rowHas(ids, start[j], start[j + 1], x))) continue
           seen.add(j)
           found.push(j)
         }
       }
-      if (uTurns) scan(u, v)
-      if (vTurns) scan(v, u)
       total += found.length
       pending = found
     }
     if (total + 1 > df || total + 1 > limit || total + 1 < 2) return
     if (slot !== undefined) {
-      for (let e = this.comboHead[slot]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
+      const head = w < 0 ? this.comboHead[slot] : this.tripleHead[slot]
+      for (let e = head; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
     }
     if (pending !== null) for (const j of pending) tryRare(j)
-    void row
   }
 
   /** Inserts prepared row `row` (the next row) after its candidates were taken. */
@@ -417,23 +435,38 @@ export class CandidateIndex {
       if (c <= df) this.moHead[v] = vp.push(this.moHead[v], row)
       // with maxBlockSize < maxDocumentFrequency a value can be rare but unusable, then turn common: pairs
       // among its carriers that no rule covered at their arrival may now be covered by a rare combination
-      if (c === df + 1 && rare.combinations && o.maxBlockSize < df) this.regainLists.push(this.moHead[v])
-      if (c === df + 1 && rare.combinations) {
+      if (c === df + 1 && (rare.combinations || this.triples) && o.maxBlockSize < df) {
+        this.regainLists.push(this.moHead[v])
+      }
+      if (c === df + 1 && (rare.combinations || this.triples)) {
         // v turns common: its earlier carriers join the combinations of v with their common values
         for (let e = this.moHead[v]; e >= 0; e = vp.next[e]) {
           const j = vp.row[e]
+          // j's other common values, ascending; with v they form the tuples that now become countable
+          const others = this.commonScratch
+          others.length = 0
           for (let m = start[j]; m < start[j + 1]; m++) {
             const u = ids[m]
-            if (u !== v && this.moCount[u] > df) this.register(u < v ? u : v, u < v ? v : u, j)
+            if (u !== v && this.moCount[u] > df) others.push(u)
+          }
+          for (let x = 0; x < others.length; x++) {
+            const u = others[x]
+            if (rare.combinations) this.register(u < v ? u : v, u < v ? v : u, j)
+            if (!this.triples) continue
+            for (let y = x + 1; y < others.length; y++) this.registerTriple(sorted3(u, others[y], v), j)
           }
         }
       }
     }
-    if (rare !== null && rare.combinations) {
-      for (let p = s; p < end; p++) {
-        if (this.moCount[ids[p]] <= df) continue
-        for (let q = p + 1; q < end; q++) {
-          if (this.moCount[ids[q]] > df) this.register(ids[p], ids[q], row)
+    if (rare !== null && (rare.combinations || this.triples)) {
+      const common: number[] = []
+      for (let p = s; p < end; p++) if (this.moCount[ids[p]] > df) common.push(ids[p])
+      for (let p = 0; p < common.length; p++) {
+        for (let q = p + 1; q < common.length; q++) {
+          if (rare.combinations) this.register(common[p], common[q], row)
+          if (!this.triples) continue
+          for (let r = q + 1; r < common.length; r++)
+            this.registerTriple([common[p], common[q], common[r]], row)
         }
       }
     }
@@ -534,11 +567,17 @@ export class CandidateIndex {
       } else if (x < y) a++
       else b++
     }
-    if (!rare.combinations) return false
     for (let i = 0; i < shared.length; i++) {
       for (let j = i + 1; j < shared.length; j++) {
-        const slot = this.comboSlot.get(comboKey(shared[i], shared[j]))
-        if (slot !== undefined && this.comboCount[slot] <= limit) return true
+        if (rare.combinations) {
+          const slot = this.comboSlot.get(comboKey(shared[i], shared[j]))
+          if (slot !== undefined && this.comboCount[slot] <= limit) return true
+        }
+        if (!this.triples) continue
+        for (let k = j + 1; k < shared.length; k++) {
+          const slot = this.tripleSlot.get(tripleKey(shared[i], shared[j], shared[k]))
+          if (slot !== undefined && this.tripleCount[slot] <= limit) return true
+        }
       }
     }
     return false
@@ -566,6 +605,23 @@ export class CandidateIndex {
     const df = this.options.rareMo!.maxDocumentFrequency
     if (c === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(this.comboHead[slot])
     if (c <= df) this.comboHead[slot] = this.valuePostings.push(this.comboHead[slot], row)
+  }
+
+  private registerTriple(tuple: readonly number[], row: number): void {
+    const key = tripleKey(tuple[0], tuple[1], tuple[2])
+    let slot = this.tripleSlot.get(key)
+    if (slot === undefined) {
+      slot = this.tripleSlot.size
+      this.tripleSlot.set(key, slot)
+      this.tripleHead = ensureCapacity(this.tripleHead, slot + 1)
+      this.tripleCount = ensureCapacity(this.tripleCount, slot + 1)
+      this.tripleHead[slot] = -1
+      this.tripleCount[slot] = 0
+    }
+    const c = ++this.tripleCount[slot]
+    const df = this.options.rareMo!.maxDocumentFrequency
+    if (c === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(this.tripleHead[slot])
+    if (c <= df) this.tripleHead[slot] = this.valuePostings.push(this.tripleHead[slot], row)
   }
 
   private pushKey(key: number, row: number): void {
@@ -608,6 +664,17 @@ export class CandidateIndex {
 /** Key of the MO value pair u < v: a small integer for small vocabularies, else a larger exact number. */
 function comboKey(u: number, v: number): number {
   return v < COMBO_BASE && u < COMBO_BASE ? u * COMBO_BASE + v : 2 ** 31 + u * 2 ** 21 + v
+}
+
+/** Key of the MO value triple u < v < w: exact integers for vocabularies below 2^17 values, else a string. */
+function tripleKey(u: number, v: number, w: number): number | string {
+  return w < 131_072 ? (u * 131_072 + v) * 131_072 + w : `${u},${v},${w}`
+}
+
+function sorted3(a: number, b: number, c: number): number[] {
+  const t = [a, b, c]
+  t.sort((x, y) => x - y)
+  return t
 }
 
 function rowHas(ids: Uint32Array, start: number, end: number, value: number): boolean {

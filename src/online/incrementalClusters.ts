@@ -218,18 +218,16 @@ export class IncrementalClusters {
     let pending: number[] = large
     const region = new Map<number, number>()
     const largeSet = new Set(large)
-    // a community that lost an internal edge may have fallen apart: split off the smaller side
-    for (let k = 0; k + 1 < broken.length; k += 2) {
-      const u = broken[k]
-      const v = broken[k + 1]
-      if (!largeSet.has(u)) continue
-      const label = this.membership[u]
-      if (this.membership[v] !== label) continue
-      const sideMark = ++this.visitMark
-      const side = this.component(u, label, sideMark)
-      if (this.visit[v] === sideMark) continue
-      const other = this.component(v, label, ++this.visitMark)
-      const part = side.length <= other.length ? side : other
+    // a community that lost internal edges may have fallen apart: every part holds an endpoint of a removed
+    // edge (it was connected before), so searching from the endpoints finds all parts; each part smaller than
+    // what is left of its community takes a new label
+    const sideMark = ++this.visitMark
+    for (let k = 0; k < broken.length; k++) {
+      const x = broken[k]
+      if (!largeSet.has(x) || this.visit[x] === sideMark) continue
+      const label = this.membership[x]
+      const part = this.component(x, label, sideMark)
+      if (part.length === this.communitySize[label]) continue
       const fresh = this.newLabel()
       for (const w of part) this.membership[w] = fresh
       this.communitySize[fresh] = part.length
@@ -265,8 +263,8 @@ export class IncrementalClusters {
             this.membership[v] = target
             pending.push(v)
           }
-          this.communitySize[target] += this.communitySize[label]
-          this.communitySize[label] = 0
+          this.communitySize[target] += members.length
+          this.communitySize[label] -= members.length
         }
       }
     }
@@ -420,8 +418,13 @@ export class IncrementalClusters {
       labelOf[c] = best
       start = end
     }
-    for (const label of labels) this.communitySize[label] = 0
-    for (let c = 0; c < partition.count; c++) if (labelOf[c] < 0) labelOf[c] = this.newLabel()
+    // sizes stay exact even if a label also has members outside the region: those keep their label, and
+    // a label still used outside is never given to a community of the region
+    for (let k = 0; k < m; k++) this.communitySize[current[k]]--
+    for (let c = 0; c < partition.count; c++) {
+      if (labelOf[c] >= 0 && this.communitySize[labelOf[c]] !== 0) labelOf[c] = -1
+      if (labelOf[c] < 0) labelOf[c] = this.newLabel()
+    }
     for (let k = 0; k < m; k++) {
       const label = labelOf[next[k]]
       this.membership[nodes[k]] = label

@@ -101,7 +101,7 @@ describe('CandidateIndex', () => {
   })
 
   it('ends with exactly the batch pairs under tight limits (small maxBlockSize, rare combinations)', () => {
-    const options = { maxBlockSize: 5, rareMo: { maxDocumentFrequency: 8, maxGapDays: 60 } }
+    const options = { maxBlockSize: 5, rareMo: { maxDocumentFrequency: 8, maxGapDays: 60, triples: true } }
     const online = onlinePairs(incidents, options)
     const batch = batchPairs(incidents, options)
     expect(online.size).toBe(batch.size)

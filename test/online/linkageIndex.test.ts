@@ -151,6 +151,18 @@ describe('save and loadLinkageIndex', () => {
     expect(Buffer.from(loaded.toBytes()).equals(Buffer.from(index.toBytes()))).toBe(true)
   })
 
+  it('keeps series sizes exact through bulk and single additions (a loaded copy recounts them)', () => {
+    const many = timeOrdered(12_000, 9)
+    const big = createLinkageIndex({ timeZone: TZ })
+    for (let start = 0; start < 11_700; start += 900)
+      big.add(many.slice(start, Math.min(11_700, start + 900)))
+    for (let i = 11_700; i < 12_000; i++) big.add([many[i]])
+    const copy = linkageIndexFromBytes(big.toBytes())
+    expect(copy.stats().series).toBe(big.stats().series)
+    expect(copy.assignments()).toEqual(big.assignments())
+    for (const series of big.series()) expect(series.members.length).toBeGreaterThanOrEqual(2)
+  }, 60_000)
+
   it('detects a truncated file and never half-loads it', async () => {
     const bytes = readFileSync(path)
     for (const length of [0, 7, 31, 32, 100, bytes.length >> 1, bytes.length - 1]) {
