@@ -171,7 +171,10 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
   const graphStats = { ms: lap(), nodes: graph.nodeCount, edges: graph.edgeCount }
 
   onStage('clustering', 'start')
-  const partition = detectSeries(graph, clusteringOptions)
+  // Keys from the ids make the visiting order, and so the series, independent of row order even
+  // where probabilities tie (they come in discrete levels).
+  const nodeKeys = clusteringOptions.nodeKeys ?? Uint32Array.from(table.ids, hashString)
+  const partition = detectSeries(graph, { ...clusteringOptions, nodeKeys })
   onStage('clustering', 'end')
   const clusteringStats = {
     ms: lap(),
