@@ -9,6 +9,7 @@
  * index. Wall times and CPU times are both reported: the machine is shared, so CPU time is the fairer
  * measure of the work. Results are merged into bench/results/online.json under the key n.
  */
+import { execSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -121,6 +122,7 @@ const same = loaded.size === index.size && loaded.stats().series === stats.serie
 const result = {
   n: indexed.length,
   batch,
+  commit: execSync('git rev-parse --short HEAD').toString().trim(),
   node: process.version,
   add: {
     bulkIncidents: bulk,

@@ -1,6 +1,6 @@
 /**
  * Incremental blocking for the online index: the rules of `generateCandidates` (space-time horizon,
- * missing location, shared evidence, rare MO values and rare combinations of two common values),
+ * missing location, shared evidence, rare MO values and rare combinations of two or three common values),
  * maintained as rows arrive, so that each new row is compared with exactly the earlier rows batch
  * blocking would pair it with.
  *
@@ -12,10 +12,14 @@
  * the batch predicate `horizonRule`. Cell keys are hashed: a collision only merges two lists, and every
  * candidate is still tested exactly.
  *
- * Long-range rules use posting lists and counts kept in arrival order. A value's frequency is its count
- * at the new row's arrival (the row included), where batch blocking uses the final count: the two agree
- * on every value that never exceeds the limits (`maxBlockSize` for evidence, `rareMo.maxDocumentFrequency`
- * for rare MO). A value that later grows common has already produced its pairs, which are kept.
+ * Long-range rules use posting lists and counts kept in arrival order: a value (or combination) is
+ * counted at each arrival, where batch blocking uses the final count. When a count passes its limit
+ * (`maxBlockSize` for evidence, `rareMo.maxDocumentFrequency` for rare MO), the pairs among its earlier
+ * carriers are re-checked with the current counts and those no rule covers any more are retracted
+ * ({@link CandidateIndex.takeRetracted}); when a value turns common, its carriers join the combinations
+ * with their other common values. So after every insert the pairs produced minus the pairs retracted are
+ * exactly the batch candidate pairs of the rows inserted so far (with `maxBlockSize` below the rare limit
+ * a value can also open combinations late: {@link CandidateIndex.takeGained}).
  */
 import {
   type GenerateCandidatesOptions,
