@@ -10,6 +10,7 @@ import { type ScoredPairs, scorePairs } from '../score/scorePairs'
 import { type Series, type SummarizeSeriesOptions, summarizeSeries } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { hashString } from '../util/random'
 import { acceptParsed, incidentToRecord, isIncident } from './isIncident'
 
 /** A kept link between two incidents of the same series. */
