@@ -253,7 +253,7 @@ function provinceRecall(n: number): Record<string, unknown>[] {
     {},
     { categoryGroups: 'none', maxDistanceMeters: 1000, maxGapDays: 7 },
     { categoryGroups: 'parent', maxDistanceMeters: 1000, maxGapDays: 14 },
-    { categoryGroups: 'category', maxDistanceMeters: 1500, maxGapDays: 21 },
+    { categoryGroups: 'category', maxDistanceMeters: 2000, maxGapDays: 14 },
     { categoryGroups: 'category', maxDistanceMeters: 2000, maxGapDays: 21 },
     TRIPLES,
   ]
