@@ -183,7 +183,7 @@ export function registerLinkCommand(program: Command): void {
     .option('--method <method>', `clustering method: ${METHODS.join(', ')}`)
     .option('--min-probability <p>', 'links below this probability are not kept (default 0.5)')
     .option('--seed <n>', 'clustering seed')
-    .option('--max-graph-edges <n>', 'write graph.gexf/graph.graphml only up to this many links', '250000')
+    .option('--max-graph-edges <n>', 'write graph.gexf/graph.graphml only up to this many links', '100000')
     .option('--top <n>', 'series to print', '10')
     .option('--strict', 'exit 1 when any input row was rejected')
     .option('-q, --quiet', 'no progress bars')

@@ -50,7 +50,15 @@ export async function main(argv: string[]): Promise<void> {
       return
     }
     if (error instanceof UserError || error instanceof SourceError || isCaselinkError(error)) {
-      process.stderr.write(`${(error as Error).message}\n`)
+      process.stderr.write(`${(error as Error).message.split('\n')[0]}\n`)
+      process.exitCode = EXIT.usage
+      return
+    }
+    const system = error as NodeJS.ErrnoException
+    if (typeof system?.code === 'string' && typeof system.syscall === 'string') {
+      // A file the user named cannot be read or written (ENOENT, EACCES, ENOTDIR, ENOSPC…).
+      const where = system.path === undefined ? '' : ` ${system.path}`
+      process.stderr.write(`caselink: cannot ${system.syscall}${where}: ${system.code}\n`)
       process.exitCode = EXIT.usage
       return
     }

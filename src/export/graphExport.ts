@@ -9,13 +9,13 @@ import { createLinkReasons } from './linkReasons'
 export interface LinkGraphOptions {
   /** Keep incidents without any kept link as isolated nodes. Default false (only linked incidents). */
   includeIsolated?: boolean
-  /** Refuse (with a `caselink:` error) graphs with more edges than this. Default 250,000. */
+  /** Refuse (with a `caselink:` error) graphs with more edges than this. Default 100,000. */
   maxEdges?: number
   /** Reasons stored on each edge. Default 3. */
   maxReasons?: number
 }
 
-const DEFAULTS = { includeIsolated: false, maxEdges: 250_000, maxReasons: 3 }
+const DEFAULTS = { includeIsolated: false, maxEdges: 100_000, maxReasons: 3 }
 
 /** Node attributes of the analyst graph: the incident's fields plus its series. */
 export interface LinkGraphNodeAttributes {

@@ -11,8 +11,10 @@ import { buildCli, type CliRunner, expectOneLineError } from './cliBuild'
 let dir: string
 let cli: CliRunner
 const runCli = (...args: string[]) => cli(args)
-const oneLineError = (run: { status: number | null; stderr: string }) =>
+const oneLineError = <T extends { status: number | null; stderr: string }>(run: T): T => {
   expectOneLineError(run, expect as never)
+  return run
+}
 const BOM = '\uFEFF'
 const ALL_OUTPUTS = [
   'assignments.csv',
@@ -191,6 +193,8 @@ describe('caselink link (built binary)', () => {
     oneLineError(
       runCli('link', 'fixtures/sample.csv', '--model', join(dir, 'bad-model.json'), '--out', join(dir, 'x')),
     )
+    const underFile = oneLineError(runCli('link', 'fixtures/sample.csv', '--out', 'package.json/out'))
+    expect(underFile.stderr).toBe('caselink: cannot mkdir package.json/out: ENOTDIR\n')
     expect(runCli('link').status).toBe(2)
   })
 })
