@@ -161,6 +161,11 @@ describe('save and loadLinkageIndex', () => {
     expect(copy.stats().series).toBe(big.stats().series)
     expect(copy.assignments()).toEqual(big.assignments())
     for (const series of big.series()) expect(series.members.length).toBeGreaterThanOrEqual(2)
+    // a full re-clustering keeps the bookkeeping exact too
+    big.recluster()
+    const again = linkageIndexFromBytes(big.toBytes())
+    expect(again.stats().series).toBe(big.stats().series)
+    expect(again.assignments()).toEqual(big.assignments())
   }, 60_000)
 
   it('detects a truncated file and never half-loads it', async () => {
