@@ -88,6 +88,7 @@ export class CandidateIndex {
   private readonly regainLists: number[] = []
   private readonly sharedScratch: number[] = []
   private readonly commonScratch: number[] = []
+  private readonly rowCommonScratch: number[] = []
   private stamp = new Int32Array(16)
   private stampValue = 0
   private readonly scratch = new Float64Array(4)
@@ -457,20 +458,21 @@ export class CandidateIndex {
             const u = others[x]
             if (rare.combinations) this.register(u < v ? u : v, u < v ? v : u, j)
             if (!this.triples) continue
-            for (let y = x + 1; y < others.length; y++) this.registerTriple(sorted3(u, others[y], v), j)
+            for (let y = x + 1; y < others.length; y++) this.registerTriple(u, others[y], v, j)
           }
         }
       }
     }
     if (rare !== null && (rare.combinations || this.triples)) {
-      const common: number[] = []
+      const common = this.rowCommonScratch
+      common.length = 0
       for (let p = s; p < end; p++) if (this.moCount[ids[p]] > df) common.push(ids[p])
       for (let p = 0; p < common.length; p++) {
         for (let q = p + 1; q < common.length; q++) {
           if (rare.combinations) this.register(common[p], common[q], row)
           if (!this.triples) continue
           for (let r = q + 1; r < common.length; r++)
-            this.registerTriple([common[p], common[q], common[r]], row)
+            this.registerTriple(common[p], common[q], common[r], row)
         }
       }
     }
@@ -611,8 +613,28 @@ export class CandidateIndex {
     if (c <= df) this.comboHead[slot] = this.valuePostings.push(this.comboHead[slot], row)
   }
 
-  private registerTriple(tuple: readonly number[], row: number): void {
-    const key = tripleKey(tuple[0], tuple[1], tuple[2])
+  /** Registers `row` under the triple of common values {a, b, c}, given in any order. */
+  private registerTriple(a: number, b: number, c: number, row: number): void {
+    let x = a
+    let y = b
+    let z = c
+    let t = 0
+    if (x > y) {
+      t = x
+      x = y
+      y = t
+    }
+    if (y > z) {
+      t = y
+      y = z
+      z = t
+    }
+    if (x > y) {
+      t = x
+      x = y
+      y = t
+    }
+    const key = tripleKey(x, y, z)
     let slot = this.tripleSlot.get(key)
     if (slot === undefined) {
       slot = this.tripleSlot.size
@@ -622,10 +644,10 @@ export class CandidateIndex {
       this.tripleHead[slot] = -1
       this.tripleCount[slot] = 0
     }
-    const c = ++this.tripleCount[slot]
+    const count = ++this.tripleCount[slot]
     const df = this.options.rareMo!.maxDocumentFrequency
-    if (c === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(this.tripleHead[slot])
-    if (c <= df) this.tripleHead[slot] = this.valuePostings.push(this.tripleHead[slot], row)
+    if (count === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(this.tripleHead[slot])
+    if (count <= df) this.tripleHead[slot] = this.valuePostings.push(this.tripleHead[slot], row)
   }
 
   private pushKey(key: number, row: number): void {
@@ -673,12 +695,6 @@ function comboKey(u: number, v: number): number {
 /** Key of the MO value triple u < v < w: exact integers for vocabularies below 2^17 values, else a string. */
 function tripleKey(u: number, v: number, w: number): number | string {
   return w < 131_072 ? (u * 131_072 + v) * 131_072 + w : `${u},${v},${w}`
-}
-
-function sorted3(a: number, b: number, c: number): number[] {
-  const t = [a, b, c]
-  t.sort((x, y) => x - y)
-  return t
 }
 
 function rowHas(ids: Uint32Array, start: number, end: number, value: number): boolean {
