@@ -70,7 +70,13 @@ export interface GenerateCandidatesOptions {
   maxBlockSize?: number
 }
 
-/** Defaults of {@link GenerateCandidatesOptions}, sized for 1,000,000 province incidents on 2 cores. */
+/**
+ * Defaults of {@link GenerateCandidatesOptions}, sized for 1,000,000 province incidents on 2 cores
+ * (about 13 million candidate pairs; bench/results/blocking.json).
+ *
+ * @example
+ * generateCandidates(table, { ...BLOCKING_DEFAULTS, maxGapDays: 30 })
+ */
 export const BLOCKING_DEFAULTS = {
   maxDistanceMeters: 1500,
   maxGapDays: 21,
@@ -86,7 +92,12 @@ export const RULE_SPACE_TIME = 0
 export const RULE_MISSING_LOCATION = 1
 export const RULE_EVIDENCE = 2
 export const RULE_RARE_MO = 3
-/** Rule names by id. */
+/**
+ * Rule names by id (the `rule` array of a candidate set).
+ *
+ * @example
+ * BLOCKING_RULES[candidates.rule[0]] // 'spaceTime'
+ */
 export const BLOCKING_RULES = ['spaceTime', 'missingLocation', 'evidence', 'rareMo'] as const
 /** One of {@link BLOCKING_RULES}. */
 export type BlockingRule = (typeof BLOCKING_RULES)[number]
