@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { LinkResult } from '../link/linkIncidents'
 import { writeAssignmentsCsv } from './assignmentsCsv'
@@ -59,7 +59,7 @@ export const GEXF_MAX_EDGES = 400_000
  * Writes the outputs of a link run into a directory (created if needed): series.json, assignments.csv,
  * links.csv, series.geojson, graph.gexf, graph.graphml and rejected.ndjson. CSV files are UTF-8 with BOM
  * and neutralize formula injection. Graph exports above `maxGraphEdges` links are skipped with a
- * message in the returned list (graphology costs ~300 bytes a link). Returns what was written.
+ * message in the returned list (and a stale file of the same name is removed). Returns what was written.
  *
  * @example
  * const files = writeLinkOutputs(linkIncidents(rows), 'out', { formats: ['json', 'csv'] })
@@ -116,6 +116,14 @@ export function writeLinkOutputs(
       return incidents + series
     })
   }
+  /** Records a skipped file and removes a stale one of the same name (from an earlier run) so it cannot mislead. */
+  const skip = (name: string, skipped: string): void => {
+    const path = join(dir, name)
+    rmSync(path, { force: true })
+    const file: OutputFile = { name, path, bytes: 0, records: 0, description: 'skipped', skipped }
+    files.push(file)
+    onFile(file)
+  }
   if (formats.has('gexf') || formats.has('graphml')) {
     const names = [
       formats.has('gexf') ? 'graph.gexf' : '',
@@ -125,18 +133,7 @@ export function writeLinkOutputs(
       const skipped =
         `the graph has ${result.graph.edgeCount} links, more than ${maxGraphEdges}: ` +
         'skipped (raise maxGraphEdges, --max-graph-edges, to write it anyway; graphology needs ~1.3 kB a link)'
-      for (const name of names) {
-        const file: OutputFile = {
-          name,
-          path: join(dir, name),
-          bytes: 0,
-          records: 0,
-          description: 'skipped',
-          skipped,
-        }
-        files.push(file)
-        onFile(file)
-      }
+      for (const name of names) skip(name, skipped)
     } else {
       const graph = linkResultToGraphology(result, { maxEdges: maxGraphEdges, maxReasons })
       const records = graph.order + graph.size
@@ -154,9 +151,7 @@ export function writeLinkOutputs(
           const skipped =
             `the graph has ${graph.size} links; graphology-gexf builds the file as one string and cannot ` +
             `go beyond ${GEXF_MAX_EDGES}: skipped (graph.graphml is streamed and has the same content)`
-          const file: OutputFile = { name, path, bytes: 0, records: 0, description: 'skipped', skipped }
-          files.push(file)
-          onFile(file)
+          skip(name, skipped)
           continue
         }
         let text: string
@@ -166,9 +161,7 @@ export function writeLinkOutputs(
           // graphology-gexf builds one string; V8 strings stop at about 2^29 characters.
           if (!(error instanceof RangeError)) throw error
           const skipped = `the GEXF text of ${graph.size} links is longer than a JavaScript string can be: skipped`
-          const file: OutputFile = { name, path, bytes: 0, records: 0, description: 'skipped', skipped }
-          files.push(file)
-          onFile(file)
+          skip(name, skipped)
           continue
         }
         writeFileSync(path, text, 'utf8')

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import fc from 'fast-check'
@@ -155,10 +155,11 @@ describe('graph exports', () => {
     }
   })
 
-  it('refuses a graph above maxEdges, and writeLinkOutputs skips it with a message instead', () => {
+  it('refuses a graph above maxEdges; writeLinkOutputs skips it with a message and removes a stale file', () => {
     expect(() => linkResultToGraphology(result, { maxEdges: 3 })).toThrow(
       /^caselink: .* more than the 3 allowed/,
     )
+    writeFileSync(join(dir, 'graph.gexf'), 'stale, from an earlier run')
     const files = writeLinkOutputs(result, dir, { formats: ['gexf', 'graphml'], maxGraphEdges: 3 })
     expect(files.map((f) => f.name)).toEqual(['graph.gexf', 'graph.graphml'])
     for (const f of files) {
