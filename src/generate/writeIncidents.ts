@@ -47,6 +47,22 @@ export const GENERATED_CSV_COLUMNS = [
 
 const DEFAULTS = { chunkSize: 10_000, bom: true }
 
+/** Resolves on 'drain', rejects on 'error', and leaves no listener behind either way. */
+function drained(stream: Writable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onDrain = () => {
+      stream.off('error', onError)
+      resolve()
+    }
+    const onError = (error: Error) => {
+      stream.off('drain', onDrain)
+      reject(error)
+    }
+    stream.once('drain', onDrain)
+    stream.once('error', onError)
+  })
+}
+
 async function writeChunks(
   target: string | Writable,
   options: WriteIncidentsOptions,
@@ -72,11 +88,12 @@ async function writeChunks(
     for (; !next.done; next = chunks.next()) {
       const chunk = next.value
       if (failure) throw failure
-      const text = render(chunk, first)
+      // Encode once: the buffer gives the byte count and is what the stream writes.
+      const buffer = Buffer.from(render(chunk, first), 'utf8')
       first = false
       records += chunk.length
-      bytes += Buffer.byteLength(text)
-      if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')])
+      bytes += buffer.length
+      if (!stream.write(buffer)) await drained(stream)
     }
     if (first) {
       const text = render([], true)
@@ -111,9 +128,11 @@ export function writeIncidentsNdjson(
   options: WriteIncidentsOptions,
 ): Promise<WriteIncidentsResult> {
   return writeChunks(target, options, (chunk) => {
-    let text = ''
-    for (const record of chunk) text += `${JSON.stringify(record)}\n`
-    return text
+    if (chunk.length === 0) return ''
+    const lines: string[] = new Array(chunk.length + 1)
+    for (let i = 0; i < chunk.length; i++) lines[i] = JSON.stringify(chunk[i])
+    lines[chunk.length] = ''
+    return lines.join('\n')
   })
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { PassThrough } from 'node:stream'
+import { PassThrough, Writable } from 'node:stream'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { writeIncidentsCsv, writeIncidentsNdjson } from '../../src/generate/writeIncidents'
@@ -32,6 +32,21 @@ describe('writeIncidentsNdjson', () => {
     expect(stream.writableEnded).toBe(false)
     expect(Buffer.concat(parts).toString('utf8').split('\n')).toHaveLength(51)
     expect(result.records).toBe(50)
+  })
+
+  it('waits for drain on a slow stream and leaves no listeners behind', async () => {
+    let written = 0
+    const slow = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _encoding, callback) {
+        written += chunk.length
+        setImmediate(callback)
+      },
+    })
+    const result = await writeIncidentsNdjson(slow, { n: 200, seed: 2, chunkSize: 7 })
+    expect(written).toBe(result.bytes)
+    expect(slow.listenerCount('drain')).toBe(0)
+    expect(slow.listenerCount('error')).toBe(0)
   })
 
   it('reads back through loadIncidents to the same incidents as parsing in memory', async () => {
