@@ -50,29 +50,44 @@ describe('generateIncidents validity', () => {
 
   it('uses the canonical fields and formats', () => {
     const kinds = new Set(['fingerprint', 'dna', 'shoeprint', 'plate', 'phone'])
+    const bad: string[] = []
+    const check = (ok: boolean, id: string, what: string) => {
+      if (!ok) bad.push(`${id}: ${what}`)
+    }
     for (const r of incidents) {
       if (r.time !== undefined) {
-        expect(r.time).toMatch(ISO_WITH_OFFSET)
-        expect(r.timeFrom).toBeUndefined()
+        check(
+          ISO_WITH_OFFSET.test(r.time) && r.timeFrom === undefined && r.timeTo === undefined,
+          r.id,
+          'time',
+        )
       } else {
-        expect(r.timeFrom).toMatch(ISO_WITH_OFFSET)
-        expect(r.timeTo).toMatch(ISO_WITH_OFFSET)
-        expect(Date.parse(r.timeTo as string)).toBeGreaterThan(Date.parse(r.timeFrom as string))
+        check(
+          ISO_WITH_OFFSET.test(r.timeFrom ?? '') && ISO_WITH_OFFSET.test(r.timeTo ?? ''),
+          r.id,
+          'window format',
+        )
+        check(Date.parse(r.timeTo as string) > Date.parse(r.timeFrom as string), r.id, 'window order')
       }
       if (r.lat !== undefined) {
-        expect(r.lat).toBeGreaterThan(31)
-        expect(r.lat).toBeLessThan(33)
-        expect(r.lon).toBeGreaterThan(118)
-        expect(r.lon).toBeLessThan(120)
-      }
-      expect(CATEGORIES).toContain(r.category)
-      for (const m of r.mo) expect(m).toMatch(/^[a-z]+:[a-z0-9-]+$/)
-      expect(new Set(r.mo).size).toBe(r.mo.length)
-      for (const e of r.evidence) expect(kinds.has(e.slice(0, e.indexOf(':')))).toBe(true)
-      expect(r.series.length).toBeGreaterThanOrEqual(1)
-      expect(r.series.length).toBeLessThanOrEqual(3)
-      expect(typeof r.county).toBe('string')
+        check(r.lat > 31 && r.lat < 33 && (r.lon as number) > 118 && (r.lon as number) < 120, r.id, 'lat/lon')
+      } else check(r.lon === undefined, r.id, 'lon without lat')
+      check((CATEGORIES as readonly string[]).includes(r.category), r.id, 'category')
+      check(
+        r.mo.every((m) => /^[a-z]+:[a-z0-9-]+$/.test(m)),
+        r.id,
+        'mo format',
+      )
+      check(new Set(r.mo).size === r.mo.length, r.id, 'mo duplicates')
+      check(
+        r.evidence.every((e) => kinds.has(e.slice(0, e.indexOf(':')))),
+        r.id,
+        'evidence kind',
+      )
+      check(r.series.length >= 1 && r.series.length <= 3, r.id, 'series count')
+      check(typeof r.county === 'string' && typeof r.town === 'string', r.id, 'county/town')
     }
+    expect(bad).toEqual([])
   })
 
   it('passes parseIncidents with no rejected row', () => {
