@@ -132,6 +132,50 @@ describe('evaluateScores properties', () => {
     )
   })
 
+  it('average precision equals a brute-force step-wise sum over all pairs with unscored at −∞', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 2, maxLength: 12 }),
+        fc.array(fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined }), {
+          minLength: 66,
+          maxLength: 66,
+        }),
+        (labels, rawScores) => {
+          const list = labels.map((l, i) => ({ id: `i${i}`, series: `L${l}` }))
+          const scored: { a: string; b: string; score: number }[] = []
+          const all: { pos: boolean; score: number }[] = []
+          let k = 0
+          for (let i = 0; i < list.length; i++) {
+            for (let j = i + 1; j < list.length; j++) {
+              const s = rawScores[k++ % rawScores.length]
+              if (s !== undefined) scored.push({ a: list[i].id, b: list[j].id, score: s })
+              all.push({
+                pos: labels[i] === labels[j],
+                score: s === undefined ? Number.NEGATIVE_INFINITY : s,
+              })
+            }
+          }
+          const positives = all.filter((x) => x.pos).length
+          const m = evaluateScores(scored, list)
+          if (positives === 0) {
+            expect(m.averagePrecision).toBeNaN()
+            return
+          }
+          const thresholds = [...new Set(all.map((x) => x.score))].sort((x, y) => y - x)
+          let ap = 0
+          let previous = 0
+          for (const t of thresholds) {
+            const tp = all.filter((x) => x.pos && x.score >= t).length
+            const fp = all.filter((x) => !x.pos && x.score >= t).length
+            ap += (tp / positives - previous) * (tp / (tp + fp))
+            previous = tp / positives
+          }
+          expect(m.averagePrecision).toBeCloseTo(ap, 12)
+        },
+      ),
+    )
+  })
+
   it('counts pairs sharing several labels once', () => {
     const list = [
       { id: 'p', series: ['A', 'B'] },
