@@ -62,13 +62,14 @@ export async function loadInput(path: string, options: LoadInputOptions = {}): P
   const rejected: RejectedRecord[] = []
   let seenRejected = 0
   let seenIssues = 0
-  const collect = (row: unknown, line: number): void => {
+  const collect = (row: unknown, line: number, text?: string): void => {
     // finish() returns the counts and issues so far; a rejected count that grew means this row was rejected.
     const state = parser.finish()
     if (state.counts.rejected > seenRejected) {
       const issues = state.issues.slice(seenIssues)
       const record: RejectedRecord = { index: state.counts.rows - 1, line, issues }
       if (row !== undefined) record.row = row
+      if (text !== undefined) record.text = text
       rejected.push(record)
       seenRejected = state.counts.rejected
     }
@@ -81,7 +82,7 @@ export async function loadInput(path: string, options: LoadInputOptions = {}): P
         collect(record.row, record.line)
       } else {
         parser.reject(record.code as IssueCode, record.message, record.line)
-        collect(undefined, record.line)
+        collect(undefined, record.line, record.text)
       }
     }
   }

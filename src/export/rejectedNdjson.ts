@@ -9,6 +9,8 @@ export interface RejectedRecord {
   line?: number
   /** The row as read (an object for CSV and JSON rows); absent when the record could not be read. */
   row?: unknown
+  /** The raw text of a record that could not be read as a row (a broken JSON line, a CSV record with the wrong cell count). */
+  text?: string
   /** Every issue of the row (errors and warnings). */
   issues: RecordIssue[]
 }
@@ -27,6 +29,7 @@ export function writeRejectedNdjson(rejected: readonly RejectedRecord[], out: Te
     const line: Record<string, unknown> = { index: record.index }
     if (record.line !== undefined) line.line = record.line
     if (record.row !== undefined) line.row = record.row
+    if (record.text !== undefined) line.text = record.text
     line.issues = record.issues
     out.write(`${JSON.stringify(line)}\n`)
   }

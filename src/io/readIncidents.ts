@@ -27,6 +27,8 @@ export type SourceRecord =
       code: 'malformed_json' | 'malformed_csv' | 'column_count_mismatch'
       message: string
       line: number
+      /** The record's raw text, when the reader has it (NDJSON line, JSON element, CSV record). */
+      text?: string
     }
 
 /**
@@ -159,6 +161,7 @@ async function* readNdjson(stream: Readable): AsyncGenerator<SourceRecord[]> {
         code: 'malformed_json',
         message: `line ${lineNumber} is not valid JSON: ${(error as Error).message}`,
         line: lineNumber,
+        text: trimmed,
       }
     }
   }
@@ -225,6 +228,7 @@ async function* readJsonArray(stream: Readable, name: string): AsyncGenerator<So
         code: 'malformed_json',
         message: `the array element at line ${elementLine} is not valid JSON: ${(error as Error).message}`,
         line: elementLine,
+        text,
       }
     }
   }
@@ -292,6 +296,7 @@ async function* readJsonArray(stream: Readable, name: string): AsyncGenerator<So
               code: 'malformed_json',
               message: `the JSON array is not closed after line ${elementLine}`,
               line: elementLine,
+              text: JSON.stringify(record.row),
             }
           : record,
       ]
@@ -306,25 +311,33 @@ async function* readCsv(stream: Readable, delimiter: string): AsyncGenerator<Sou
       delimiter,
       columns: false,
       info: true,
+      raw: true,
       relax_column_count: true,
       skip_empty_lines: true,
       skip_records_with_error: true,
     }),
   )
   const skipped: SourceRecord[] = []
-  parser.on('skip', (error: Error & { lines?: number }) => {
+  parser.on('skip', (error: Error & { lines?: number; raw?: string }) => {
     const line = error.lines ?? 0
-    skipped.push({
+    const record: SourceRecord = {
       kind: 'unreadable',
       code: 'malformed_csv',
       message: `CSV record at line ${line} cannot be read: ${error.message}`,
       line,
-    })
+    }
+    // The text read up to the error: a broken quote can swallow the records after it, kept here.
+    if (typeof error.raw === 'string') record.text = error.raw.replace(/\r?\n$/, '')
+    skipped.push(record)
   })
   let header: string[] | null = null
   let batch: SourceRecord[] = []
-  for await (const item of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    const { record, info } = item
+  for await (const item of parser as AsyncIterable<{
+    record: string[]
+    info: { lines: number }
+    raw: string
+  }>) {
+    const { record, info, raw } = item
     // Skip events fire while later records are still buffered: emit them in line order.
     while (skipped.length > 0 && skipped[0].line < info.lines) batch.push(skipped.shift()!)
     if (header === null) {
@@ -337,6 +350,7 @@ async function* readCsv(stream: Readable, delimiter: string): AsyncGenerator<Sou
         code: 'column_count_mismatch',
         message: `CSV record at line ${info.lines} has ${record.length} cells, the header has ${header.length}`,
         line: info.lines,
+        text: raw.replace(/\r?\n$/, ''),
       })
     } else {
       const row: Record<string, string> = Object.create(null)

@@ -42,6 +42,9 @@ describe('readIncidents and loadIncidents', () => {
     expect(incidents.map((i) => i.id)).toEqual(['A', 'C'])
     expect(counts).toMatchObject({ rows: 3, valid: 2, rejected: 1 })
     expect(issues[0]).toMatchObject({ index: 1, code: 'malformed_json', line: 3 })
+    const records = []
+    for await (const record of readIncidents(fromText(text), { format: 'ndjson' })) records.push(record)
+    expect(records[1]).toMatchObject({ kind: 'unreadable', text: '{"id":"B",' })
   })
 
   it('streams a JSON array element by element, with line numbers, BOM and malformed elements', async () => {
@@ -70,6 +73,13 @@ describe('readIncidents and loadIncidents', () => {
     expect(issues.map((i) => [i.index, i.code, i.line])).toEqual([
       [1, 'column_count_mismatch', 3],
       [2, 'malformed_csv', 4],
+    ])
+    const unreadable = []
+    for await (const record of readIncidents('fixtures/hostile.csv'))
+      if (record.kind === 'unreadable') unreadable.push(record)
+    expect(unreadable.map((r) => r.kind === 'unreadable' && r.text)).toEqual([
+      'C-2,2024-03-05 22:10:00,119.4',
+      'C-3,2024-03-06 01:00:00,119.5,32.1,burglary.shop,"小卖部""被盗"',
     ])
   })
 
