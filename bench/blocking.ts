@@ -19,6 +19,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg } from 'node:os'
 import { deserialize, serialize } from 'node:v8'
+import { Worker } from 'node:worker_threads'
 import { analyzeBlocking } from '../src/blocking/analyzeBlocking'
 import {
   BLOCKING_DEFAULTS,
@@ -180,6 +181,36 @@ async function measureProvince(n: number): Promise<Record<string, unknown>> {
       identical,
     },
   }
+}
+
+/**
+ * How much parallel throughput the machine gives: wall time of a pure CPU loop run in two worker
+ * threads at once over the same loop in one (1.0: two independent cores; 2.0: one core's worth).
+ */
+async function twoThreadSpinRatio(): Promise<number> {
+  const code = `const { parentPort } = require('node:worker_threads'); let x = 0
+    for (let i = 0; i < 2e8; i++) x = (x * 1664525 + 1013904223) | 0
+    parentPort.postMessage(x)`
+  const run = async (threads: number) => {
+    const t = performance.now()
+    await Promise.all(
+      Array.from(
+        { length: threads },
+        () =>
+          new Promise<void>((resolve) => {
+            const worker = new Worker(code, { eval: true })
+            worker.on('message', () => {
+              void worker.terminate()
+              resolve()
+            })
+          }),
+      ),
+    )
+    return performance.now() - t
+  }
+  const one = await run(1)
+  const two = await run(2)
+  return Number((two / one).toFixed(2))
 }
 
 /** Recall of the long-range rules: true linked pairs beyond the space-time horizon they bring in. */
@@ -364,6 +395,7 @@ async function main(): Promise<void> {
   const bruteN = Number(args[2] ?? 20_000)
   const started = new Date().toISOString()
   const load = loadavg()
+  const spinRatio = await twoThreadSpinRatio()
 
   cachedTable('province', provinceN)
   const child = spawnSync(
@@ -383,7 +415,12 @@ async function main(): Promise<void> {
 
   const result = {
     started,
-    machine: { cores: availableParallelism(), loadAverageAtStart: load.map((v) => Number(v.toFixed(2))) },
+    machine: {
+      cores: availableParallelism(),
+      loadAverageAtStart: load.map((v) => Number(v.toFixed(2))),
+      // wall(2 threads) / wall(1 thread) of a pure CPU loop: ~2 means the cores give one core's throughput
+      twoThreadSpinWallRatio: spinRatio,
+    },
     node: process.version,
     defaults: BLOCKING_DEFAULTS,
     province,
