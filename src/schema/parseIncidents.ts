@@ -1,4 +1,4 @@
-import { FIELD_ALIASES } from './fieldAliases'
+import { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './fieldAliases'
 import type { Incident, RecordIssue } from './incident'
 import { ISSUE_CODES, type IssueCode } from './issueCodes'
 import { parseTime } from './parseTime'
@@ -49,6 +49,31 @@ const DEFAULTS = {
 } as const
 
 const TIME_FIELDS = ['time', 'timeFrom', 'timeTo'] as const
+
+/** One bit per canonical field, to tell which a row gave. */
+const FIELD_BIT = new Map<string, number>(CANONICAL_FIELDS.map((field, i) => [field, 1 << i]))
+
+/**
+ * A record with every canonical field, all absent: one fixed object shape for every row, so V8 keeps
+ * it in fast mode (filling an empty object key by key in varying orders does not).
+ */
+function emptyCanonical(): Record<CanonicalField, unknown> {
+  return {
+    id: undefined,
+    time: undefined,
+    timeFrom: undefined,
+    timeTo: undefined,
+    lat: undefined,
+    lon: undefined,
+    x: undefined,
+    y: undefined,
+    category: undefined,
+    mo: undefined,
+    evidence: undefined,
+    narrative: undefined,
+    series: undefined,
+  }
+}
 
 /**
  * Validates and normalizes incident rows. Never throws for a bad row: each row ends up in `incidents`
@@ -154,19 +179,22 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
       add('invalid_type', [], `row ${rowIndex} must be an object with incident fields, got ${describe(row)}`)
       return null
     }
-    const canonical: Record<string, unknown> = {}
+    const canonical = emptyCanonical()
     const attributes: Record<string, unknown> = Object.create(null)
     const keys = Object.keys(row)
+    let seenFields = 0
     for (const key of keys) {
       const value = (row as Record<string, unknown>)[key]
       const field = fieldMap.get(key) ?? key
-      if (Object.hasOwn(FIELD_EXPECTATIONS, field)) {
-        if (Object.hasOwn(canonical, field)) {
+      const bit = FIELD_BIT.get(field)
+      if (bit !== undefined) {
+        if ((seenFields & bit) !== 0) {
           const previous = keys.find((k) => (fieldMap.get(k) ?? k) === field)
           add('conflicting_fields', [key], `"${key}" and "${previous}" both give ${field}`)
           continue
         }
-        canonical[field] = value
+        seenFields |= bit
+        canonical[field as CanonicalField] = value
       } else {
         attributes[key] = value
         if (!reportedUnknownFields.has(key)) {
