@@ -10,9 +10,10 @@ const file = fs
   .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0]
 const profile = JSON.parse(fs.readFileSync(file, 'utf8'))
 const timeByNode = new Map()
-profile.samples.forEach((id, i) =>
-  timeByNode.set(id, (timeByNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)),
-)
+for (let i = 0; i < profile.samples.length; i++) {
+  const id = profile.samples[i]
+  timeByNode.set(id, (timeByNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0))
+}
 const self = new Map()
 for (const node of profile.nodes) {
   const { functionName, url, lineNumber } = node.callFrame
