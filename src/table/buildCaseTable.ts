@@ -1,5 +1,5 @@
-import { tzOffset } from '@date-fns/tz'
 import type { Incident } from '../schema/incident'
+import { createZoneClock } from '../schema/zoneClock'
 import type { CaseTable } from './CaseTable'
 
 /** Options of {@link buildCaseTable}. */
@@ -27,7 +27,6 @@ const DEFAULTS = { timeZone: 'UTC' } as const
  */
 export const EARTH_RADIUS_METERS = 6_371_008.8
 
-const QUARTER_HOUR_MS = 900_000
 const DEG = Math.PI / 180
 
 /**
@@ -47,14 +46,8 @@ export function buildCaseTable(
   options: BuildCaseTableOptions = {},
 ): CaseTable {
   const timeZone = options.timeZone ?? DEFAULTS.timeZone
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone })
-  } catch {
-    throw new Error(
-      `caselink: unknown time zone "${timeZone}" (expected an IANA name such as "Asia/Shanghai")`,
-    )
-  }
-  const isUtc = timeZone === 'UTC' || timeZone === 'Etc/UTC'
+  // Validates the zone (a `caselink:` error names it) and caches offsets per quarter hour.
+  const clock = createZoneClock(timeZone)
   const n = incidents.length
   const ids: string[] = new Array(n)
   const timeFrom = new Float64Array(n)
@@ -79,7 +72,6 @@ export function buildCaseTable(
     }
     return id
   }
-  const offsetCache = new Map<number, number>()
   let latSum = 0
   let lonSum = 0
   let latLonCount = 0
@@ -96,15 +88,7 @@ export function buildCaseTable(
     }
     timeFrom[i] = from
     timeTo[i] = to
-    if (!isUtc) {
-      const key = Math.floor(from / QUARTER_HOUR_MS)
-      let offset = offsetCache.get(key)
-      if (offset === undefined) {
-        offset = tzOffset(timeZone, new Date(key * QUARTER_HOUR_MS))
-        offsetCache.set(key, offset)
-      }
-      utcOffsetMinutes[i] = offset
-    }
+    utcOffsetMinutes[i] = clock.offsetMinutes(from)
     if (isNumber(incident.lat) && isNumber(incident.lon)) {
       hasLocation[i] = 1
       hasLatLon[i] = 1
