@@ -232,6 +232,7 @@ export {
   scoreRange,
   weightFloor,
 } from './score/scorePairs'
+export { createReasonWriter, type ReasonWriter } from './series/linkReasons'
 export {
   explainLink,
   type Series,

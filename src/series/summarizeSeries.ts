@@ -1,8 +1,8 @@
 import { haversineMeters } from '../compare/expectedDistance'
 import type { SimilarityGraph } from '../graph/similarityGraph'
 import type { PairScorer } from '../score/pairScorer'
-import { explainPair } from '../score/scorePair'
 import type { CaseTable } from '../table/CaseTable'
+import { createReasonWriter, type ReasonWriter } from './linkReasons'
 
 const DAY_MS = 86_400_000
 
@@ -296,18 +296,20 @@ export function explainLink(
   probability: number,
   maxReasons = 3,
 ): SeriesLink {
-  const { matchWeight, contributions } = explainPair(scorer, i, j)
-  const positive = contributions.filter((c) => c.comparison !== 'prior' && c.matchWeight > 0)
-  positive.sort((p, q) => q.matchWeight - p.matchWeight)
-  return {
-    a: scorer.table.ids[i],
-    b: scorer.table.ids[j],
-    probability,
-    matchWeight,
-    reasons: positive
-      .slice(0, maxReasons)
-      .map((c) => `${c.comparison}: ${c.label} (+${c.matchWeight.toFixed(1)})`),
-  }
+  const reasons: string[] = []
+  const matchWeight = reasonWriter(scorer, maxReasons)(i, j, reasons)
+  return { a: scorer.table.ids[i], b: scorer.table.ids[j], probability, matchWeight, reasons }
+}
+
+/** Reason writers per scorer and reason count, so repeated explanations compile labels once. */
+const reasonWriters = new WeakMap<PairScorer, Map<number, ReasonWriter>>()
+
+function reasonWriter(scorer: PairScorer, maxReasons: number): ReasonWriter {
+  let byCount = reasonWriters.get(scorer)
+  if (byCount === undefined) reasonWriters.set(scorer, (byCount = new Map()))
+  let write = byCount.get(maxReasons)
+  if (write === undefined) byCount.set(maxReasons, (write = createReasonWriter(scorer, maxReasons)))
+  return write
 }
 
 function insertTop(
