@@ -71,13 +71,9 @@ export class CandidateIndex {
   private moHead = new Int32Array(16).fill(-1)
   private moCount = new Uint32Array(16)
   private readonly valuePostings = new Postings()
-  private readonly comboSlot = new Map<number, number>()
-  private comboHead = new Int32Array(16)
-  private comboCount = new Uint32Array(16)
+  private readonly combos = new KeyedPostingLists<number>()
   /** Rare combinations of three common values (`rareMo.triples`), as for pairs. */
-  private readonly tripleSlot = new Map<number | string, number>()
-  private tripleHead = new Int32Array(16)
-  private tripleCount = new Uint32Array(16)
+  private readonly tripleLists = new KeyedPostingLists<number | string>()
   private readonly triples: boolean
   /** Pairs (flattened p, q) that lost every rule since the last {@link CandidateIndex.takeRetracted}. */
   private retracted: number[] = []
@@ -358,8 +354,9 @@ export class CandidateIndex {
   ): void {
     const df = this.options.rareMo!.maxDocumentFrequency
     const vp = this.valuePostings
-    const slot = w < 0 ? this.comboSlot.get(comboKey(u, v)) : this.tripleSlot.get(tripleKey(u, v, w))
-    let total = slot === undefined ? 0 : w < 0 ? this.comboCount[slot] : this.tripleCount[slot]
+    const lists: KeyedPostingLists<number | string> = w < 0 ? this.combos : this.tripleLists
+    const slot = lists.slot.get(w < 0 ? comboKey(u, v) : tripleKey(u, v, w))
+    let total = slot === undefined ? 0 : lists.count[slot]
     // usually no value of the tuple turns common with this row: no allocation then
     let pending: number[] | null = null
     const turns = this.moCount[u] === df || this.moCount[v] === df || (w >= 0 && this.moCount[w] === df)
@@ -383,8 +380,7 @@ export class CandidateIndex {
     }
     if (total + 1 > df || total + 1 > limit || total + 1 < 2) return
     if (slot !== undefined) {
-      const head = w < 0 ? this.comboHead[slot] : this.tripleHead[slot]
-      for (let e = head; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
+      for (let e = lists.head[slot]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
     }
     if (pending !== null) for (const j of pending) tryRare(j)
   }
@@ -576,13 +572,13 @@ export class CandidateIndex {
     for (let i = 0; i < shared.length; i++) {
       for (let j = i + 1; j < shared.length; j++) {
         if (rare.combinations) {
-          const slot = this.comboSlot.get(comboKey(shared[i], shared[j]))
-          if (slot !== undefined && this.comboCount[slot] <= limit) return true
+          const slot = this.combos.slot.get(comboKey(shared[i], shared[j]))
+          if (slot !== undefined && this.combos.count[slot] <= limit) return true
         }
         if (!this.triples) continue
         for (let k = j + 1; k < shared.length; k++) {
-          const slot = this.tripleSlot.get(tripleKey(shared[i], shared[j], shared[k]))
-          if (slot !== undefined && this.tripleCount[slot] <= limit) return true
+          const slot = this.tripleLists.slot.get(tripleKey(shared[i], shared[j], shared[k]))
+          if (slot !== undefined && this.tripleLists.count[slot] <= limit) return true
         }
       }
     }
@@ -597,20 +593,19 @@ export class CandidateIndex {
   }
 
   private register(u: number, v: number, row: number): void {
-    const key = comboKey(u, v)
-    let slot = this.comboSlot.get(key)
-    if (slot === undefined) {
-      slot = this.comboSlot.size
-      this.comboSlot.set(key, slot)
-      this.comboHead = ensureCapacity(this.comboHead, slot + 1)
-      this.comboCount = ensureCapacity(this.comboCount, slot + 1)
-      this.comboHead[slot] = -1
-      this.comboCount[slot] = 0
-    }
-    const c = ++this.comboCount[slot]
+    this.registerIn(this.combos, comboKey(u, v), row)
+  }
+
+  /**
+   * Counts `row` under a rare-MO key and posts it while the key is rare; when the count first passes
+   * the limit, the key's list is queued for rechecking (its pairs may lose their rule).
+   */
+  private registerIn<K>(lists: KeyedPostingLists<K>, key: K, row: number): void {
+    const slot = lists.slotOf(key)
+    const count = ++lists.count[slot]
     const df = this.options.rareMo!.maxDocumentFrequency
-    if (c === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(this.comboHead[slot])
-    if (c <= df) this.comboHead[slot] = this.valuePostings.push(this.comboHead[slot], row)
+    if (count === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(lists.head[slot])
+    if (count <= df) lists.head[slot] = this.valuePostings.push(lists.head[slot], row)
   }
 
   /** Registers `row` under the triple of common values {a, b, c}, given in any order. */
@@ -634,20 +629,7 @@ export class CandidateIndex {
       x = y
       y = t
     }
-    const key = tripleKey(x, y, z)
-    let slot = this.tripleSlot.get(key)
-    if (slot === undefined) {
-      slot = this.tripleSlot.size
-      this.tripleSlot.set(key, slot)
-      this.tripleHead = ensureCapacity(this.tripleHead, slot + 1)
-      this.tripleCount = ensureCapacity(this.tripleCount, slot + 1)
-      this.tripleHead[slot] = -1
-      this.tripleCount[slot] = 0
-    }
-    const count = ++this.tripleCount[slot]
-    const df = this.options.rareMo!.maxDocumentFrequency
-    if (count === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(this.tripleHead[slot])
-    if (count <= df) this.tripleHead[slot] = this.valuePostings.push(this.tripleHead[slot], row)
+    this.registerIn(this.tripleLists, tripleKey(x, y, z), row)
   }
 
   private pushKey(key: number, row: number): void {
@@ -703,4 +685,25 @@ function rowHas(ids: Uint32Array, start: number, end: number, value: number): bo
     if (ids[k] > value) return false
   }
   return false
+}
+
+/** Posting lists keyed by a rare-MO combination: a slot per key, each slot's list head and row count. */
+class KeyedPostingLists<K> {
+  readonly slot = new Map<K, number>()
+  head = new Int32Array(16)
+  count = new Uint32Array(16)
+
+  /** The slot of `key`, created with an empty list when new. */
+  slotOf(key: K): number {
+    let slot = this.slot.get(key)
+    if (slot === undefined) {
+      slot = this.slot.size
+      this.slot.set(key, slot)
+      this.head = ensureCapacity(this.head, slot + 1)
+      this.count = ensureCapacity(this.count, slot + 1)
+      this.head[slot] = -1
+      this.count[slot] = 0
+    }
+    return slot
+  }
 }
