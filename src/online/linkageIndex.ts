@@ -8,6 +8,7 @@ import { defaultModel } from '../model/defaultModel'
 import { type LinkageModel, matchProbability, parseLinkageModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { parseIncidents } from '../schema/parseIncidents'
+import { GrowingPairScorer } from '../score/growingPairScorer'
 import { createPairScorer } from '../score/pairScorer'
 import { explainLink } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
@@ -194,8 +195,12 @@ class OnlineIndex implements LinkageIndex {
   private candidates: CandidateIndex | null = null
   private readonly clusters: IncrementalClusters
   private readonly rowOf = new Map<string, number>()
+  private scorer: GrowingPairScorer | null = null
   private out: Uint32Array = new Uint32Array(64)
-  private probeSlot = new Int32Array(16)
+  /** Blocking events of a chunk: kind 0 candidate, 1 gained, 2 retracted; pair (eventA, eventB). */
+  private eventKind = new Uint8Array(1024)
+  private eventA = new Uint32Array(1024)
+  private eventB = new Uint32Array(1024)
 
   constructor(options: LinkageIndexOptions, snapshot: IndexSnapshot | null) {
     if (options === null || typeof options !== 'object') {
@@ -240,6 +245,7 @@ class OnlineIndex implements LinkageIndex {
     const originLon = this.options.originLon ?? (count > 0 ? lonSum / count : 0)
     this.store = new CaseStore(this.options.timeZone, originLat, originLon)
     this.candidates = new CandidateIndex(this.store, this.options)
+    this.scorer = new GrowingPairScorer(this.model, this.store)
     return this.store
   }
 
@@ -297,6 +303,7 @@ class OnlineIndex implements LinkageIndex {
       originLon: store.originLon,
     })
     const first = store.append(table)
+    this.scorer!.sync()
     for (let i = first; i < store.size; i++) this.rowOf.set(store.ids[i], i)
     this.clusters.addNodes(table.size)
     const seeds: number[] = []
@@ -328,25 +335,21 @@ class OnlineIndex implements LinkageIndex {
     seeds: number[],
     broken: number[],
   ): { compared: number; linked: number; retracted: number } {
-    const store = this.store!
     const index = this.candidates!
-    // events: kind 0 candidate, 1 gained, 2 retracted
-    let kind = new Uint8Array(1024)
-    let eventA = new Uint32Array(1024)
-    let eventB = new Uint32Array(1024)
+    const scorer = this.scorer!
+    const clusters = this.clusters
     let events = 0
     const push = (k: number, a: number, b: number): void => {
-      if (events === kind.length) {
-        kind = ensureCapacity(kind, events + 1)
-        eventA = ensureCapacity(eventA, events + 1)
-        eventB = ensureCapacity(eventB, events + 1)
+      if (events === this.eventKind.length) {
+        this.eventKind = ensureCapacity(this.eventKind, events + 1)
+        this.eventA = ensureCapacity(this.eventA, events + 1)
+        this.eventB = ensureCapacity(this.eventB, events + 1)
       }
-      kind[events] = k
-      eventA[events] = a
-      eventB[events++] = b
+      this.eventKind[events] = k
+      this.eventA[events] = a
+      this.eventB[events++] = b
     }
     // pairs worth re-checking when a value grows common: links, and pairs of this chunk not yet scored
-    const clusters = this.clusters
     index.retractFilter = (p, q) => p >= start || q >= start || clusters.hasEdge(p, q)
     for (let r = start; r < end; r++) {
       index.prepare(r)
@@ -359,32 +362,10 @@ class OnlineIndex implements LinkageIndex {
       const retracted = index.takeRetracted()
       for (let k = 0; k < retracted.length; k += 2) push(2, retracted[k], retracted[k + 1])
     }
-    if (events === 0) return { compared: 0, linked: 0, retracted: 0 }
-    // probe table: the rows of the scored events. probeSlot[i] = slot of store row i + 1 (0: not in it)
-    this.probeSlot = ensureCapacity(this.probeSlot, store.size)
-    const rows: number[] = []
-    const slot = this.probeSlot
-    const take = (i: number): number => {
-      if (slot[i] === 0) {
-        rows.push(i)
-        slot[i] = rows.length
-      }
-      return slot[i] - 1
-    }
-    const slotA = new Uint32Array(events)
-    const slotB = new Uint32Array(events)
-    for (let k = 0; k < events; k++) {
-      if (kind[k] === 2) continue
-      slotA[k] = take(eventA[k])
-      slotB[k] = take(eventB[k])
-    }
-    for (const i of rows) slot[i] = 0
-    const { table, reference } = store.gather(rows, rows.length)
-    // a generated kernel pays off only over many pairs
-    const scorer =
-      rows.length > 0
-        ? createPairScorer(table, this.model, { reference, compile: events >= COMPILE_MIN_PAIRS })
-        : null
+    // events replayed in order, scored by the index's growing scorer (rows packed once, on arrival)
+    const kind = this.eventKind
+    const eventA = this.eventA
+    const eventB = this.eventB
     let compared = 0
     let linked = 0
     let retracted = 0
@@ -400,7 +381,7 @@ class OnlineIndex implements LinkageIndex {
       }
       if (kind[k] === 1 && clusters.hasEdge(a, b)) continue
       compared++
-      const w = scorer!.matchWeight(slotA[k], slotB[k])
+      const w = scorer.matchWeight(a, b)
       if (w < this.minWeight) continue
       clusters.addEdge(a, b, matchProbability(w))
       seeds.push(a, b)
@@ -612,6 +593,8 @@ class OnlineIndex implements LinkageIndex {
     store.restore(snapshot)
     this.store = store
     this.candidates = new CandidateIndex(store, this.options)
+    this.scorer = new GrowingPairScorer(this.model, store)
+    this.scorer.sync()
     // replay the rows into the blocking lists; links come from the file, so nothing is retracted or gained
     this.candidates.retractFilter = () => false
     for (let i = 0; i < n; i++) {

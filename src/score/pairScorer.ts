@@ -9,7 +9,7 @@ import {
 } from '../model/linkageModel'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
-import { compileKernel } from './compileKernel'
+import { type CompiledKernel, compileKernel } from './compileKernel'
 
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
@@ -121,6 +121,162 @@ export function createPairScorer(
   const uniformRarity = options.uniformRarity ?? false
   const reference = options.reference
   const n = table.size
+  const m = compileModel(model, table.moGroupValues)
+  const rowBuffer = new ArrayBuffer(n * BLOCK_BYTES)
+  const rowF = new Float64Array(rowBuffer)
+  const rowI = new Int32Array(rowBuffer)
+  const frequencyOf = reference === undefined ? null : referenceFrequencies(reference)
+  const frequencySize = reference === undefined ? n : reference.size
+  const moValueWeight = new Float64Array(table.moValues.length)
+  const moValueBit = new Int32Array(table.moValues.length)
+  for (let id = 0; id < moValueWeight.length; id++) {
+    const frequency =
+      frequencyOf === null
+        ? table.moFrequency[id]
+        : Math.max(frequencyOf.mo.get(table.moValues[id]) ?? 0, table.moFrequency[id])
+    moValueWeight[id] = uniformRarity ? 1 : moRarityWeight(frequencySize, frequency)
+    const g = table.moGroup[id]
+    if (g >= 0) moValueBit[id] = groupBitOf(m.moGroupIndex, table.moGroupValues[g])
+  }
+  const { moStart, evidenceStart, evidenceIds, evidenceKind, narrativeStart, narrativeBigrams } = table
+  const moIds = new Int32Array(table.moIds)
+  // a vocabulary of at most 256 MO values is kept as a bitmap in each block (intersection = 8 ANDs)
+  const moBitmap = table.moValues.length <= MO_BITMAP_VALUES
+  for (let i = 0; i < n; i++) {
+    packRow(
+      rowF,
+      rowI,
+      i,
+      table,
+      i,
+      moIds,
+      moStart[i],
+      moStart[i + 1],
+      moStart[i],
+      evidenceIds,
+      evidenceStart[i],
+      evidenceStart[i + 1],
+      evidenceStart[i],
+      evidenceKind,
+      moValueBit,
+      moBitmap,
+      m.needNarrative ? narrativeBigrams : null,
+      narrativeStart[i],
+      narrativeStart[i + 1],
+    )
+    let moSum = 0
+    for (let k = moStart[i]; k < moStart[i + 1]; k++) moSum += moValueWeight[moIds[k]]
+    rowF[i * 24 + 5] = moSum
+  }
+
+  // evidence: class level and (term-frequency adjusted) weight per value
+  const evidenceValueLevel = new Int8Array(table.evidenceValues.length)
+  const evidenceValueWeight = new Float64Array(table.evidenceValues.length)
+  if (m.evidence !== null) {
+    const adjust = m.evidence.adjust && !uniformRarity
+    for (let id = 0; id < evidenceValueLevel.length; id++) {
+      const kindId = evidenceKind[id]
+      const level = evidenceLevelOf(m.evidence, kindId < 0 ? '' : table.evidenceKindValues[kindId])
+      evidenceValueLevel[id] = level
+      const frequency = !adjust
+        ? 0
+        : frequencyOf === null
+          ? table.evidenceFrequency[id]
+          : Math.max(frequencyOf.evidence.get(table.evidenceValues[id]) ?? 0, table.evidenceFrequency[id])
+      evidenceValueWeight[id] = evidenceWeightOf(m.evidence, level, adjust, frequency, frequencySize)
+    }
+  }
+
+  const arrays: ScorerArrays = {
+    rowF,
+    rowI,
+    moIds,
+    moValueWeight,
+    moValueBit,
+    evidenceIds,
+    evidenceKind,
+    evidenceValueWeight,
+    evidenceValueLevel,
+  }
+  const moBitmapWords = Math.ceil(table.moValues.length / 32)
+  const evaluate = createEvaluate(m, arrays, moBitmap, moBitmapWords)
+  const compiled = (options.compile ?? true) ? compileFor(m, arrays, moBitmap, moBitmapWords) : null
+
+  if (compiled !== null) {
+    const { matchWeight, levels, scoreRange } = compiled
+    return {
+      table,
+      model,
+      comparisonCount: m.C,
+      priorMatchWeight: m.prior,
+      matchWeight,
+      scoreRange,
+      levels: (i, j, out) => {
+        levels(i, j, out)
+      },
+      explain: (i, j, levelsOut, weightsOut, valuesOut) =>
+        evaluate(i, j, levelsOut, weightsOut, valuesOut ?? null),
+    }
+  }
+  return {
+    table,
+    model,
+    comparisonCount: m.C,
+    priorMatchWeight: m.prior,
+    matchWeight: (i, j) => evaluate(i, j, null, null, null),
+    scoreRange: (a, b, start, end, minWeight, outA, outB, outWeight, outOffset) => {
+      let at = outOffset
+      for (let k = start; k < end; k++) {
+        const w = evaluate(a[k], b[k], null, null, null)
+        if (w >= minWeight) {
+          outA[at] = a[k]
+          outB[at] = b[k]
+          outWeight[at] = w
+          at++
+        }
+      }
+      return at - outOffset
+    },
+    levels: (i, j, out) => {
+      evaluate(i, j, out, null, null)
+    },
+    explain: (i, j, levelsOut, weightsOut, valuesOut) =>
+      evaluate(i, j, levelsOut, weightsOut, valuesOut ?? null),
+  }
+}
+
+/** The evidence comparison of a model, as the scorers weigh its values. Internal. */
+export interface EvidenceSpec {
+  levels: readonly { m: number; u: number; weight?: number }[]
+  classes: Record<string, string>
+  /** Term-frequency adjustment on (before `uniformRarity`). */
+  adjust: boolean
+  floor: number
+}
+
+/** A model compiled to flat tables (thresholds in the units the kernels compare). Internal. */
+export interface CompiledModel {
+  C: number
+  kinds: Int8Array
+  thresholdStart: Int32Array
+  weightStart: Int32Array
+  groupBit: Uint32Array
+  thresholds: Float64Array
+  thresholdsLatLon: Float64Array
+  weights: Float64Array
+  prior: number
+  /** Bit of each MO group the model compares. */
+  moGroupIndex: Map<string, number>
+  evidence: EvidenceSpec | null
+  needNarrative: boolean
+}
+
+/**
+ * Compiles a model's comparisons. `moGroupValues`: the MO groups of the scored table (a moGroup comparison
+ * of a group the table lacks gets bit 0); null gives every moGroup comparison its bit (same scores: no row
+ * carries a group that does not exist).
+ */
+export function compileModel(model: LinkageModel, moGroupValues: readonly string[] | null): CompiledModel {
   const comparisons = model.comparisons
   const C = comparisons.length
   const kinds = new Int8Array(C)
@@ -131,7 +287,7 @@ export function createPairScorer(
   const allThresholdsLatLon: number[] = []
   const allWeights: number[] = []
   const moGroupIndex = new Map<string, number>()
-  let evidenceComparison = -1
+  let evidence: EvidenceSpec | null = null
   for (let c = 0; c < C; c++) {
     const comparison = comparisons[c]
     kinds[c] = KIND_CODE[comparison.kind]
@@ -161,146 +317,247 @@ export function createPairScorer(
     }
     for (const w of levelMatchWeights(comparison)) allWeights.push(w)
     if (comparison.kind === 'moGroup') {
-      const g = table.moGroupValues.indexOf(comparison.group ?? '')
+      const g = moGroupValues === null ? 0 : moGroupValues.indexOf(comparison.group ?? '')
       const bit = moGroupIndex.size
       moGroupIndex.set(comparison.group ?? '', bit)
       groupBit[c] = g < 0 ? 0 : 1 << bit
     }
     if (comparison.kind === 'evidence') {
-      if (evidenceComparison >= 0)
-        throw new Error('caselink: a model can hold at most one evidence comparison')
-      evidenceComparison = c
+      if (evidence !== null) throw new Error('caselink: a model can hold at most one evidence comparison')
+      evidence = {
+        levels: comparison.levels,
+        classes: comparison.evidenceClasses ?? DEFAULT_EVIDENCE_CLASSES,
+        adjust: comparison.termFrequencyAdjustment ?? true,
+        floor: comparison.minMatchWeight ?? Number.NEGATIVE_INFINITY,
+      }
     }
   }
   thresholdStart[C] = allThresholds.length
   weightStart[C] = allWeights.length
-  const thresholds = Float64Array.from(allThresholds)
-  const thresholdsLatLon = Float64Array.from(allThresholdsLatLon)
-  const weights = Float64Array.from(allWeights)
-  const prior = priorMatchWeight(model)
-  const has = (kind: ComparisonKind) => comparisons.some((c) => c.kind === kind)
+  return {
+    C,
+    kinds,
+    thresholdStart,
+    weightStart,
+    groupBit,
+    thresholds: Float64Array.from(allThresholds),
+    thresholdsLatLon: Float64Array.from(allThresholdsLatLon),
+    weights: Float64Array.from(allWeights),
+    prior: priorMatchWeight(model),
+    moGroupIndex,
+    evidence,
+    needNarrative: comparisons.some((c) => c.kind === 'narrative'),
+  }
+}
 
-  // ----- per-row precomputation, packed into one 192-byte block per row (three adjacent cache lines)
-  // so that scoring a pair of random rows touches few lines:
-  //   doubles 0-5: timeFrom, timeTo, location (unit vector ux, uy, uz for lat/lon; x, y, 0 planar),
-  //     MO rarity weight sum
-  //   words 12-22: local start within the day, within the week (ms from Monday 00:00), flags
-  //     (1 location, 3 lat/lon), category, parent, MO and evidence CSR bounds, model MO-group mask,
-  //     evidence kind mask
-  //   words 23-30: bitmap of the row's MO ids when the vocabulary has at most 256 values (else the
-  //     MO lists are merged from the CSR)
-  //   word 31 and words 32-47: bits set in, and the 512-bit signature of, the narrative's bigram
-  //     hashes (hash bits 28-31 pick the word, bits 0-4 the bit)
-  const rowBuffer = new ArrayBuffer(n * BLOCK_BYTES)
-  const rowF = new Float64Array(rowBuffer)
-  const rowI = new Int32Array(rowBuffer)
-  const needNarrative = has('narrative')
-  const frequencyOf = reference === undefined ? null : referenceFrequencies(reference)
-  const frequencySize = reference === undefined ? n : reference.size
-  const moValueWeight = new Float64Array(table.moValues.length)
-  const moValueBit = new Int32Array(table.moValues.length)
-  for (let id = 0; id < moValueWeight.length; id++) {
-    const frequency =
-      frequencyOf === null
-        ? table.moFrequency[id]
-        : Math.max(frequencyOf.mo.get(table.moValues[id]) ?? 0, table.moFrequency[id])
-    moValueWeight[id] = uniformRarity ? 1 : Math.log2((frequencySize + 1) / frequency)
-    const g = table.moGroup[id]
-    if (g >= 0) moValueBit[id] = groupBitOf(moGroupIndex, table.moGroupValues[g])
-  }
-  const { moStart, evidenceStart, evidenceIds, evidenceKind, narrativeStart, narrativeBigrams } = table
-  const moIds = new Int32Array(table.moIds)
-  // a vocabulary of at most 256 MO values is kept as a bitmap in each block (intersection = 8 ANDs)
-  const moBitmap = table.moValues.length <= MO_BITMAP_VALUES
-  const moBitmapWords = Math.ceil(table.moValues.length / 32)
-  for (let i = 0; i < n; i++) {
-    const f = i * 24
-    const r = i * 48
-    const local = table.timeFrom[i] + table.utcOffsetMinutes[i] * 60_000
-    rowF[f] = table.timeFrom[i]
-    rowF[f + 1] = table.timeTo[i]
-    rowI[r + 12] = Math.round(mod(local, DAY_MS)) % DAY_MS
-    // epoch day 0 was a Thursday: shift so the week starts on Monday 00:00 local time
-    rowI[r + 13] = Math.round(mod(local + 3 * DAY_MS, WEEK_MS)) % WEEK_MS
-    let flags = 0
-    if (table.hasLocation[i] === 1) {
-      flags = 1
-      if (table.hasLatLon[i] === 1) {
-        flags = 3
-        const phi = table.lat[i] * DEG
-        const lambda = table.lon[i] * DEG
-        rowF[f + 2] = Math.cos(phi) * Math.cos(lambda)
-        rowF[f + 3] = Math.cos(phi) * Math.sin(lambda)
-        rowF[f + 4] = Math.sin(phi)
-      } else {
-        rowF[f + 2] = table.x[i]
-        rowF[f + 3] = table.y[i]
-      }
-    }
-    let moSum = 0
-    let groupMask = 0
-    for (let k = moStart[i]; k < moStart[i + 1]; k++) {
-      moSum += moValueWeight[moIds[k]]
-      groupMask |= moValueBit[moIds[k]]
-    }
-    rowF[f + 5] = moSum
-    let kindMask = 0
-    for (let k = evidenceStart[i]; k < evidenceStart[i + 1]; k++) {
-      const kindId = evidenceKind[evidenceIds[k]]
-      kindMask |= 1 << ((kindId < 0 ? 31 : kindId) & 31)
-    }
-    rowI[r + 14] = flags
-    rowI[r + 15] = table.category[i]
-    rowI[r + 16] = table.categoryParent[i]
-    rowI[r + 17] = moStart[i]
-    rowI[r + 18] = moStart[i + 1]
-    rowI[r + 19] = evidenceStart[i]
-    rowI[r + 20] = evidenceStart[i + 1]
-    rowI[r + 21] = groupMask
-    rowI[r + 22] = kindMask
-    if (moBitmap) {
-      for (let k = moStart[i]; k < moStart[i + 1]; k++)
-        rowI[r + 23 + (moIds[k] >>> 5)] |= 1 << (moIds[k] & 31)
-    }
-    if (needNarrative) {
-      let bits = 0
-      for (let k = narrativeStart[i]; k < narrativeStart[i + 1]; k++) {
-        const h = narrativeBigrams[k]
-        const word = r + 32 + (h >>> 28)
-        const bit = 1 << (h & 31)
-        if ((rowI[word] & bit) === 0) bits++
-        rowI[word] |= bit
-      }
-      rowI[r + 31] = bits
-    }
-  }
+/** Rarity weight of an MO value carried by `frequency` of `rows` rows: log2((rows + 1) / frequency). */
+export function moRarityWeight(rows: number, frequency: number): number {
+  return Math.log2((rows + 1) / frequency)
+}
 
-  // evidence: class level and (term-frequency adjusted) weight per value
-  const evidenceValueLevel = new Int8Array(table.evidenceValues.length)
-  const evidenceValueWeight = new Float64Array(table.evidenceValues.length)
-  if (evidenceComparison >= 0) {
-    const spec = comparisons[evidenceComparison]
-    const classes = spec.evidenceClasses ?? DEFAULT_EVIDENCE_CLASSES
-    const adjust = (spec.termFrequencyAdjustment ?? true) && !uniformRarity
-    const floor = spec.minMatchWeight ?? Number.NEGATIVE_INFINITY
-    for (let id = 0; id < evidenceValueLevel.length; id++) {
-      const kindId = evidenceKind[id]
-      const kindName = kindId < 0 ? '' : table.evidenceKindValues[kindId].toLowerCase()
-      const level = 1 + EVIDENCE_CLASSES.indexOf(classes[kindName] ?? 'other')
-      evidenceValueLevel[id] = level
-      const { m, u } = spec.levels[level]
-      let w = Math.log2(m / u)
-      if (adjust) {
-        const frequency =
-          frequencyOf === null
-            ? table.evidenceFrequency[id]
-            : Math.max(frequencyOf.evidence.get(table.evidenceValues[id]) ?? 0, table.evidenceFrequency[id])
-        const tf = frequency / frequencySize
-        w = Math.log2(m) - Math.log2(tf > u ? tf : u)
-      }
-      evidenceValueWeight[id] = w < floor ? floor : w
+/** Evidence level (1 + class index) of a value of kind `kind` (any case). */
+export function evidenceLevelOf(spec: EvidenceSpec, kind: string): number {
+  return 1 + EVIDENCE_CLASSES.indexOf((spec.classes[kind.toLowerCase()] ?? 'other') as never)
+}
+
+/**
+ * Weight of a shared evidence value at `level`: the level's weight (fitted, else log2(m / u)), with the
+ * term-frequency adjustment lowered by log2(max(u, frequency / rows) / u), so that without a fitted
+ * weight it is log2 m − log2 max(u, frequency / rows); never below the comparison's floor.
+ */
+export function evidenceWeightOf(
+  spec: EvidenceSpec,
+  level: number,
+  adjust: boolean,
+  frequency: number,
+  rows: number,
+): number {
+  const { m, u, weight } = spec.levels[level]
+  const tf = frequency / rows
+  let w: number
+  if (weight === undefined) w = adjust ? Math.log2(m) - Math.log2(tf > u ? tf : u) : Math.log2(m / u)
+  else w = adjust && tf > u ? weight - (Math.log2(tf) - Math.log2(u)) : weight
+  return w < spec.floor ? spec.floor : w
+}
+
+/** Typed arrays a scorer reads per pair. Internal. */
+export interface ScorerArrays {
+  rowF: Float64Array
+  rowI: Int32Array
+  moIds: Int32Array
+  moValueWeight: Float64Array
+  moValueBit: Int32Array
+  evidenceIds: Uint32Array
+  evidenceKind: Int32Array
+  evidenceValueWeight: Float64Array
+  evidenceValueLevel: Int8Array
+}
+
+/** The columns {@link packRow} reads (those of a CaseTable; a CaseStore has the same names). */
+export type PackColumns = Pick<
+  CaseTable,
+  | 'timeFrom'
+  | 'timeTo'
+  | 'utcOffsetMinutes'
+  | 'hasLocation'
+  | 'hasLatLon'
+  | 'lat'
+  | 'lon'
+  | 'x'
+  | 'y'
+  | 'category'
+  | 'categoryParent'
+>
+
+/**
+ * Writes row `i` of `columns` into block `slot` (zeroed first): all but the MO rarity sum (double 5),
+ * which depends on frequencies. MO ids are read from `moIds[moFrom .. moTo)` and the block records
+ * `[moAt, moAt + count)` as the row's MO bounds in the scorer's MO id array; evidence likewise.
+ *
+ * Block layout (192 bytes, three adjacent cache lines, so scoring a pair of random rows touches few
+ * lines):
+ *   doubles 0-5: timeFrom, timeTo, location (unit vector ux, uy, uz for lat/lon; x, y, 0 planar),
+ *     MO rarity weight sum
+ *   words 12-22: local start within the day, within the week (ms from Monday 00:00), flags
+ *     (1 location, 3 lat/lon), category, parent, MO and evidence CSR bounds, model MO-group mask,
+ *     evidence kind mask
+ *   words 23-30: bitmap of the row's MO ids when the vocabulary has at most 256 values (else the
+ *     MO lists are merged from the CSR)
+ *   word 31 and words 32-47: bits set in, and the 512-bit signature of, the narrative's bigram
+ *     hashes (hash bits 28-31 pick the word, bits 0-4 the bit)
+ */
+export function packRow(
+  rowF: Float64Array,
+  rowI: Int32Array,
+  slot: number,
+  columns: PackColumns,
+  i: number,
+  moIds: ArrayLike<number>,
+  moFrom: number,
+  moTo: number,
+  moAt: number,
+  evidenceIds: ArrayLike<number>,
+  evidenceFrom: number,
+  evidenceTo: number,
+  evidenceAt: number,
+  evidenceKind: Int32Array,
+  moValueBit: Int32Array,
+  moBitmap: boolean,
+  narrativeBigrams: Uint32Array | null,
+  narrativeFrom: number,
+  narrativeTo: number,
+): void {
+  const f = slot * 24
+  const r = slot * 48
+  rowI.fill(0, r, r + 48)
+  const local = columns.timeFrom[i] + columns.utcOffsetMinutes[i] * 60_000
+  rowF[f] = columns.timeFrom[i]
+  rowF[f + 1] = columns.timeTo[i]
+  rowI[r + 12] = Math.round(mod(local, DAY_MS)) % DAY_MS
+  // epoch day 0 was a Thursday: shift so the week starts on Monday 00:00 local time
+  rowI[r + 13] = Math.round(mod(local + 3 * DAY_MS, WEEK_MS)) % WEEK_MS
+  let flags = 0
+  if (columns.hasLocation[i] === 1) {
+    flags = 1
+    if (columns.hasLatLon[i] === 1) {
+      flags = 3
+      const phi = columns.lat[i] * DEG
+      const lambda = columns.lon[i] * DEG
+      rowF[f + 2] = Math.cos(phi) * Math.cos(lambda)
+      rowF[f + 3] = Math.cos(phi) * Math.sin(lambda)
+      rowF[f + 4] = Math.sin(phi)
+    } else {
+      rowF[f + 2] = columns.x[i]
+      rowF[f + 3] = columns.y[i]
     }
   }
+  let groupMask = 0
+  for (let k = moFrom; k < moTo; k++) {
+    const id = moIds[k]
+    groupMask |= moValueBit[id]
+    if (moBitmap) rowI[r + 23 + (id >>> 5)] |= 1 << (id & 31)
+  }
+  let kindMask = 0
+  for (let k = evidenceFrom; k < evidenceTo; k++) {
+    const kindId = evidenceKind[evidenceIds[k]]
+    kindMask |= 1 << ((kindId < 0 ? 31 : kindId) & 31)
+  }
+  rowI[r + 14] = flags
+  rowI[r + 15] = columns.category[i]
+  rowI[r + 16] = columns.categoryParent[i]
+  rowI[r + 17] = moAt
+  rowI[r + 18] = moAt + moTo - moFrom
+  rowI[r + 19] = evidenceAt
+  rowI[r + 20] = evidenceAt + evidenceTo - evidenceFrom
+  rowI[r + 21] = groupMask
+  rowI[r + 22] = kindMask
+  if (narrativeBigrams !== null) {
+    let bits = 0
+    for (let k = narrativeFrom; k < narrativeTo; k++) {
+      const h = narrativeBigrams[k]
+      const word = r + 32 + (h >>> 28)
+      const bit = 1 << (h & 31)
+      if ((rowI[word] & bit) === 0) bits++
+      rowI[word] |= bit
+    }
+    rowI[r + 31] = bits
+  }
+}
+
+/** Interpreted scoring of a pair (and its levels, weights and values when asked). */
+export type Evaluate = (
+  i: number,
+  j: number,
+  levelsOut: Int8Array | null,
+  weightsOut: Float64Array | null,
+  valuesOut: Float64Array | null,
+) => number
+
+/** The compiled kernels of a model over a scorer's arrays (null when code generation is unavailable). */
+export function compileFor(
+  m: CompiledModel,
+  arrays: ScorerArrays,
+  moBitmap: boolean,
+  moBitmapWords: number,
+): CompiledKernel | null {
+  return compileKernel({
+    kinds: m.kinds,
+    thresholdStart: m.thresholdStart,
+    weightStart: m.weightStart,
+    groupBit: m.groupBit,
+    prior: m.prior,
+    arrays: {
+      ...arrays,
+      thresholds: m.thresholds,
+      thresholdsLatLon: m.thresholdsLatLon,
+      weights: m.weights,
+    },
+    moBitmap,
+    moBitmapWords,
+    dayMs: DAY_MS,
+    weekMs: WEEK_MS,
+  })
+}
+
+/** The interpreted scorer of a model over a scorer's arrays (see {@link createPairScorer}). */
+export function createEvaluate(
+  m: CompiledModel,
+  arrays: ScorerArrays,
+  moBitmap: boolean,
+  moBitmapWords: number,
+): Evaluate {
+  const { C, kinds, thresholdStart, weightStart, groupBit, thresholds, thresholdsLatLon, weights, prior } = m
+  const {
+    rowF,
+    rowI,
+    moIds,
+    moValueWeight,
+    moValueBit,
+    evidenceIds,
+    evidenceKind,
+    evidenceValueWeight,
+    evidenceValueLevel,
+  } = arrays
 
   /** Level index of `value` against ascending thresholds [start, end): first t with value <= t. */
   const ascendingLevel = (value: number, start: number, end: number, base: number): number => {
@@ -541,77 +798,7 @@ export function createPairScorer(
     }
     return total
   }
-
-  const compiled =
-    (options.compile ?? true)
-      ? compileKernel({
-          kinds,
-          thresholdStart,
-          weightStart,
-          groupBit,
-          prior,
-          arrays: {
-            rowF,
-            rowI,
-            moIds,
-            moValueWeight,
-            moValueBit,
-            evidenceIds,
-            evidenceKind,
-            evidenceValueWeight,
-            evidenceValueLevel,
-            thresholds,
-            thresholdsLatLon,
-            weights,
-          },
-          moBitmap,
-          moBitmapWords: Math.ceil(table.moValues.length / 32),
-          dayMs: DAY_MS,
-          weekMs: WEEK_MS,
-        })
-      : null
-
-  if (compiled !== null) {
-    const { matchWeight, levels, scoreRange } = compiled
-    return {
-      table,
-      model,
-      comparisonCount: C,
-      priorMatchWeight: prior,
-      matchWeight,
-      scoreRange,
-      levels: (i, j, out) => {
-        levels(i, j, out)
-      },
-      explain: (i, j, levelsOut, weightsOut, valuesOut) =>
-        evaluate(i, j, levelsOut, weightsOut, valuesOut ?? null),
-    }
-  }
-  return {
-    table,
-    model,
-    comparisonCount: C,
-    priorMatchWeight: prior,
-    matchWeight: (i, j) => evaluate(i, j, null, null, null),
-    scoreRange: (a, b, start, end, minWeight, outA, outB, outWeight, outOffset) => {
-      let at = outOffset
-      for (let k = start; k < end; k++) {
-        const w = evaluate(a[k], b[k], null, null, null)
-        if (w >= minWeight) {
-          outA[at] = a[k]
-          outB[at] = b[k]
-          outWeight[at] = w
-          at++
-        }
-      }
-      return at - outOffset
-    },
-    levels: (i, j, out) => {
-      evaluate(i, j, out, null, null)
-    },
-    explain: (i, j, levelsOut, weightsOut, valuesOut) =>
-      evaluate(i, j, levelsOut, weightsOut, valuesOut ?? null),
-  }
+  return evaluate
 }
 
 function mod(value: number, period: number): number {
