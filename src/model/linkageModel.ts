@@ -68,6 +68,11 @@ const levelSchema = z.object({
   m: z.number().gt(0).lte(1),
   /** P(level | different offenders). */
   u: z.number().gt(0).lte(1),
+  /**
+   * Match weight in bits fitted jointly with the other comparisons (logistic regression, see
+   * `trainModelOnCandidates`); when present it replaces log2(m / u). Not allowed on `missing` (level 0).
+   */
+  weight: z.number().finite().optional(),
 })
 
 const comparisonSchema = z
@@ -107,6 +112,9 @@ const comparisonSchema = z
         path: ['levels'],
         message: `${comparison.kind} with ${thresholds.length} thresholds has ${expected} levels, got ${comparison.levels.length}`,
       })
+    }
+    if (comparison.levels[0]?.weight !== undefined && comparison.levels[0].weight !== 0) {
+      context.addIssue({ code: 'custom', path: ['levels', 0, 'weight'], message: 'missing level weighs 0' })
     }
     if (comparison.kind === 'moGroup' && comparison.group === undefined) {
       context.addIssue({ code: 'custom', path: ['group'], message: 'moGroup needs a group' })
@@ -158,8 +166,10 @@ export const LinkageModelSchema = z
 /**
  * A Fellegi–Sunter linkage model: a prior and comparisons, each an ordered list of levels with
  * m = P(level | same offender) and u = P(level | different offenders). A level's match weight is
- * log2(m / u) (0 for `missing`, never below the comparison's `minMatchWeight`); a pair's match weight
- * is log2(λ / (1 − λ)) plus the sum of its levels' weights, and its probability 2^w / (1 + 2^w).
+ * log2(m / u) (0 for `missing`, never below the comparison's `minMatchWeight`), or its fitted `weight`
+ * when the model was fitted discriminatively; a pair's match weight is log2(λ / (1 − λ)) plus the sum of
+ * its levels' weights, and its probability 2^w / (1 + 2^w). With fitted weights, λ is the probability of a
+ * scored pair whose comparisons are all missing (the regression's intercept).
  * Fellegi & Sunter, "A theory for record linkage", JASA 1969.
  */
 export type LinkageModel = z.infer<typeof LinkageModelSchema>
@@ -242,8 +252,9 @@ export function levelLabels(kind: ComparisonKind, thresholds: readonly number[] 
 }
 
 /**
- * Match weight of each level of a comparison: log2(m / u), 0 for `missing` (level 0), floored at
- * `minMatchWeight` when set (distance uses this so that it lowers but never vetoes a score).
+ * Match weight of each level of a comparison: its fitted `weight` when present, else log2(m / u); 0 for
+ * `missing` (level 0); floored at `minMatchWeight` when set (distance uses this so that it lowers but
+ * never vetoes a score).
  *
  * @example
  * levelMatchWeights(model.comparisons[0]) // Float64Array, one weight per level
@@ -252,8 +263,8 @@ export function levelMatchWeights(comparison: ComparisonSpec): Float64Array {
   const weights = new Float64Array(comparison.levels.length)
   const floor = comparison.minMatchWeight ?? Number.NEGATIVE_INFINITY
   for (let level = 1; level < weights.length; level++) {
-    const { m, u } = comparison.levels[level]
-    const w = Math.log2(m / u)
+    const { m, u, weight } = comparison.levels[level]
+    const w = weight ?? Math.log2(m / u)
     weights[level] = w < floor ? floor : w
   }
   return weights

@@ -1,7 +1,8 @@
 import { type GenerateCandidatesOptions, generateCandidates } from '../blocking/generateCandidates'
 import type { Incident } from '../schema/incident'
-import { createPairScorer } from '../score/pairScorer'
+import { createPairScorer, type PairScorer } from '../score/pairScorer'
 import type { CandidatePairs } from '../score/scorePairs'
+import { fitLevelWeights } from './fitLevelWeights'
 import {
   addPair,
   emptyCounts,
@@ -13,7 +14,7 @@ import {
   templateFor,
   withProbabilities,
 } from './fitting'
-import type { LinkageModel } from './linkageModel'
+import { type LinkageModel, levelMatchWeights, matchProbability } from './linkageModel'
 
 /** Options of {@link trainModelOnCandidates}. */
 export interface TrainModelOnCandidatesOptions extends FitModelOptions {
@@ -21,17 +22,31 @@ export interface TrainModelOnCandidatesOptions extends FitModelOptions {
   blocking?: GenerateCandidatesOptions
   /** The candidate pairs, when already generated (then `blocking` is not used). */
   candidates?: CandidatePairs
+  /**
+   * How level weights are fitted. `'logistic'` (default): jointly, by L2-regularised logistic regression
+   * on the candidates (each level keeps its measured m and u and gets a fitted `weight`; evidence keeps
+   * its frequency-based weights, per value); `'frequencies'`: naive Bayes, weight log2(m / u).
+   */
+  fit?: 'logistic' | 'frequencies'
+  /** L2 penalty of the logistic fit. Default 1. */
+  l2?: number
 }
 
 /**
  * Trains a model from solved series on the population it will score: the candidate pairs of blocking.
  * m is each level's share among candidate pairs that share a `series` label, u its share among those
- * that do not, λ the share of linked pairs among candidates. Because blocking already selects pairs
- * that are close in space and time (or share evidence or a rare MO value), u measured on random pairs
- * would count that closeness as evidence a second time and make every candidate look linked; measured
- * on the candidates, the weights say what distinguishes a same-offender pair among its neighbours.
- * Apply the model with the same blocking options. Levels seen in neither sample get weight 0; missing
- * levels weigh 0. Runs in O(candidates × comparisons).
+ * that do not. Because blocking already selects pairs that are close in space and time (or share
+ * evidence or a rare MO value), u measured on random pairs would count that closeness as evidence a
+ * second time and make every candidate look linked; measured on the candidates, the weights say what
+ * distinguishes a same-offender pair among its neighbours. Apply the model with the same blocking
+ * options.
+ *
+ * By default the level weights are then fitted jointly by logistic regression (`fit: 'logistic'`):
+ * comparisons that echo one another (category, MO values, MO groups and narrative all follow the
+ * offender's habits) are not counted twice, as naive Bayes (`fit: 'frequencies'`, weight log2(m / u),
+ * λ the linked share) counts them. Evidence keeps its per-value term-frequency weights as a fixed part
+ * of the fit. On generated province data this raised B³ F1 at 100k from 0.887 to 0.90 (bench/run.ts).
+ * Missing levels weigh 0. Runs in O(candidates × comparisons²) per Newton iteration (about 10).
  *
  * @example
  * const model = trainModelOnCandidates(solved, { timeZone: 'Asia/Shanghai' })
@@ -46,16 +61,22 @@ export function trainModelOnCandidates(
   const smoothing = options.smoothing ?? FIT_DEFAULTS.smoothing
   const candidates = options.candidates ?? generateCandidates(table, options.blocking)
   const scorer = createPairScorer(table, template)
-  const levels = new Int8Array(scorer.comparisonCount)
+  const C = scorer.comparisonCount
+  const levels = new Int8Array(C)
   const mCounts = emptyCounts(template)
   const uCounts = emptyCounts(template)
+  const logistic = (options.fit ?? 'logistic') === 'logistic'
+  const levelMatrix = new Int8Array(logistic ? candidates.count * C : 0)
+  const linkedFlags = new Uint8Array(logistic ? candidates.count : 0)
   let linked = 0
   for (let k = 0; k < candidates.count; k++) {
     const i = candidates.a[k]
     const j = candidates.b[k]
     scorer.levels(i, j, levels)
+    if (logistic) levelMatrix.set(levels, k * C)
     if (shareLabel(table, i, j)) {
       linked++
+      if (logistic) linkedFlags[k] = 1
       addPair(mCounts, levels, 1)
     } else {
       addPair(uCounts, levels, 1)
@@ -68,9 +89,76 @@ export function trainModelOnCandidates(
   }
   const u = probabilitiesFromCounts(uCounts, smoothing)
   const m = probabilitiesFromCounts(mCounts, smoothing, u, uCounts)
-  return withProbabilities(template, m, u, linked / candidates.count, {
+  const note = `on ${candidates.count} candidate pairs (${linked} linked): m, u and the prior conditional on blocking`
+  const frequencies = withProbabilities(template, m, u, linked / candidates.count, {
     method: 'supervised',
     pairs: candidates.count,
-    note: `on ${candidates.count} candidate pairs (${linked} linked): m, u and the prior conditional on blocking`,
+    note,
   })
+  if ((options.fit ?? 'logistic') === 'frequencies') return frequencies
+  return fitLogistic(frequencies, scorer, candidates, levelMatrix, linkedFlags, options.l2)
+}
+
+/** The model with level weights fitted jointly on the candidates (see {@link trainModelOnCandidates}). */
+function fitLogistic(
+  frequencies: LinkageModel,
+  templateScorer: { table: PairScorer['table'] },
+  candidates: CandidatePairs,
+  levels: Int8Array,
+  linked: Uint8Array,
+  l2: number | undefined,
+): LinkageModel {
+  const comparisons = frequencies.comparisons
+  const C = comparisons.length
+  const levelStart = new Int32Array(C + 1)
+  for (let c = 0; c < C; c++) levelStart[c + 1] = levelStart[c] + comparisons[c].levels.length
+  const fitted = new Uint8Array(C).fill(1)
+  const evidence = comparisons.findIndex((comparison) => comparison.kind === 'evidence')
+  let offsetBits: Float64Array | null = null
+  if (evidence >= 0) {
+    // evidence weighs each shared value by its frequency: a fixed part of every pair's score
+    fitted[evidence] = 0
+    offsetBits = new Float64Array(candidates.count)
+    const levelWeights = levelMatchWeights(comparisons[evidence])
+    const scorer = createPairScorer(templateScorer.table, frequencies, { compile: false })
+    const pairLevels = new Int8Array(C)
+    const pairWeights = new Float64Array(C)
+    for (let k = 0; k < candidates.count; k++) {
+      const level = levels[k * C + evidence]
+      if (level >= 1 && level <= 4) {
+        scorer.explain(candidates.a[k], candidates.b[k], pairLevels, pairWeights)
+        offsetBits[k] = pairWeights[evidence]
+      } else {
+        offsetBits[k] = levelWeights[level]
+      }
+    }
+  }
+  const result = fitLevelWeights(
+    { count: candidates.count, comparisonCount: C, levels, levelStart, fitted, offsetBits, linked },
+    l2 === undefined ? {} : { l2 },
+  )
+  const prior = matchProbability(result.interceptBits)
+  let linkedCount = 0
+  for (let k = 0; k < linked.length; k++) linkedCount += linked[k]
+  return {
+    ...frequencies,
+    priorProbability: Math.min(1 - 1e-12, Math.max(1e-12, prior)),
+    comparisons: comparisons.map((comparison, c) => {
+      if (fitted[c] === 0) return comparison
+      const { minMatchWeight: _floor, ...rest } = comparison
+      return {
+        ...rest,
+        levels: comparison.levels.map((level, l) =>
+          l === 0 ? level : { ...level, weight: result.weightBits[levelStart[c] + l] },
+        ),
+      }
+    }),
+    training: {
+      method: 'supervised',
+      pairs: candidates.count,
+      iterations: result.iterations,
+      converged: result.converged,
+      note: `logistic regression on ${candidates.count} candidate pairs (${linkedCount} linked): level weights fitted jointly, evidence by frequency; λ is the intercept`,
+    },
+  }
 }

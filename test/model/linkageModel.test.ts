@@ -60,6 +60,23 @@ describe('LinkageModel', () => {
     expect(levelMatchWeights(distance)[5]).toBe(-4)
   })
 
+  it('uses a fitted level weight in place of log2(m / u), and refuses one on the missing level', () => {
+    const model = defaultModel()
+    const distance = model.comparisons[0]
+    const fitted = {
+      ...distance,
+      levels: distance.levels.map((l, k) => (k === 2 ? { ...l, weight: 1.25 } : l)),
+    }
+    const weights = levelMatchWeights(fitted)
+    expect(weights[2]).toBe(1.25)
+    expect(weights[1]).toBe(levelMatchWeights(distance)[1])
+    const bad = { ...distance, levels: distance.levels.map((l, k) => (k === 0 ? { ...l, weight: 2 } : l)) }
+    expect(() => parseLinkageModel({ ...model, comparisons: [bad] })).toThrow(
+      /levels\.0\.weight: missing level weighs 0/,
+    )
+    expect(parseLinkageModel({ ...model, comparisons: [fitted] }).comparisons[0].levels[2].weight).toBe(1.25)
+  })
+
   it('labels levels from thresholds', () => {
     expect(levelLabels('distance', [500, 2000])).toEqual(['missing', '<= 500 m', '<= 2000 m', '> 2000 m'])
     expect(levelLabels('timeOfDay', [1])).toEqual(['missing', 'window >= 24 h', '<= 1 h', '> 1 h'])

@@ -15,9 +15,10 @@ const load = (seed: number) =>
 
 describe('trainModelOnCandidates', () => {
   const train = load(11)
-  const model = trainModelOnCandidates(train, { timeZone })
+  const model = trainModelOnCandidates(train, { timeZone, fit: 'frequencies' })
+  const fitted = trainModelOnCandidates(train, { timeZone })
 
-  it('sets the prior to the share of linked pairs among the candidates', () => {
+  it('with fit "frequencies", sets the prior to the share of linked pairs among the candidates', () => {
     const table = buildCaseTable(train, { timeZone })
     const candidates = generateCandidates(table)
     const labels = train.map((i) => new Set(i.series))
@@ -36,7 +37,27 @@ describe('trainModelOnCandidates', () => {
     }
   })
 
-  it('ranks held-out candidate pairs better than the default model (average precision)', () => {
+  it('fits a weight on every non-missing level but evidence, and reproduces the linked share on average', () => {
+    expect(fitted.training?.converged).toBe(true)
+    for (const comparison of fitted.comparisons) {
+      expect(comparison.levels[0].weight).toBeUndefined()
+      for (const level of comparison.levels.slice(1)) {
+        if (comparison.kind === 'evidence') expect(level.weight).toBeUndefined()
+        else expect(Number.isFinite(level.weight)).toBe(true)
+      }
+    }
+    // at the maximum-likelihood solution the mean fitted probability equals the linked share (intercept score)
+    const table = buildCaseTable(train, { timeZone })
+    const candidates = generateCandidates(table)
+    const scorer = createPairScorer(table, fitted)
+    let sum = 0
+    for (let k = 0; k < candidates.count; k++)
+      sum += matchProbability(scorer.matchWeight(candidates.a[k], candidates.b[k]))
+    const linkedShare = model.priorProbability
+    expect(Math.abs(sum / candidates.count - linkedShare)).toBeLessThan(0.002 * linkedShare + 1e-4)
+  })
+
+  it('ranks held-out candidate pairs better than the default model, and the logistic fit better than naive Bayes', () => {
     const test = load(12)
     const table = buildCaseTable(test, { timeZone })
     const candidates = generateCandidates(table)
@@ -48,6 +69,7 @@ describe('trainModelOnCandidates', () => {
       return evaluateScores({ a: candidates.a, b: candidates.b, score }, test).averagePrecision
     }
     expect(ap(model)).toBeGreaterThan(ap(defaultModel()))
+    expect(ap(fitted)).toBeGreaterThan(ap(model))
   })
 
   it('refuses a set without linked pairs, naming the problem', () => {

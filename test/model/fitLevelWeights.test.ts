@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest'
+import { fitLevelWeights, type LevelDesign } from '../../src/model/fitLevelWeights'
+import { createRandom } from '../../src/util/random'
+
+/** Pairs drawn from a known logistic model over comparisons with 3 levels each (level 0 missing). */
+function simulate(count: number, weights: number[][], interceptBits: number, copyOf: number[], seed: number) {
+  const C = weights.length
+  const random = createRandom(seed)
+  const levels = new Int8Array(count * C)
+  const linked = new Uint8Array(count)
+  const levelStart = new Int32Array(C + 1)
+  for (let c = 0; c < C; c++) levelStart[c + 1] = levelStart[c] + 3
+  for (let k = 0; k < count; k++) {
+    let z = interceptBits
+    for (let c = 0; c < C; c++) {
+      const level = copyOf[c] >= 0 ? levels[k * C + copyOf[c]] : Math.floor(random() * 3)
+      levels[k * C + c] = level
+      z += weights[c][level]
+    }
+    linked[k] = random() < 1 / (1 + 2 ** -z) ? 1 : 0
+  }
+  const design: LevelDesign = {
+    count,
+    comparisonCount: C,
+    levels,
+    levelStart,
+    fitted: new Uint8Array(C).fill(1),
+    offsetBits: null,
+    linked,
+  }
+  return design
+}
+
+describe('fitLevelWeights', () => {
+  it('recovers the weights of a logistic model it is given data from', () => {
+    const truth = [
+      [0, 3, -2],
+      [0, -1, 1.5],
+    ]
+    const design = simulate(200_000, truth, -1, [-1, -1], 7)
+    const fit = fitLevelWeights(design, { l2: 0.01 })
+    expect(fit.converged).toBe(true)
+    expect(fit.interceptBits).toBeCloseTo(-1, 1)
+    for (let c = 0; c < 2; c++) {
+      expect(fit.weightBits[3 * c]).toBe(0)
+      for (let l = 1; l < 3; l++) expect(Math.abs(fit.weightBits[3 * c + l] - truth[c][l])).toBeLessThan(0.06)
+    }
+  })
+
+  it('splits the evidence of a duplicated comparison instead of counting it twice', () => {
+    // comparison 1 is a copy of comparison 0: naive Bayes would double its weights; the fit shares them
+    const truth = [
+      [0, 2, -2],
+      [0, 0, 0],
+    ]
+    const fit = fitLevelWeights(simulate(100_000, truth, 0, [-1, 0], 3), { l2: 0.01 })
+    for (let l = 1; l < 3; l++) {
+      expect(Math.abs(fit.weightBits[l] + fit.weightBits[3 + l] - truth[0][l])).toBeLessThan(0.06)
+      expect(Math.abs(fit.weightBits[l] - fit.weightBits[3 + l])).toBeLessThan(1e-6)
+    }
+  })
+
+  it('keeps fixed offsets out of the fitted weights, and is deterministic', () => {
+    const design = simulate(50_000, [[0, 1, -1]], 0, [-1], 5)
+    const shifted = { ...design, offsetBits: new Float64Array(design.count).fill(2) }
+    const plain = fitLevelWeights(design)
+    const fit = fitLevelWeights(shifted)
+    expect(fit.interceptBits).toBeCloseTo(plain.interceptBits - 2, 6)
+    expect(fit.weightBits[1]).toBeCloseTo(plain.weightBits[1], 6)
+    expect(fitLevelWeights(shifted)).toEqual(fit)
+  })
+})
