@@ -71,14 +71,19 @@ export class CandidateIndex {
   private moHead = new Int32Array(16).fill(-1)
   private moCount = new Uint32Array(16)
   private readonly valuePostings = new Postings()
-  private readonly combos = new KeyedPostingLists<number>()
+  private readonly combos: TupleLists
   /** Rare combinations of three common values (`rareMo.triples`), as for pairs. */
-  private readonly tripleLists = new KeyedPostingLists<number | string>()
+  private readonly tripleLists: TupleLists
   private readonly triples: boolean
   /** Pairs (flattened p, q) that lost every rule since the last {@link CandidateIndex.takeRetracted}. */
   private retracted: number[] = []
-  /** Values and combinations whose posting lists must be re-checked at the end of an insert. */
+  /**
+   * Posting lists to re-check at the end of an insert: a linked list's head (>= -1), or -2 - k for the
+   * k-th tuple list copied to `recheckRows` (from `recheckStart[k]` to the next start).
+   */
   private readonly recheckLists: number[] = []
+  private readonly recheckRows: number[] = []
+  private readonly recheckStart: number[] = []
   /** Pairs (flattened) a rule started to cover after both rows were inserted (see `insert`). */
   private gained: number[] = []
   private readonly regainLists: number[] = []
@@ -132,6 +137,9 @@ export class CandidateIndex {
     this.cellPlanar = Math.max(o.maxDistanceMeters * (1 + 1e-9) + 1e-6, 1e-3)
     this.bucketMs = Math.max(o.maxGapMs, DAY_MS)
     this.triples = o.rareMo !== null && (o.rareMo as { triples?: boolean }).triples === true
+    const df = o.rareMo === null ? 2 : o.rareMo.maxDocumentFrequency
+    this.combos = new TupleLists(df)
+    this.tripleLists = new TupleLists(df)
     const g = o.categoryGroups
     if (g !== undefined && g !== 'parent' && g !== 'category') {
       this.groups = new Map()
@@ -354,9 +362,9 @@ export class CandidateIndex {
   ): void {
     const df = this.options.rareMo!.maxDocumentFrequency
     const vp = this.valuePostings
-    const lists: KeyedPostingLists<number | string> = w < 0 ? this.combos : this.tripleLists
-    const slot = lists.slot.get(w < 0 ? comboKey(u, v) : tripleKey(u, v, w))
-    let total = slot === undefined ? 0 : lists.count[slot]
+    const lists = w < 0 ? this.combos : this.tripleLists
+    const entry = lists.find(u, v, w)
+    let total = entry < 0 ? 0 : lists.table[entry + COUNT]
     // usually no value of the tuple turns common with this row: no allocation then
     let pending: number[] | null = null
     const turns = this.moCount[u] === df || this.moCount[v] === df || (w >= 0 && this.moCount[w] === df)
@@ -379,8 +387,17 @@ export class CandidateIndex {
       pending = found
     }
     if (total + 1 > df || total + 1 > limit || total + 1 < 2) return
-    if (slot !== undefined) {
-      for (let e = lists.head[slot]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
+    if (entry >= 0) {
+      // newest first (the order of a linked posting list)
+      const table = lists.table
+      const length = table[entry + COUNT] < df ? table[entry + COUNT] : df
+      if (length <= INLINE_ROWS) {
+        for (let k = entry + ROWS + length - 1; k >= entry + ROWS; k--) tryRare(table[k])
+      } else {
+        const pool = lists.pool
+        const first = table[entry + BLOCK]
+        for (let k = first + length - 1; k >= first; k--) tryRare(pool[k])
+      }
     }
     if (pending !== null) for (const j of pending) tryRare(j)
   }
@@ -473,7 +490,13 @@ export class CandidateIndex {
       }
     }
     h.n = row + 1
-    for (const head of this.recheckLists) this.recheck(head)
+    this.recheckStart.push(this.recheckRows.length)
+    for (const ref of this.recheckLists) {
+      if (ref >= -1) this.recheck(ref)
+      else this.recheckTuple(this.recheckStart[-2 - ref], this.recheckStart[-1 - ref])
+    }
+    this.recheckRows.length = 0
+    this.recheckStart.length = 0
     this.recheckLists.length = 0
     for (const head of this.regainLists) this.regain(head)
     this.regainLists.length = 0
@@ -516,6 +539,20 @@ export class CandidateIndex {
       for (let f = vp.next[e]; f >= 0; f = vp.next[f]) {
         const p = vp.row[e]
         const q = vp.row[f]
+        if (filter !== null && !filter(p, q)) continue
+        if (!this.covered(p, q)) this.retracted.push(p < q ? p : q, p < q ? q : p)
+      }
+    }
+  }
+
+  /** {@link CandidateIndex.recheck} of a tuple's list copied to `recheckRows[from .. to)`, newest first. */
+  private recheckTuple(from: number, to: number): void {
+    const filter = this.retractFilter
+    const rows = this.recheckRows
+    for (let e = from; e < to; e++) {
+      for (let f = e + 1; f < to; f++) {
+        const p = rows[e]
+        const q = rows[f]
         if (filter !== null && !filter(p, q)) continue
         if (!this.covered(p, q)) this.retracted.push(p < q ? p : q, p < q ? q : p)
       }
@@ -572,13 +609,13 @@ export class CandidateIndex {
     for (let i = 0; i < shared.length; i++) {
       for (let j = i + 1; j < shared.length; j++) {
         if (rare.combinations) {
-          const slot = this.combos.slot.get(comboKey(shared[i], shared[j]))
-          if (slot !== undefined && this.combos.count[slot] <= limit) return true
+          const entry = this.combos.find(shared[i], shared[j], -1)
+          if (entry >= 0 && this.combos.table[entry + COUNT] <= limit) return true
         }
         if (!this.triples) continue
         for (let k = j + 1; k < shared.length; k++) {
-          const slot = this.tripleLists.slot.get(tripleKey(shared[i], shared[j], shared[k]))
-          if (slot !== undefined && this.tripleLists.count[slot] <= limit) return true
+          const entry = this.tripleLists.find(shared[i], shared[j], shared[k])
+          if (entry >= 0 && this.tripleLists.table[entry + COUNT] <= limit) return true
         }
       }
     }
@@ -593,19 +630,24 @@ export class CandidateIndex {
   }
 
   private register(u: number, v: number, row: number): void {
-    this.registerIn(this.combos, comboKey(u, v), row)
+    this.registerIn(this.combos, u, v, -1, row)
   }
 
   /**
-   * Counts `row` under a rare-MO key and posts it while the key is rare; when the count first passes
-   * the limit, the key's list is queued for rechecking (its pairs may lose their rule).
+   * Counts `row` under a rare-MO tuple and posts it while the tuple is rare; when the count first passes
+   * the limit, the tuple's list is queued for rechecking (its pairs may lose their rule).
    */
-  private registerIn<K>(lists: KeyedPostingLists<K>, key: K, row: number): void {
-    const slot = lists.slotOf(key)
-    const count = ++lists.count[slot]
+  private registerIn(lists: TupleLists, u: number, v: number, w: number, row: number): void {
+    const entry = lists.findOrAdd(u, v, w)
     const df = this.options.rareMo!.maxDocumentFrequency
-    if (count === Math.min(df, this.options.maxBlockSize) + 1) this.recheckLists.push(lists.head[slot])
-    if (count <= df) lists.head[slot] = this.valuePostings.push(lists.head[slot], row)
+    if (lists.table[entry + COUNT] === Math.min(df, this.options.maxBlockSize)) {
+      // the count passes the limit with this row: its earlier rows' pairs are re-checked (entries move
+      // when the table grows, so the rows are copied now)
+      this.recheckLists.push(-2 - this.recheckStart.length)
+      this.recheckStart.push(this.recheckRows.length)
+      lists.rowsNewestFirst(entry, this.recheckRows)
+    }
+    lists.push(entry, row)
   }
 
   /** Registers `row` under the triple of common values {a, b, c}, given in any order. */
@@ -629,7 +671,7 @@ export class CandidateIndex {
       x = y
       y = t
     }
-    this.registerIn(this.tripleLists, tripleKey(x, y, z), row)
+    this.registerIn(this.tripleLists, x, y, z, row)
   }
 
   private pushKey(key: number, row: number): void {
@@ -669,16 +711,6 @@ export class CandidateIndex {
   }
 }
 
-/** Key of the MO value pair u < v: a small integer for small vocabularies, else a larger exact number. */
-function comboKey(u: number, v: number): number {
-  return v < COMBO_BASE && u < COMBO_BASE ? u * COMBO_BASE + v : 2 ** 31 + u * 2 ** 21 + v
-}
-
-/** Key of the MO value triple u < v < w: exact integers for vocabularies below 2^17 values, else a string. */
-function tripleKey(u: number, v: number, w: number): number | string {
-  return w < 131_072 ? (u * 131_072 + v) * 131_072 + w : `${u},${v},${w}`
-}
-
 function rowHas(ids: Uint32Array, start: number, end: number, value: number): boolean {
   for (let k = start; k < end; k++) {
     if (ids[k] === value) return true
@@ -687,23 +719,114 @@ function rowHas(ids: Uint32Array, start: number, end: number, value: number): bo
   return false
 }
 
-/** Posting lists keyed by a rare-MO combination: a slot per key, each slot's list head and row count. */
-class KeyedPostingLists<K> {
-  readonly slot = new Map<K, number>()
-  head = new Int32Array(16)
-  count = new Uint32Array(16)
+/** Words of a {@link TupleLists} entry: the tuple (w = -1 for a pair), its count, its block, inline rows. */
+const U = 0
+const V = 1
+const W = 2
+const COUNT = 3
+const BLOCK = 4
+const ROWS = 5
+const ENTRY = 8
+/** Rows of a tuple kept in its entry; longer lists move to a block of the pool. */
+const INLINE_ROWS = ENTRY - ROWS
 
-  /** The slot of `key`, created with an empty list when new. */
-  slotOf(key: K): number {
-    let slot = this.slot.get(key)
-    if (slot === undefined) {
-      slot = this.slot.size
-      this.slot.set(key, slot)
-      this.head = ensureCapacity(this.head, slot + 1)
-      this.count = ensureCapacity(this.count, slot + 1)
-      this.head[slot] = -1
-      this.count[slot] = 0
+/**
+ * Posting lists keyed by a rare-MO combination (a pair or a triple of value ids), in an open-addressing
+ * hash table of 8-word entries: the key, the count of rows carrying it, and its first rows inline, so
+ * that looking a tuple up and visiting a short list touch one cache line. A list holds the first
+ * `maxRows` rows (the count goes on); lists longer than the inline room live in blocks of a pool that
+ * double as they fill. No Map, no per-key allocation.
+ */
+class TupleLists {
+  table = new Int32Array(1024 * ENTRY).fill(-1)
+  private mask = 1023
+  size = 0
+  pool = new Int32Array(1024)
+  private poolAt = 0
+
+  constructor(private readonly maxRows: number) {}
+
+  private hash(u: number, v: number, w: number): number {
+    let h = Math.imul(u ^ 0x2545f491, 0x9e3779b1)
+    h = Math.imul(h ^ (h >>> 15) ^ v, 0x85ebca6b)
+    h = Math.imul(h ^ (h >>> 13) ^ (w + 1), 0xc2b2ae35)
+    return (h ^ (h >>> 16)) & this.mask
+  }
+
+  /** The entry (word offset) of tuple (u, v, w), or -1. */
+  find(u: number, v: number, w: number): number {
+    const table = this.table
+    for (let slot = this.hash(u, v, w); ; slot = (slot + 1) & this.mask) {
+      const e = slot * ENTRY
+      const a = table[e + U]
+      if (a === -1) return -1
+      if (a === u && table[e + V] === v && table[e + W] === w) return e
     }
-    return slot
+  }
+
+  /** The entry of tuple (u, v, w), added with no rows when new. */
+  findOrAdd(u: number, v: number, w: number): number {
+    if ((this.size + 1) * 4 > (this.mask + 1) * 3) this.grow()
+    const table = this.table
+    for (let slot = this.hash(u, v, w); ; slot = (slot + 1) & this.mask) {
+      const e = slot * ENTRY
+      const a = table[e + U]
+      if (a === -1) {
+        table[e + U] = u
+        table[e + V] = v
+        table[e + W] = w
+        table[e + COUNT] = 0
+        this.size++
+        return e
+      }
+      if (a === u && table[e + V] === v && table[e + W] === w) return e
+    }
+  }
+
+  /** Counts `row` under entry `e` and keeps it while the list has room; returns the new count. */
+  push(e: number, row: number): number {
+    const table = this.table
+    const count = table[e + COUNT]
+    table[e + COUNT] = count + 1
+    if (count >= this.maxRows) return count + 1
+    if (count < INLINE_ROWS) {
+      table[e + ROWS + count] = row
+      return count + 1
+    }
+    if (count === INLINE_ROWS || (count >= 2 * INLINE_ROWS + 2 && (count & (count - 1)) === 0)) {
+      // a block of twice the room (the inline rows move with the first block)
+      const capacity = Math.min(this.maxRows, count === INLINE_ROWS ? 2 * INLINE_ROWS + 2 : 2 * count)
+      if (this.poolAt + capacity > this.pool.length)
+        this.pool = ensureCapacity(this.pool, this.poolAt + capacity)
+      const block = this.poolAt
+      this.poolAt += capacity
+      if (count === INLINE_ROWS) {
+        for (let k = 0; k < INLINE_ROWS; k++) this.pool[block + k] = table[e + ROWS + k]
+      } else this.pool.copyWithin(block, table[e + BLOCK], table[e + BLOCK] + count)
+      table[e + BLOCK] = block
+    }
+    this.pool[table[e + BLOCK] + count] = row
+    return count + 1
+  }
+
+  /** Appends the rows of entry `e` to `out`, newest first. */
+  rowsNewestFirst(e: number, out: number[]): void {
+    const count = this.table[e + COUNT]
+    const length = count < this.maxRows ? count : this.maxRows
+    if (length <= INLINE_ROWS) for (let k = length - 1; k >= 0; k--) out.push(this.table[e + ROWS + k])
+    else for (let k = length - 1; k >= 0; k--) out.push(this.pool[this.table[e + BLOCK] + k])
+  }
+
+  private grow(): void {
+    const old = this.table
+    const capacity = (this.mask + 1) * 2
+    this.table = new Int32Array(capacity * ENTRY).fill(-1)
+    this.mask = capacity - 1
+    for (let e = 0; e < old.length; e += ENTRY) {
+      if (old[e + U] === -1) continue
+      let slot = this.hash(old[e + U], old[e + V], old[e + W])
+      while (this.table[slot * ENTRY + U] !== -1) slot = (slot + 1) & this.mask
+      this.table.set(old.subarray(e, e + ENTRY), slot * ENTRY)
+    }
   }
 }
