@@ -35,8 +35,6 @@ const DEG = Math.PI / 180
 const DAY_MS = 86_400_000
 /** A window meeting more time buckets than this goes to a list scanned by every new row instead. */
 const MAX_BUCKETS_PER_ROW = 64
-/** Combination keys u·COMBO_BASE + v stay small integers (fast Map keys) while u, v < 2^15. */
-const COMBO_BASE = 2 ** 15
 
 /** A list of int entries in pooled linked lists (head per key, next per entry). */
 class Postings {

@@ -6,8 +6,13 @@
  * gathered back into a CaseTable for the pair scorer. Appending is amortized O(row size), gathering
  * O(rows gathered + their list lengths).
  */
+import type { Incident } from '../schema/incident'
+import { createZoneClock, type ZoneClock } from '../schema/zoneClock'
+import { EARTH_RADIUS_METERS, narrativeBigrams } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
 import type { IndexSnapshot } from './indexFile'
+
+const DEG = Math.PI / 180
 
 /** A growable typed-array column. */
 type Numeric = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint8Array
@@ -66,9 +71,13 @@ export class Vocabulary {
     return id
   }
 
-  /** Forgets the values interned after the first `size` (their frequencies must be 0). */
-  truncate(size: number): void {
+  /**
+   * Forgets the values interned after the first `size` (their frequencies must be 0) and the groups
+   * after the first `groups`.
+   */
+  truncate(size: number, groups: number): void {
     while (this.values.length > size) this.index.delete(this.values.pop() as string)
+    while (this.groupValues.length > groups) this.groupIndex.delete(this.groupValues.pop() as string)
   }
 }
 
@@ -84,6 +93,8 @@ export interface StoreMark {
   mo: number
   evidence: number
   category: number
+  moGroups: number
+  evidenceGroups: number
 }
 
 /**
@@ -113,6 +124,8 @@ export class CaseStore {
   // scratch for gather: global id -> local id + 1 (0 = not yet seen)
   private moLocal = new Int32Array(16)
   private evidenceLocal = new Int32Array(16)
+  /** The zone's clock, created once: one zone check and one offset cache for the store's life. */
+  private clock: ZoneClock | null = null
 
   constructor(
     readonly timeZone: string,
@@ -120,12 +133,100 @@ export class CaseStore {
     readonly originLon: number,
   ) {}
 
+  /**
+   * Appends validated incidents as `append(buildCaseTable(incidents, { timeZone, originLat, originLon }))`
+   * would, column for column and id for id (vocabulary values are interned in the same first-seen order),
+   * without building the intermediate table or a new zone clock. Returns the first new row index.
+   */
+  appendIncidents(incidents: readonly Incident[]): number {
+    const first = this.size
+    const count = incidents.length
+    const n = first + count
+    if (this.clock === null) this.clock = createZoneClock(this.timeZone)
+    const clock = this.clock
+    this.timeFrom = ensureCapacity(this.timeFrom, n)
+    this.timeTo = ensureCapacity(this.timeTo, n)
+    this.utcOffsetMinutes = ensureCapacity(this.utcOffsetMinutes, n)
+    this.hasLocation = ensureCapacity(this.hasLocation, n)
+    this.hasLatLon = ensureCapacity(this.hasLatLon, n)
+    this.lat = ensureCapacity(this.lat, n)
+    this.lon = ensureCapacity(this.lon, n)
+    this.x = ensureCapacity(this.x, n)
+    this.y = ensureCapacity(this.y, n)
+    this.category = ensureCapacity(this.category, n)
+    this.categoryParent = ensureCapacity(this.categoryParent, n)
+    const cosOrigin = Math.cos(this.originLat * DEG)
+    for (let k = 0; k < count; k++) {
+      const incident = incidents[k]
+      const i = first + k
+      const from = incident.timeFrom
+      const to = incident.timeTo
+      if (!Number.isFinite(from) || !Number.isFinite(to) || to < from) {
+        throw new Error(
+          `caselink: incident ${k} ("${incident.id}") has an invalid time window (expected finite timeFrom <= timeTo)`,
+        )
+      }
+      this.ids.push(incident.id)
+      this.timeFrom[i] = from
+      this.timeTo[i] = to
+      this.utcOffsetMinutes[i] = clock.offsetMinutes(from)
+      this.hasLocation[i] = 0
+      this.hasLatLon[i] = 0
+      this.lat[i] = Number.NaN
+      this.lon[i] = Number.NaN
+      this.x[i] = Number.NaN
+      this.y[i] = Number.NaN
+      if (isNumber(incident.lat) && isNumber(incident.lon)) {
+        this.hasLocation[i] = 1
+        this.hasLatLon[i] = 1
+        this.lat[i] = incident.lat
+        this.lon[i] = incident.lon
+        this.x[i] = EARTH_RADIUS_METERS * (incident.lon - this.originLon) * DEG * cosOrigin
+        this.y[i] = EARTH_RADIUS_METERS * (incident.lat - this.originLat) * DEG
+      } else if (isNumber(incident.x) && isNumber(incident.y)) {
+        this.hasLocation[i] = 1
+        this.x[i] = incident.x
+        this.y[i] = incident.y
+      }
+      this.category[i] = -1
+      this.categoryParent[i] = -1
+      const category = incident.category
+      if (category !== undefined && category !== '') {
+        this.category[i] = this.categories.intern(category)
+        const dot = category.indexOf('.')
+        this.categoryParent[i] = dot < 0 ? this.category[i] : this.categories.intern(category.slice(0, dot))
+      }
+    }
+    // lists after all rows, as buildCaseTable interns them (categories, then MO, then evidence values)
+    for (let k = 0; k < count; k++) internList(this.moList, first + k, incidents[k].mo, this.mo)
+    for (let k = 0; k < count; k++)
+      internList(this.evidenceList, first + k, incidents[k].evidence, this.evidence)
+    const narrative = this.narrativeList
+    for (let k = 0; k < count; k++) {
+      const i = first + k
+      let at = narrative.start[i]
+      const text = incidents[k].narrative
+      if (text !== undefined && text.length > 0) {
+        const bigrams = narrativeBigrams(text)
+        narrative.ids = ensureCapacity(narrative.ids, at + bigrams.length)
+        narrative.ids.set(bigrams, at)
+        at += bigrams.length
+      }
+      narrative.start = ensureCapacity(narrative.start, i + 2)
+      narrative.start[i + 1] = at
+    }
+    this.size = n
+    return first
+  }
+
   mark(): StoreMark {
     return {
       size: this.size,
       mo: this.mo.size,
       evidence: this.evidence.size,
       category: this.categories.size,
+      moGroups: this.mo.groupValues.length,
+      evidenceGroups: this.evidence.groupValues.length,
     }
   }
 
@@ -228,9 +329,9 @@ export class CaseStore {
     }
     this.ids.length = mark.size
     this.size = mark.size
-    this.mo.truncate(mark.mo)
-    this.evidence.truncate(mark.evidence)
-    this.categories.truncate(mark.category)
+    this.mo.truncate(mark.mo, mark.moGroups)
+    this.evidence.truncate(mark.evidence, mark.evidenceGroups)
+    this.categories.truncate(mark.category, 0)
   }
 
   /**
@@ -318,6 +419,36 @@ export class CaseStore {
     }
     return { table, reference }
   }
+}
+
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+/** Row i's list: values interned in list order, ids sorted and de-duplicated (as buildCaseTable). */
+function internList(
+  list: ListColumn,
+  i: number,
+  values: readonly string[] | undefined,
+  vocabulary: Vocabulary,
+): void {
+  const rowStart = list.start[i]
+  const length = values === undefined ? 0 : values.length
+  list.ids = ensureCapacity(list.ids, rowStart + length)
+  list.start = ensureCapacity(list.start, i + 2)
+  const ids = list.ids
+  let end = rowStart
+  for (let k = 0; k < length; k++) {
+    const v = vocabulary.intern((values as readonly string[])[k])
+    let p = end
+    while (p > rowStart && ids[p - 1] > v) p--
+    if (p > rowStart && ids[p - 1] === v) continue
+    ids.copyWithin(p + 1, p, end)
+    ids[p] = v
+    end++
+  }
+  for (let k = rowStart; k < end; k++) vocabulary.frequency[ids[k]]++
+  list.start[i + 1] = end
 }
 
 function appendList(

@@ -297,15 +297,11 @@ class OnlineIndex implements LinkageIndex {
     }
     if (fresh.length === 0) return result
     const store = this.ensureStore(fresh)
-    const table = buildCaseTable(fresh, {
-      timeZone: store.timeZone,
-      originLat: store.originLat,
-      originLon: store.originLon,
-    })
-    const first = store.append(table)
+    // the rows as buildCaseTable would build them, appended directly (one zone clock for the store's life)
+    const first = store.appendIncidents(fresh)
     this.scorer!.sync()
     for (let i = first; i < store.size; i++) this.rowOf.set(store.ids[i], i)
-    this.clusters.addNodes(table.size)
+    this.clusters.addNodes(fresh.length)
     const seeds: number[] = []
     const broken: number[] = []
     for (let start = first; start < store.size; start += DEFAULTS.scoringChunk) {
@@ -405,13 +401,7 @@ class OnlineIndex implements LinkageIndex {
     const index = this.candidates!
     const mark = store.mark()
     try {
-      store.append(
-        buildCaseTable([probe], {
-          timeZone: store.timeZone,
-          originLat: store.originLat,
-          originLon: store.originLon,
-        }),
-      )
+      store.appendIncidents([probe])
       const row = mark.size
       index.prepare(row)
       const { out, count } = index.candidates(row, this.out)

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest'
+import { generateIncidents } from '../../src/generate/generateIncidents'
+import { CaseStore } from '../../src/online/caseStore'
+import type { Incident } from '../../src/schema/incident'
+import { parseIncidents } from '../../src/schema/parseIncidents'
+import { buildCaseTable } from '../../src/table/buildCaseTable'
+
+const TZ = 'America/New_York'
+
+/** Province incidents plus rows with duplicate list values, planar and missing locations, odd categories. */
+function mixed(): Incident[] {
+  const { incidents } = parseIncidents(generateIncidents({ n: 600, seed: 4, preset: 'province' }).incidents, {
+    timeZone: TZ,
+  })
+  const base = Date.UTC(2021, 2, 14, 6, 30)
+  const extra: Incident[] = [
+    {
+      id: 'X1',
+      timeFrom: base,
+      timeTo: base,
+      mo: ['b:1', 'a:2', 'b:1', 'a:2'],
+      evidence: ['plate:Z', 'plate:Z'],
+      x: 10,
+      y: -5,
+      category: 'theft',
+      series: [],
+      attributes: {},
+    },
+    {
+      id: 'X2',
+      timeFrom: base + 1,
+      timeTo: base + 7_200_000,
+      mo: [],
+      evidence: [],
+      category: '',
+      narrative: '',
+      series: [],
+      attributes: {},
+    },
+    {
+      id: 'X3',
+      timeFrom: base - 3_600_000,
+      timeTo: base,
+      mo: ['novalue'],
+      evidence: ['nokind'],
+      category: 'a.b.c',
+      narrative: '夜',
+      series: [],
+      attributes: {},
+    },
+  ]
+  return [...incidents.slice(0, 300), ...extra, ...incidents.slice(300)]
+}
+
+const COLUMNS = [
+  'timeFrom',
+  'timeTo',
+  'utcOffsetMinutes',
+  'hasLocation',
+  'hasLatLon',
+  'lat',
+  'lon',
+  'x',
+  'y',
+  'category',
+  'categoryParent',
+] as const
+
+describe('CaseStore.appendIncidents', () => {
+  it('stores exactly what append(buildCaseTable(...)) stores, batch by batch and after a truncation', () => {
+    const incidents = mixed()
+    const all = buildCaseTable(incidents, { timeZone: TZ })
+    const viaTable = new CaseStore(TZ, all.originLat, all.originLon)
+    const direct = new CaseStore(TZ, all.originLat, all.originLon)
+    const origin = { timeZone: TZ, originLat: all.originLat, originLon: all.originLon }
+    for (const [start, end] of [
+      [0, 250],
+      [250, 251],
+      [251, 420],
+      [420, incidents.length],
+    ]) {
+      viaTable.append(buildCaseTable(incidents.slice(start, end), origin))
+      direct.appendIncidents(incidents.slice(start, end))
+      // a query appends a row and takes it back
+      const mark = direct.mark()
+      direct.appendIncidents([{ ...incidents[start], id: 'probe', mo: ['fresh:value'], category: 'new.one' }])
+      direct.truncate(mark)
+    }
+    const n = incidents.length
+    expect(direct.size).toBe(n)
+    expect(direct.ids).toEqual(viaTable.ids)
+    for (const column of COLUMNS) {
+      expect(Array.from(direct[column].subarray(0, n)), column).toEqual(
+        Array.from(viaTable[column].subarray(0, n)),
+      )
+    }
+    for (const list of ['moList', 'evidenceList', 'narrativeList'] as const) {
+      const total = viaTable[list].start[n]
+      expect(Array.from(direct[list].start.subarray(0, n + 1)), list).toEqual(
+        Array.from(viaTable[list].start.subarray(0, n + 1)),
+      )
+      expect(Array.from(direct[list].ids.subarray(0, total)), list).toEqual(
+        Array.from(viaTable[list].ids.subarray(0, total)),
+      )
+    }
+    for (const vocabulary of ['mo', 'evidence', 'categories'] as const) {
+      const size = viaTable[vocabulary].size
+      expect(direct[vocabulary].values, vocabulary).toEqual(viaTable[vocabulary].values)
+      expect(Array.from(direct[vocabulary].frequency.subarray(0, size))).toEqual(
+        Array.from(viaTable[vocabulary].frequency.subarray(0, size)),
+      )
+      expect(Array.from(direct[vocabulary].group.subarray(0, size))).toEqual(
+        Array.from(viaTable[vocabulary].group.subarray(0, size)),
+      )
+    }
+  })
+
+  it('rejects an invalid time window with a caselink error', () => {
+    const store = new CaseStore('UTC', 0, 0)
+    const bad = { id: 'B', timeFrom: 10, timeTo: 5, mo: [], evidence: [], series: [], attributes: {} }
+    expect(() => store.appendIncidents([bad])).toThrow(/^caselink: .*invalid time window/)
+  })
+})
