@@ -7,7 +7,12 @@ import {
   writeLinkOutputs,
 } from '../export/writeLinkOutputs'
 import type { IncidentFormat } from '../io/readIncidents'
-import { type LinkIncidentsOptions, type LinkResult, linkIncidents } from '../link/linkIncidents'
+import {
+  LINK_DEFAULTS,
+  type LinkIncidentsOptions,
+  type LinkResult,
+  linkIncidents,
+} from '../link/linkIncidents'
 import { formatBytes, formatTable, formatTopSeries } from './format'
 import { type LoadedInput, loadInput } from './loadInput'
 import { parseNumber, readModelOption } from './options'
@@ -178,10 +183,13 @@ export function registerLinkCommand(program: Command): void {
     .option('--formats <list>', `outputs to write: ${OUTPUT_FORMATS.join(',')}`, OUTPUT_FORMATS.join(','))
     .option(
       '--resolution <r>',
-      'clustering resolution (CPM γ: minimum mean link probability inside a series)',
+      `clustering resolution (CPM γ: minimum mean link probability inside a series; default ${LINK_DEFAULTS.clustering.resolution})`,
     )
     .option('--method <method>', `clustering method: ${METHODS.join(', ')}`)
-    .option('--min-probability <p>', 'links below this probability are not kept (default 0.5)')
+    .option(
+      '--min-probability <p>',
+      `links below this probability are not kept (default ${LINK_DEFAULTS.minProbability})`,
+    )
     .option('--seed <n>', 'clustering seed')
     .option('--max-graph-edges <n>', 'write graph.gexf/graph.graphml only up to this many links', '100000')
     .option('--top <n>', 'series to print', '10')

@@ -38,7 +38,7 @@ describe('LinkageModel', () => {
       expect(weights[0]).toBe(0)
       for (const w of weights) expect(Number.isFinite(w)).toBe(true)
     }
-    expect(priorMatchWeight(model)).toBeCloseTo(Math.log2(0.001 / 0.999), 12)
+    expect(priorMatchWeight(model)).toBeCloseTo(Math.log2(0.0001 / 0.9999), 12)
   })
 
   it('documents its starting weights (rounded in the defaultModel comment)', () => {
