@@ -201,6 +201,10 @@ class OnlineIndex implements LinkageIndex {
   private eventKind = new Uint8Array(1024)
   private eventA = new Uint32Array(1024)
   private eventB = new Uint32Array(1024)
+  /** Links found in a run of candidate events. */
+  private linkA = new Uint32Array(256)
+  private linkB = new Uint32Array(256)
+  private linkWeight = new Float64Array(256)
 
   constructor(options: LinkageIndexOptions, snapshot: IndexSnapshot | null) {
     if (options === null || typeof options !== 'object') {
@@ -358,14 +362,15 @@ class OnlineIndex implements LinkageIndex {
       const retracted = index.takeRetracted()
       for (let k = 0; k < retracted.length; k += 2) push(2, retracted[k], retracted[k + 1])
     }
-    // events replayed in order, scored by the index's growing scorer (rows packed once, on arrival)
+    // events replayed in order, scored by the index's growing scorer (rows packed once, on arrival); each
+    // run of candidate events is scored in one scoreRange call (the rows' cache misses overlap)
     const kind = this.eventKind
     const eventA = this.eventA
     const eventB = this.eventB
     let compared = 0
     let linked = 0
     let retracted = 0
-    for (let k = 0; k < events; k++) {
+    for (let k = 0; k < events; ) {
       const a = eventA[k]
       const b = eventB[k]
       if (kind[k] === 2) {
@@ -373,15 +378,44 @@ class OnlineIndex implements LinkageIndex {
           broken.push(a, b)
           retracted++
         }
+        k++
         continue
       }
-      if (kind[k] === 1 && clusters.hasEdge(a, b)) continue
-      compared++
-      const w = scorer.matchWeight(a, b)
-      if (w < this.minWeight) continue
-      clusters.addEdge(a, b, matchProbability(w))
-      seeds.push(a, b)
-      linked++
+      if (kind[k] === 1) {
+        k++
+        if (clusters.hasEdge(a, b)) continue
+        compared++
+        const w = scorer.matchWeight(a, b)
+        if (w < this.minWeight) continue
+        clusters.addEdge(a, b, matchProbability(w))
+        seeds.push(a, b)
+        linked++
+        continue
+      }
+      let end = k + 1
+      while (end < events && kind[end] === 0) end++
+      if (this.linkA.length < end - k) {
+        this.linkA = new Uint32Array(2 * (end - k))
+        this.linkB = new Uint32Array(2 * (end - k))
+        this.linkWeight = new Float64Array(2 * (end - k))
+      }
+      const found = scorer.scoreRange(
+        eventA,
+        eventB,
+        k,
+        end,
+        this.minWeight,
+        this.linkA,
+        this.linkB,
+        this.linkWeight,
+      )
+      compared += end - k
+      for (let f = 0; f < found; f++) {
+        clusters.addEdge(this.linkA[f], this.linkB[f], matchProbability(this.linkWeight[f]))
+        seeds.push(this.linkA[f], this.linkB[f])
+      }
+      linked += found
+      k = end
     }
     return { compared, linked, retracted }
   }

@@ -29,6 +29,11 @@ export interface KernelSpec {
   moBitmap: boolean
   /** Words of the MO bitmap in use: ceil(vocabulary / 32). */
   moBitmapWords: number
+  /**
+   * Sum each row's MO rarity weights from its bitmap (or list) per pair, in ascending value order, instead of
+   * reading the sum packed in block double 5 (same numbers; for scorers whose weights change over time).
+   */
+  moSumInline?: boolean
   dayMs: number
   weekMs: number
 }
@@ -238,8 +243,25 @@ let moShared = 0, moMask = 0;`)
           }
         }
         if (kinds[c] === 4) {
+          let sums = 'const sI = rowF[fi + 5], sJ = rowF[fj + 5];'
+          if (spec.moSumInline === true && spec.moBitmap) {
+            sums = 'let sI = 0, sJ = 0, x = 0;\n'
+            for (let k = 0; k < spec.moBitmapWords; k++) {
+              for (const [row, sum] of [
+                ['ri', 'sI'],
+                ['rj', 'sJ'],
+              ]) {
+                sums += `  x = rowI[${row} + ${23 + k}]; while (x !== 0) { const low = x & -x; ${sum} += MOW[${(k << 5) + 31} - Math.clz32(low)]; x ^= low; }\n`
+              }
+            }
+          } else if (spec.moSumInline === true) {
+            sums = `let sI = 0, sJ = 0;
+  for (let p = msi; p < mei; p++) sI += MOW[MO[p]];
+  for (let q = msj; q < mej; q++) sJ += MOW[MO[q]];`
+          }
           lines.push(`if (moBoth) {
-  const union = rowF[fi + 5] + rowF[fj + 5] - moShared;
+  ${sums}
+  const union = sI + sJ - moShared;
   const v = union > 0 ? moShared / union : 1;
   ${descending('v', t0, t1)}
 }`)

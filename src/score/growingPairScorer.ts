@@ -18,6 +18,11 @@ import {
 const BLOCK_BYTES = 192
 /** MO vocabularies up to this size are bitmaps inside each block. */
 const MO_BITMAP_VALUES = 256
+/**
+ * Block word holding the epoch of the row's evidence weights (words 10-11 hold the MO weight sum in
+ * `createPairScorer`; here the kernels sum MO weights per pair, since they change with every epoch).
+ */
+const EPOCH_WORD = 10
 
 /** A CSR list column: row i's ids are `ids[start[i] .. start[i + 1])`, ascending. */
 export interface GrowingListColumn {
@@ -49,12 +54,13 @@ export interface GrowingRowSource extends PackColumns {
 
 /**
  * A pair scorer over rows that keep arriving: each row is packed once, when it arrives, into the same
- * 192-byte block as `createPairScorer` packs it, and scored with the same (compiled) kernel. MO rarity
- * and evidence term-frequency weights depend on the frequencies of all rows at scoring time, so they are
- * recomputed lazily: each {@link GrowingPairScorer.sync} starts a new epoch, and a row's MO weight sum and
- * its values' weights are refreshed the first time the row is scored in an epoch. A pair's weight is
- * therefore bit-identical to `createPairScorer` over a table of the rows with the source as reference.
- * Costs: O(row size) per new row, O(1) amortized per pair plus O(row size) per row and epoch.
+ * 192-byte block as `createPairScorer` packs it, and scored with the same generated kernel. MO rarity and
+ * evidence term-frequency weights depend on the frequencies of all rows at scoring time, so each
+ * {@link GrowingPairScorer.sync} starts a new epoch: MO value weights are recomputed (O(MO vocabulary)),
+ * the kernel sums a row's MO weights per pair from its bitmap (ascending, as the packed sum is added), and
+ * a row's evidence values are re-weighted the first time the row is scored in the epoch. A pair's weight
+ * is therefore bit-identical to `createPairScorer` over a table of the rows with the source as reference.
+ * Costs: O(row size) per new row, O(MO vocabulary) per sync, O(1) amortized per pair.
  *
  * @example
  * const scorer = new GrowingPairScorer(defaultModel(), store)
@@ -71,13 +77,11 @@ export class GrowingPairScorer {
   private capacity = 0
   private rowF = new Float64Array(0)
   private rowI = new Int32Array(0)
-  private rowEpoch = new Int32Array(0)
   private moIds = new Int32Array(64)
   private evidenceIds = new Uint32Array(64)
   private moVocabulary = 0
   private moValueWeight = new Float64Array(64)
   private moValueBit = new Int32Array(64)
-  private moEpoch = new Int32Array(64)
   private evidenceVocabulary = 0
   private evidenceKind = new Int32Array(64)
   private evidenceValueWeight = new Float64Array(64)
@@ -150,11 +154,9 @@ export class GrowingPairScorer {
         narrative === null ? 0 : narrative.start[i],
         narrative === null ? 0 : narrative.start[i + 1],
       )
-      this.rowEpoch[i] = 0
     }
     this.size = n
-    this.referenceRows = n
-    this.nextEpoch()
+    this.startEpoch()
     if (this.arraysChanged) this.evaluate = this.rebuild()
   }
 
@@ -166,16 +168,40 @@ export class GrowingPairScorer {
     if (size < this.size) this.size = size
     if (moVocabulary < this.moVocabulary) this.moVocabulary = moVocabulary
     if (evidenceVocabulary < this.evidenceVocabulary) this.evidenceVocabulary = evidenceVocabulary
-    this.referenceRows = this.source.size
-    this.nextEpoch()
+    this.startEpoch()
   }
 
   /** Total match weight of packed rows i and j (see `PairScorer.matchWeight`). */
   matchWeight(i: number, j: number): number {
     const epoch = this.epoch
-    if (this.rowEpoch[i] !== epoch) this.refresh(i)
-    if (this.rowEpoch[j] !== epoch) this.refresh(j)
+    const rowI = this.rowI
+    if (rowI[i * 48 + EPOCH_WORD] !== epoch) this.refresh(i)
+    if (rowI[j * 48 + EPOCH_WORD] !== epoch) this.refresh(j)
     return (this.kernel as CompiledKernel).matchWeight(i, j)
+  }
+
+  /**
+   * Scores pairs `start .. end` of `a`, `b` and writes those with weight >= `minWeight`, in order, to the
+   * outputs from 0; returns how many (see `PairScorer.scoreRange`). The rows' blocks are read in batches
+   * ahead of the kernel, so their cache misses overlap.
+   */
+  scoreRange(
+    a: Uint32Array,
+    b: Uint32Array,
+    start: number,
+    end: number,
+    minWeight: number,
+    outA: Uint32Array,
+    outB: Uint32Array,
+    outWeight: Float64Array,
+  ): number {
+    const epoch = this.epoch
+    const rowI = this.rowI
+    for (let k = start; k < end; k++) {
+      if (rowI[a[k] * 48 + EPOCH_WORD] !== epoch) this.refresh(a[k])
+      if (rowI[b[k] * 48 + EPOCH_WORD] !== epoch) this.refresh(b[k])
+    }
+    return (this.kernel as CompiledKernel).scoreRange(a, b, start, end, minWeight, outA, outB, outWeight, 0)
   }
 
   /** Levels, weights and raw values of rows i and j; returns the total (see `PairScorer.explain`). */
@@ -187,41 +213,36 @@ export class GrowingPairScorer {
     valuesOut?: Float64Array,
   ): number {
     const epoch = this.epoch
-    if (this.rowEpoch[i] !== epoch) this.refresh(i)
-    if (this.rowEpoch[j] !== epoch) this.refresh(j)
+    if (this.rowI[i * 48 + EPOCH_WORD] !== epoch) this.refresh(i)
+    if (this.rowI[j * 48 + EPOCH_WORD] !== epoch) this.refresh(j)
     return this.evaluate(i, j, levelsOut, weightsOut, valuesOut ?? null)
   }
 
-  private nextEpoch(): void {
+  /**
+   * The source changed: MO value weights are recomputed now (O(MO vocabulary)); evidence value weights
+   * are refreshed lazily, per row, when a row is first scored in the new epoch.
+   */
+  private startEpoch(): void {
+    const rows = this.source.size
+    this.referenceRows = rows
     this.epoch++
     if (this.epoch === 0x7fffffff) {
       this.epoch = 1
-      this.rowEpoch.fill(0)
-      this.moEpoch.fill(0)
+      for (let i = 0; i < this.size; i++) this.rowI[i * 48 + EPOCH_WORD] = 0
       this.evidenceEpoch.fill(0)
     }
+    const frequency = this.source.mo.frequency
+    const weight = this.moValueWeight
+    for (let v = 0; v < this.moVocabulary; v++) weight[v] = moRarityWeight(rows, frequency[v])
   }
 
-  /** Recomputes row i's MO weight sum and its values' weights with the current frequencies. */
+  /** Recomputes the weights of row i's evidence values with the current frequencies (once per epoch). */
   private refresh(i: number): void {
     const epoch = this.epoch
-    const rows = this.referenceRows
     const r = i * 48
-    const moFrequency = this.source.mo.frequency
-    const weight = this.moValueWeight
-    const moEpoch = this.moEpoch
-    let moSum = 0
-    for (let k = this.rowI[r + 17]; k < this.rowI[r + 18]; k++) {
-      const v = this.moIds[k]
-      if (moEpoch[v] !== epoch) {
-        moEpoch[v] = epoch
-        weight[v] = moRarityWeight(rows, moFrequency[v])
-      }
-      moSum += weight[v]
-    }
-    this.rowF[i * 24 + 5] = moSum
     const spec = this.m.evidence
     if (spec?.adjust) {
+      const rows = this.referenceRows
       const frequency = this.source.evidence.frequency
       for (let k = this.rowI[r + 19]; k < this.rowI[r + 20]; k++) {
         const v = this.evidenceIds[k]
@@ -236,7 +257,7 @@ export class GrowingPairScorer {
         )
       }
     }
-    this.rowEpoch[i] = epoch
+    this.rowI[r + EPOCH_WORD] = epoch
   }
 
   /** Per-value constants of values new in the source's vocabularies. */
@@ -246,14 +267,12 @@ export class GrowingPairScorer {
     if (V > this.moValueWeight.length) {
       this.moValueWeight = grow(this.moValueWeight, V)
       this.moValueBit = grow(this.moValueBit, V)
-      this.moEpoch = grow(this.moEpoch, V)
       this.arraysChanged = true
     }
     for (let v = this.moVocabulary; v < V; v++) {
       const g = s.mo.group[v]
       const bit = g < 0 ? undefined : this.m.moGroupIndex.get(s.mo.groupValues[g])
       this.moValueBit[v] = bit === undefined ? 0 : 1 << bit
-      this.moEpoch[v] = 0
     }
     this.moVocabulary = V
     if (this.moBitmap && V > MO_BITMAP_VALUES) {
@@ -291,7 +310,6 @@ export class GrowingPairScorer {
     rowI.set(this.rowI.subarray(0, this.size * 48))
     this.rowI = rowI
     this.rowF = new Float64Array(buffer)
-    this.rowEpoch = grow(this.rowEpoch, capacity)
     this.capacity = capacity
     this.arraysChanged = true
   }
@@ -311,11 +329,26 @@ export class GrowingPairScorer {
       evidenceValueLevel: this.evidenceValueLevel,
     }
     const words = MO_BITMAP_VALUES / 32
-    this.kernel = compileFor(this.m, arrays, this.moBitmap, words)
-    const evaluate = createEvaluate(this.m, arrays, this.moBitmap, words)
+    this.kernel = compileFor(this.m, arrays, this.moBitmap, words, true)
+    const evaluate = createEvaluate(this.m, arrays, this.moBitmap, words, true)
     if (this.kernel === null) {
       const interpreted = (i: number, j: number): number => evaluate(i, j, null, null, null)
-      this.kernel = { matchWeight: interpreted } as CompiledKernel
+      this.kernel = {
+        matchWeight: interpreted,
+        levels: (i, j, out) => evaluate(i, j, out, null, null),
+        scoreRange: (a, b, start, end, minWeight, outA, outB, outWeight, outOffset) => {
+          let at = outOffset
+          for (let k = start; k < end; k++) {
+            const w = interpreted(a[k], b[k])
+            if (w >= minWeight) {
+              outA[at] = a[k]
+              outB[at] = b[k]
+              outWeight[at++] = w
+            }
+          }
+          return at - outOffset
+        },
+      }
     }
     return evaluate
   }

@@ -519,6 +519,7 @@ export function compileFor(
   arrays: ScorerArrays,
   moBitmap: boolean,
   moBitmapWords: number,
+  moSumInline = false,
 ): CompiledKernel | null {
   return compileKernel({
     kinds: m.kinds,
@@ -534,6 +535,7 @@ export function compileFor(
     },
     moBitmap,
     moBitmapWords,
+    moSumInline,
     dayMs: DAY_MS,
     weekMs: WEEK_MS,
   })
@@ -545,6 +547,7 @@ export function createEvaluate(
   arrays: ScorerArrays,
   moBitmap: boolean,
   moBitmapWords: number,
+  moSumInline = false,
 ): Evaluate {
   const { C, kinds, thresholdStart, weightStart, groupBit, thresholds, thresholdsLatLon, weights, prior } = m
   const {
@@ -716,7 +719,33 @@ export function createEvaluate(
             }
           }
           if (kinds[c] === 4) {
-            const union = rowF[fi + 5] + rowF[fj + 5] - moShared
+            let sumI = rowF[fi + 5]
+            let sumJ = rowF[fj + 5]
+            if (moSumInline) {
+              // ascending value order, as the packed sums were added
+              sumI = 0
+              sumJ = 0
+              if (moBitmap) {
+                for (let k = 0; k < moBitmapWords; k++) {
+                  let x = rowI[ri + 23 + k]
+                  while (x !== 0) {
+                    const low = x & -x
+                    sumI += moValueWeight[(k << 5) + 31 - Math.clz32(low)]
+                    x ^= low
+                  }
+                  x = rowI[rj + 23 + k]
+                  while (x !== 0) {
+                    const low = x & -x
+                    sumJ += moValueWeight[(k << 5) + 31 - Math.clz32(low)]
+                    x ^= low
+                  }
+                }
+              } else {
+                for (let p = si; p < ei; p++) sumI += moValueWeight[moIds[p]]
+                for (let q = sj; q < ej; q++) sumJ += moValueWeight[moIds[q]]
+              }
+            }
+            const union = sumI + sumJ - moShared
             value = union > 0 ? moShared / union : 1
             level = descendingLevel(value, t0, t1)
           } else {
