@@ -160,6 +160,12 @@ export {
 } from './link/rankSeries'
 export { type DefaultModelOptions, defaultModel } from './model/defaultModel'
 export { type EstimateModelOptions, estimateModel } from './model/estimateModel'
+export {
+  type FitLevelWeightsOptions,
+  type FittedLevelWeights,
+  fitLevelWeights,
+  type LevelDesign,
+} from './model/fitLevelWeights'
 export type { FitModelOptions } from './model/fitting'
 export {
   COMPARISON_KINDS,

@@ -4,7 +4,7 @@ import type { IncidentFormat } from '../io/readIncidents'
 import { estimateModel } from '../model/estimateModel'
 import { type LinkageModel, levelMatchWeights } from '../model/linkageModel'
 import { saveModel } from '../model/modelFile'
-import { trainModel } from '../model/trainModel'
+import { trainModelOnCandidates } from '../model/trainModelOnCandidates'
 import type { Incident } from '../schema/incident'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { formatTable, signed } from './format'
@@ -71,7 +71,8 @@ export function formatModelTable(model: LinkageModel): string {
 
 /**
  * Registers `caselink train INPUT -o model.json`: supervised from `series` labels when incidents share
- * one, else EM without labels (or as `--method` says); prints the learned m / u table.
+ * one (level weights fitted jointly on the candidate pairs, `trainModelOnCandidates`), else EM without
+ * labels (or as `--method` says); prints the learned m / u table with each level's weight.
  *
  * @example
  * registerTrainCommand(new Command('caselink'))
@@ -117,7 +118,7 @@ export function registerTrainCommand(program: Command): void {
       const warnings: string[] = []
       const model =
         method === 'supervised'
-          ? trainModel(loaded.incidents, fit)
+          ? trainModelOnCandidates(loaded.incidents, fit)
           : estimateModel(loaded.incidents, { ...fit, onWarning: (message) => warnings.push(message) })
       for (const warning of warnings) process.stderr.write(`caselink: warning: ${warning}\n`)
       await saveModel(model, options.output)
@@ -126,7 +127,10 @@ export function registerTrainCommand(program: Command): void {
           `${JSON.stringify({ output: options.output, method, counts: loaded.counts, model }, null, 2)}\n`,
         )
       } else {
-        const how = method === 'supervised' ? 'supervised, from series labels' : 'EM, without labels'
+        const how =
+          method === 'supervised'
+            ? 'supervised, from series labels (logistic fit on the candidates)'
+            : 'EM, without labels'
         process.stdout.write(
           `${formatCounts(input, loaded.counts)}\ntrained ${how} over ${candidates.count} candidate pairs → ${options.output}\n\n${formatModelTable(model)}\n`,
         )
