@@ -60,7 +60,7 @@ export class CandidateIndex {
   private readonly cellPlanar: number
   private readonly bucketMs: number
   private readonly groups: Map<string, number> | null
-  private readonly grid = new Map<number, number>()
+  private readonly grid = new GridHeads()
   private readonly gridPostings = new Postings()
   /** Rows whose windows are too long for the buckets, per location system (heads into gridPostings). */
   private readonly longHead = new Int32Array([-1, -1, -1])
@@ -90,8 +90,6 @@ export class CandidateIndex {
   private readonly rowCommonScratch: number[] = []
   private stamp = new Int32Array(16)
   private stampValue = 0
-  private readonly scratch = new Float64Array(4)
-  private readonly scratchWords = new Uint32Array(this.scratch.buffer)
 
   constructor(
     private readonly store: CaseStore,
@@ -260,7 +258,7 @@ export class CandidateIndex {
           for (let dx = -1; dx <= 1; dx++) {
             for (let dy = -1; dy <= 1; dy++) {
               for (let dz = -dzRange; dz <= dzRange; dz++) {
-                let e = this.grid.get(this.key(loc, cx + dx, cy + dy, cz + dz, b)) ?? -1
+                let e = this.grid.get(this.key(loc, cx + dx, cy + dy, cz + dz, b))
                 for (; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
               }
             }
@@ -278,7 +276,7 @@ export class CandidateIndex {
         if (other === loc && loc !== LOC_NONE) continue
         if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
           for (let b = b0; b <= b1; b++) {
-            let e = this.grid.get(this.key(3 + other, 0, 0, 0, b)) ?? -1
+            let e = this.grid.get(this.key(3 + other, 0, 0, 0, b))
             for (; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
           }
         } else {
@@ -673,7 +671,7 @@ export class CandidateIndex {
   }
 
   private pushKey(key: number, row: number): void {
-    this.grid.set(key, this.gridPostings.push(this.grid.get(key) ?? -1, row))
+    this.grid.set(key, this.gridPostings.push(this.grid.get(key), row))
   }
 
   /** Buckets a new row's window widened by the gap meets (1 ms slack against rounding). */
@@ -686,26 +684,72 @@ export class CandidateIndex {
     ]
   }
 
-  /** A 30-bit hash of (system, cell, bucket); collisions only merge lists. No allocation. */
+  /**
+   * A 30-bit hash of (system, cell, bucket): integers mixed as 32-bit words (coordinates beyond 2^31
+   * wrap); a collision only merges two lists. No allocation.
+   */
   private key(system: number, cx: number, cy: number, cz: number, bucket: number): number {
-    const f = this.scratch
-    f[0] = cx
-    f[1] = cy
-    f[2] = cz
-    f[3] = bucket
-    const w = this.scratchWords
-    let h1 = Math.imul(system + 1, 0x9e3779b1)
-    let h2 = Math.imul(system + 7, 0x85ebca6b)
-    for (let k = 0; k < 8; k++) {
-      h1 = Math.imul(h1 ^ w[k], 0xcc9e2d51)
-      h1 = (h1 << 13) | (h1 >>> 19)
-      h2 = Math.imul(h2 ^ w[k] ^ (h1 >>> 7), 0x27d4eb2f)
-      h2 = (h2 << 11) | (h2 >>> 21)
+    let h = Math.imul(system + 1, 0x9e3779b1)
+    h = Math.imul(h ^ (h >>> 15) ^ (cx | 0), 0x85ebca6b)
+    h = Math.imul(h ^ (h >>> 13) ^ (cy | 0), 0xc2b2ae35)
+    h = Math.imul(h ^ (h >>> 16) ^ (cz | 0), 0xcc9e2d51)
+    h = Math.imul(h ^ (h >>> 15) ^ (bucket | 0), 0x27d4eb2f)
+    h ^= h >>> 15
+    h = Math.imul(h, 0x85ebca6b)
+    h ^= h >>> 13
+    return h >>> 2
+  }
+}
+
+/**
+ * List heads of the space-time grid by 30-bit cell key: an open-addressing table of (key, head) word
+ * pairs (one cache line per probe), instead of a Map.
+ */
+class GridHeads {
+  private table = new Int32Array(2 * 4096).fill(-1)
+  private mask = 4095
+  private size = 0
+
+  /** Head of `key`'s list, -1 when it has none. */
+  get(key: number): number {
+    const table = this.table
+    for (let slot = key & this.mask; ; slot = (slot + 1) & this.mask) {
+      const k = table[2 * slot]
+      if (k === key) return table[2 * slot + 1]
+      if (k === -1) return -1
     }
-    h1 = Math.imul(h1 ^ h2 ^ (h1 >>> 16), 0x85ebca6b)
-    h1 ^= h1 >>> 13
-    // 30 bits: a small integer, which Map hashes fast; a collision only merges two lists
-    return h1 >>> 2
+  }
+
+  set(key: number, head: number): void {
+    if ((this.size + 1) * 2 > this.mask + 1) this.grow()
+    const table = this.table
+    for (let slot = key & this.mask; ; slot = (slot + 1) & this.mask) {
+      const k = table[2 * slot]
+      if (k === key) {
+        table[2 * slot + 1] = head
+        return
+      }
+      if (k === -1) {
+        table[2 * slot] = key
+        table[2 * slot + 1] = head
+        this.size++
+        return
+      }
+    }
+  }
+
+  private grow(): void {
+    const old = this.table
+    const capacity = 2 * (this.mask + 1)
+    this.table = new Int32Array(2 * capacity).fill(-1)
+    this.mask = capacity - 1
+    for (let e = 0; e < old.length; e += 2) {
+      if (old[e] === -1) continue
+      let slot = old[e] & this.mask
+      while (this.table[2 * slot] !== -1) slot = (slot + 1) & this.mask
+      this.table[2 * slot] = old[e]
+      this.table[2 * slot + 1] = old[e + 1]
+    }
   }
 }
 

@@ -34,6 +34,15 @@ export interface KernelSpec {
    * reading the sum packed in block double 5 (same numbers; for scorers whose weights change over time).
    */
   moSumInline?: boolean
+  /**
+   * `scoreRange` first bounds each pair's weight from the first cache line of both blocks (distance, time
+   * gap and category levels exactly, evidence from block word 11 = "row has evidence", every other
+   * comparison at its largest weight) and skips the full kernel for pairs that cannot reach `minWeight`
+   * (by more than 1e-6, far above rounding). Pairs it scores get the exact weight. Needs block word 11.
+   * A shared evidence value never weighs more than its level's weight (the term-frequency adjustment only
+   * lowers it; both are floored alike), so the largest level weight bounds the evidence comparison.
+   */
+  reachFilter?: boolean
   dayMs: number
   weekMs: number
 }
@@ -96,7 +105,8 @@ const BATCH = 16
 /**
  * Generates straight-line JavaScript for one model (no loop over comparisons, no dispatch, level
  * thresholds and offsets as constants), so V8 compiles each pair to a short branch sequence. Only
- * integers from the compiled model enter the source text (no strings from the model or the data).
+ * integers and finite numbers (printed by `toPrecision`) from the compiled model enter the source text
+ * (no strings from the model or the data).
  * Levels and sums are computed exactly as the interpreted scorer does (same bounds, same order of
  * additions), so both give bit-identical weights. Returns null when code generation is unavailable
  * (a Content-Security-Policy forbidding `new Function`); the scorer then interprets.
@@ -139,6 +149,83 @@ function bounded(lo: string, hi: string, t0: number, t1: number, base: number): 
     code += `if (${hi} <= T[${int(k)}]) l = ${int(base + k - t0)}; else if (T[${int(k)}] >= ${lo}) l = -1; else `
   }
   return `${code}l = ${int(base + t1 - t0)};`
+}
+
+/**
+ * Code adding to `bound` an upper bound of a pair's weight from block words 0-15 (see
+ * {@link KernelSpec.reachFilter}); `rest` is the constant part (prior plus the largest weight of each
+ * comparison not bounded from the first line).
+ */
+function reachBound(spec: KernelSpec): { code: string; rest: string } {
+  const { kinds, thresholdStart, weightStart } = spec
+  const W = spec.arrays.weights
+  let rest = spec.prior
+  let code = ''
+  for (let c = 0; c < kinds.length; c++) {
+    const t0 = thresholdStart[c]
+    const t1 = thresholdStart[c + 1]
+    const w0 = weightStart[c]
+    const w1 = weightStart[c + 1]
+    let max = Number.NEGATIVE_INFINITY
+    for (let k = w0; k < w1; k++) max = Math.max(max, W[k])
+    switch (kinds[c]) {
+      case 0:
+        code += `l = 0;
+{
+  const fl = rowI[ri + 14];
+  if (fl !== 0 && fl === rowI[rj + 14]) {
+    const dx = rowF[fj + 2] - rowF[fi + 2], dy = rowF[fj + 3] - rowF[fi + 3];
+    if (fl === 3) {
+      const dz = rowF[fj + 4] - rowF[fi + 4];
+      const h = (dx * dx + dy * dy + dz * dz) * 0.25;
+      ${ascending('h', t0, t1, 1, 'TL')}
+    } else {
+      const d2 = dx * dx + dy * dy;
+      ${ascending('d2', t0, t1, 1)}
+    }
+  }
+}
+bound += W[${int(w0)} + l];
+`
+        break
+      case 1:
+        code += `l = 0;
+{
+  const fI = rowF[fi], tI = rowF[fi + 1], fJ = rowF[fj], tJ = rowF[fj + 1];
+  const gap = Math.abs(fI + tI - fJ - tJ) * 0.5;
+  const gapHigh = gap + (tI - fI + tJ - fJ) * 0.25;
+  ${bounded('gap', 'gapHigh', t0, t1, 1)}
+  if (l < 0) {
+    const e = EAD(fI, tI, fJ, tJ);
+    ${ascending('e', t0, t1, 1)}
+  }
+}
+bound += W[${int(w0)} + l];
+`
+        break
+      case 7:
+        // same category: level 1; different: level 2 or 3 (the parent is on the second line): the larger
+        code += `{
+  const ci = rowI[ri + 15], cj = rowI[rj + 15];
+  bound += ci < 0 || cj < 0 ? W[${int(w0)}] : ci === cj ? W[${int(w0 + 1)}] : ${num(Math.max(W[w0 + 2], W[w0 + 3]))};
+}
+`
+        break
+      case 6:
+        code += `bound += rowI[ri + 11] !== 0 && rowI[rj + 11] !== 0 ? ${num(max)} : W[${int(w0)}];
+`
+        break
+      default:
+        rest += max
+    }
+  }
+  return { code, rest: num(rest) }
+}
+
+/** A finite number as source text (exact: 17 significant digits round-trip). */
+function num(value: number): string {
+  if (!Number.isFinite(value)) throw new Error('caselink: internal: non-finite constant in generated kernel')
+  return `(${value.toPrecision(17)})`
 }
 
 function build(spec: KernelSpec, writeLevels: boolean): unknown {
@@ -357,7 +444,26 @@ acc += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);\n`
   if (sink === 0.5) outW[outOffset] = outW[outOffset];
   return at - outOffset;
 }`
-  const source = `'use strict';\n${kernel}\nreturn { kernel, scoreRange: ${writeLevels ? 'undefined' : scoreRange} };`
+  const filtered = writeLevels || spec.reachFilter !== true ? null : reachBound(spec)
+  const rangeSource =
+    filtered === null
+      ? scoreRange
+      : scoreRange
+          .replace(
+            'const i = a[k], j = b[k];',
+            `const i = a[k], j = b[k];
+    {
+      const fi = i * 24, fj = j * 24, ri = i * 48, rj = j * 48;
+      let bound = ${filtered.rest}, l = 0;
+      ${filtered.code}
+      if (bound < minWeight - 1e-6) continue;
+    }`,
+          )
+          .replace(
+            'sink += rowI[pi] + rowI[pj] + rowI[pi + 16] + rowI[pj + 16] + rowI[pi + 32] + rowI[pj + 32];',
+            'sink += rowI[pi] + rowI[pj];',
+          )
+  const source = `'use strict';\n${kernel}\nreturn { kernel, scoreRange: ${writeLevels ? 'undefined' : rangeSource} };`
   let factory = factories.get(source)
   if (factory === undefined) {
     factory = new Function(...FACTORY_PARAMETERS, source) as (...values: unknown[]) => unknown

@@ -23,6 +23,8 @@ const MO_BITMAP_VALUES = 256
  * `createPairScorer`; here the kernels sum MO weights per pair, since they change with every epoch).
  */
 const EPOCH_WORD = 10
+/** Block word telling whether the row has evidence (for the kernel's reach filter, first cache line). */
+const EVIDENCE_WORD = 11
 
 /** A CSR list column: row i's ids are `ids[start[i] .. start[i + 1])`, ascending. */
 export interface GrowingListColumn {
@@ -154,6 +156,7 @@ export class GrowingPairScorer {
         narrative === null ? 0 : narrative.start[i],
         narrative === null ? 0 : narrative.start[i + 1],
       )
+      this.rowI[r + EVIDENCE_WORD] = evCount > 0 ? 1 : 0
     }
     this.size = n
     this.startEpoch()
@@ -329,7 +332,7 @@ export class GrowingPairScorer {
       evidenceValueLevel: this.evidenceValueLevel,
     }
     const words = MO_BITMAP_VALUES / 32
-    this.kernel = compileFor(this.m, arrays, this.moBitmap, words, true)
+    this.kernel = compileFor(this.m, arrays, this.moBitmap, words, true, true)
     const evaluate = createEvaluate(this.m, arrays, this.moBitmap, words, true)
     if (this.kernel === null) {
       const interpreted = (i: number, j: number): number => evaluate(i, j, null, null, null)

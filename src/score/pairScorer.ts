@@ -520,6 +520,7 @@ export function compileFor(
   moBitmap: boolean,
   moBitmapWords: number,
   moSumInline = false,
+  reachFilter = false,
 ): CompiledKernel | null {
   return compileKernel({
     kinds: m.kinds,
@@ -536,6 +537,7 @@ export function compileFor(
     moBitmap,
     moBitmapWords,
     moSumInline,
+    reachFilter,
     dayMs: DAY_MS,
     weekMs: WEEK_MS,
   })

@@ -108,6 +108,44 @@ describe('GrowingPairScorer', () => {
     expect(checkAgainstBatch(incidents, model, 4, 500)).toBe(2000)
   })
 
+  it('scoreRange keeps exactly the pairs at or above minWeight, with their exact weights (reach filter)', () => {
+    const incidents = province(1200, 6)
+    const model = defaultModel({ moGroups: ['entry', 'target'] })
+    const table = buildCaseTable(incidents, { timeZone: TZ })
+    const store = new CaseStore(TZ, table.originLat, table.originLon)
+    store.append(table)
+    const scorer = new GrowingPairScorer(model, store)
+    scorer.sync()
+    const reference = createPairScorer(table, model)
+    const random = createRandom(12)
+    const P = 30_000
+    const a = new Uint32Array(P)
+    const b = new Uint32Array(P)
+    for (let k = 0; k < P; k++) {
+      a[k] = Math.floor(random() * table.size)
+      // a third of the pairs are close in row order (time-sorted generation: often near in space and time)
+      b[k] =
+        k % 3 === 0
+          ? Math.min(table.size - 1, a[k] + 1 + Math.floor(random() * 20))
+          : Math.floor(random() * table.size)
+    }
+    const outA = new Uint32Array(P)
+    const outB = new Uint32Array(P)
+    const outW = new Float64Array(P)
+    for (const minWeight of [-30, -5, 0, 3.17, 8, 15]) {
+      const expected: number[] = []
+      for (let k = 0; k < P; k++) if (reference.matchWeight(a[k], b[k]) >= minWeight) expected.push(k)
+      const found = scorer.scoreRange(a, b, 0, P, minWeight, outA, outB, outW)
+      expect(found).toBe(expected.length)
+      expected.forEach((k, f) => {
+        expect(outA[f]).toBe(a[k])
+        expect(outB[f]).toBe(b[k])
+        expect(outW[f]).toBe(reference.matchWeight(a[k], b[k]))
+      })
+      if (minWeight === 3.17) expect(found).toBeGreaterThan(50)
+    }
+  })
+
   it('scores a temporarily appended row like a reference scorer, then forgets it on truncate', () => {
     const incidents = manyMoValues(400, 9)
     const all = buildCaseTable(incidents, { timeZone: TZ })
