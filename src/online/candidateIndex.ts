@@ -36,6 +36,11 @@ const DAY_MS = 86_400_000
 /** A window meeting more time buckets than this goes to a list scanned by every new row instead. */
 const MAX_BUCKETS_PER_ROW = 64
 
+/** `tupleCandidates` results: the tuple has no rows; its rows were tried; it is too common to be tried. */
+const TUPLE_EMPTY = 0
+const TUPLE_TRIED = 1
+const TUPLE_OVER = 2
+
 /** A list of int entries in pooled linked lists (head per key, next per entry). */
 class Postings {
   row = new Uint32Array(64)
@@ -245,7 +250,10 @@ export class CandidateIndex {
       if (stamp[j] !== mark && horizonRule(h, row, j) >= 0) take(j)
     }
     const loc = h.loc[row]
-    const [b0, b1] = this.queryBuckets(row)
+    // bucket numbers are int32 for any valid time (|t| <= 8.64e15 ms, buckets of >= 1 day)
+    const gap = this.options.maxGapMs
+    const b0 = Math.floor((st.timeFrom[row] - gap - 1) / this.bucketMs) | 0
+    const b1 = Math.floor((st.timeTo[row] + gap + 1) / this.bucketMs) | 0
     const gp = this.gridPostings
     if (loc !== LOC_NONE) {
       if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
@@ -258,7 +266,8 @@ export class CandidateIndex {
           for (let dx = -1; dx <= 1; dx++) {
             for (let dy = -1; dy <= 1; dy++) {
               for (let dz = -dzRange; dz <= dzRange; dz++) {
-                let e = this.grid.get(this.key(loc, cx + dx, cy + dy, cz + dz, b))
+                // int32 cell coordinates (wrapping beyond 2^31, as `key` would): no boxed arguments
+                let e = this.grid.get(this.key(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0, b))
                 for (; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
               }
             }
@@ -321,16 +330,30 @@ export class CandidateIndex {
         common.length = 0
         for (let p = s; p < end; p++)
           if (this.moCount[ids[p]] + 1 > rare.maxDocumentFrequency) common.push(ids[p])
+        const k = common.length
+        if (this.pairStatus.length < k * k) this.pairStatus = new Uint8Array(2 * k * k)
+        const status = this.pairStatus
         if (rare.combinations) {
-          for (let p = 0; p < common.length; p++) {
-            for (let q = p + 1; q < common.length; q++)
-              this.tupleCandidates(common[p], common[q], -1, limit, tryRare)
+          for (let p = 0; p < k; p++) {
+            for (let q = p + 1; q < k; q++)
+              status[p * k + q] = this.tupleCandidates(common[p], common[q], -1, limit, tryRare)
           }
         }
         if (this.triples) {
-          for (let p = 0; p < common.length; p++) {
-            for (let q = p + 1; q < common.length; q++) {
-              for (let r = q + 1; r < common.length; r++) {
+          for (let p = 0; p < k; p++) {
+            for (let q = p + 1; q < k; q++) {
+              for (let r = q + 1; r < k; r++) {
+                // A triple's rows are among each of its pairs' rows (registered together, the pending
+                // carriers of a value turning common likewise): a pair with no rows, or one whose rows were
+                // all tried, leaves the triple nothing to add.
+                if (
+                  rare.combinations &&
+                  (status[p * k + q] !== TUPLE_OVER ||
+                    status[p * k + r] !== TUPLE_OVER ||
+                    status[q * k + r] !== TUPLE_OVER)
+                ) {
+                  continue
+                }
                 this.tupleCandidates(common[p], common[q], common[r], limit, tryRare)
               }
             }
@@ -355,7 +378,7 @@ export class CandidateIndex {
     w: number,
     limit: number,
     tryRare: (j: number) => void,
-  ): void {
+  ): number {
     const df = this.options.rareMo!.maxDocumentFrequency
     const vp = this.valuePostings
     const lists = w < 0 ? this.combos : this.tripleLists
@@ -382,7 +405,8 @@ export class CandidateIndex {
       total += found.length
       pending = found
     }
-    if (total + 1 > df || total + 1 > limit || total + 1 < 2) return
+    if (total === 0) return TUPLE_EMPTY
+    if (total + 1 > df || total + 1 > limit) return TUPLE_OVER
     if (entry >= 0) {
       // newest first (the order of a linked posting list)
       const table = lists.table
@@ -396,7 +420,11 @@ export class CandidateIndex {
       }
     }
     if (pending !== null) for (const j of pending) tryRare(j)
+    return TUPLE_TRIED
   }
+
+  /** Status of each pair of the new row's common values (p · k + q), see `tupleCandidates`. */
+  private pairStatus = new Uint8Array(64)
 
   /** Inserts prepared row `row` (the next row) after its candidates were taken. */
   insert(row: number): void {
@@ -406,8 +434,8 @@ export class CandidateIndex {
     const o = this.options
     const loc = h.loc[row]
     const gp = this.gridPostings
-    const first = Math.floor(st.timeFrom[row] / this.bucketMs)
-    const last = Math.floor(st.timeTo[row] / this.bucketMs)
+    const first = Math.floor(st.timeFrom[row] / this.bucketMs) | 0
+    const last = Math.floor(st.timeTo[row] / this.bucketMs) | 0
     const long = last - first >= MAX_BUCKETS_PER_ROW
     if (loc !== LOC_NONE) {
       if (long) this.longHead[loc] = gp.push(this.longHead[loc], row)
@@ -416,7 +444,7 @@ export class CandidateIndex {
         const cx = Math.floor((loc === LOC_LATLON ? h.ux[row] : st.x[row]) / cell)
         const cy = Math.floor((loc === LOC_LATLON ? h.uy[row] : st.y[row]) / cell)
         const cz = loc === LOC_LATLON ? Math.floor(h.uz[row] / cell) : 0
-        for (let b = first; b <= last; b++) this.pushKey(this.key(loc, cx, cy, cz, b), row)
+        for (let b = first; b <= last; b++) this.pushKey(this.key(loc, cx | 0, cy | 0, cz | 0, b), row)
       }
     }
     if (o.allowMissingLocation) {
@@ -674,16 +702,6 @@ export class CandidateIndex {
     this.grid.set(key, this.gridPostings.push(this.grid.get(key), row))
   }
 
-  /** Buckets a new row's window widened by the gap meets (1 ms slack against rounding). */
-  private queryBuckets(row: number): [number, number] {
-    const gap = this.options.maxGapMs
-    const st = this.store
-    return [
-      Math.floor((st.timeFrom[row] - gap - 1) / this.bucketMs),
-      Math.floor((st.timeTo[row] + gap + 1) / this.bucketMs),
-    ]
-  }
-
   /**
    * A 30-bit hash of (system, cell, bucket): integers mixed as 32-bit words (coordinates beyond 2^31
    * wrap); a collision only merges two lists. No allocation.
@@ -868,7 +886,7 @@ class TupleLists {
       if (old[e + U] === -1) continue
       let slot = this.hash(old[e + U], old[e + V], old[e + W])
       while (this.table[slot * ENTRY + U] !== -1) slot = (slot + 1) & this.mask
-      this.table.set(old.subarray(e, e + ENTRY), slot * ENTRY)
+      for (let k = 0; k < ENTRY; k++) this.table[slot * ENTRY + k] = old[e + k]
     }
   }
 }

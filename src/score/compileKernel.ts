@@ -423,6 +423,12 @@ acc += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);\n`
   lines.push('return total;')
   const parameters = writeLevels ? 'i, j, out' : 'i, j'
   const kernel = `function kernel(${parameters}) {\n${lines.join('\n')}\n}`
+  // scoreRange's kernel stores the total instead of returning it: a returned double is boxed (the kernel
+  // is too large to inline), one heap number per pair
+  const kernelStore = writeLevels
+    ? ''
+    : `const RESULT = new Float64Array(1);
+function kernelStore(i, j) {\n${lines.join('\n').replace(/return total;$/, 'RESULT[0] = total;')}\n}`
   // the batch loop lives in the same generated scope, so its call to kernel stays monomorphic
   const scoreRange = writeLevels
     ? 'undefined'
@@ -438,7 +444,8 @@ acc += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);\n`
       }
     }
     const i = a[k], j = b[k];
-    const w = kernel(i, j);
+    kernelStore(i, j);
+    const w = RESULT[0];
     if (w >= minWeight) { outA[at] = i; outB[at] = j; outW[at] = w; at++; }
   }
   if (sink === 0.5) outW[outOffset] = outW[outOffset];
@@ -463,7 +470,7 @@ acc += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);\n`
             'sink += rowI[pi] + rowI[pj] + rowI[pi + 16] + rowI[pj + 16] + rowI[pi + 32] + rowI[pj + 32];',
             'sink += rowI[pi] + rowI[pj];',
           )
-  const source = `'use strict';\n${kernel}\nreturn { kernel, scoreRange: ${writeLevels ? 'undefined' : rangeSource} };`
+  const source = `'use strict';\n${kernel}\n${kernelStore}\nreturn { kernel, scoreRange: ${writeLevels ? 'undefined' : rangeSource} };`
   let factory = factories.get(source)
   if (factory === undefined) {
     factory = new Function(...FACTORY_PARAMETERS, source) as (...values: unknown[]) => unknown
