@@ -232,7 +232,6 @@ export class CandidateIndex {
     const h = this.h
     const st = this.store
     const o = this.options
-    let count = 0
     this.stampValue++
     if (this.stampValue === 0x7fffffff) {
       this.stamp.fill(0)
@@ -241,14 +240,13 @@ export class CandidateIndex {
     const mark = this.stampValue
     const stamp = this.stamp
     stamp[row] = mark
-    const take = (j: number): void => {
-      stamp[j] = mark
-      if (count === out.length) out = ensureCapacity(out, count + 1)
-      out[count++] = j
-    }
-    const tryHorizon = (j: number): void => {
-      if (stamp[j] !== mark && horizonRule(h, row, j) >= 0) take(j)
-    }
+    // the visit state lives in fields, so take / tryHorizon / tryRare are plain methods (no closures)
+    this.visitOut = out
+    this.visitCount = 0
+    this.visitMark = mark
+    this.visitRow = row
+    this.visitFrom = st.timeFrom[row]
+    this.visitTo = st.timeTo[row]
     const loc = h.loc[row]
     // bucket numbers are int32 for any valid time (|t| <= 8.64e15 ms, buckets of >= 1 day)
     const gap = this.options.maxGapMs
@@ -268,16 +266,16 @@ export class CandidateIndex {
               for (let dz = -dzRange; dz <= dzRange; dz++) {
                 // int32 cell coordinates (wrapping beyond 2^31, as `key` would): no boxed arguments
                 let e = this.grid.get(this.key(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0, b))
-                for (; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+                for (; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
               }
             }
           }
         }
       } else {
         // an extremely long window: test every row of its system (rare; exact)
-        for (let j = 0; j < h.n; j++) if (h.loc[j] === loc) tryHorizon(j)
+        for (let j = 0; j < h.n; j++) if (h.loc[j] === loc) this.tryHorizon(j)
       }
-      for (let e = this.longHead[loc]; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+      for (let e = this.longHead[loc]; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
     }
     if (o.allowMissingLocation) {
       // pairs of unknown distance: time-only lists of the other systems
@@ -286,12 +284,12 @@ export class CandidateIndex {
         if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
           for (let b = b0; b <= b1; b++) {
             let e = this.grid.get(this.key(3 + other, 0, 0, 0, b))
-            for (; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+            for (; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
           }
         } else {
-          for (let j = 0; j < h.n; j++) if (h.loc[j] === other) tryHorizon(j)
+          for (let j = 0; j < h.n; j++) if (h.loc[j] === other) this.tryHorizon(j)
         }
-        for (let e = this.longHead[other]; e >= 0; e = gp.next[e]) tryHorizon(gp.row[e])
+        for (let e = this.longHead[other]; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
       }
     }
     const vp = this.valuePostings
@@ -302,7 +300,7 @@ export class CandidateIndex {
         const c = this.evidenceCount[v] + 1
         if (c < 2 || c > o.maxBlockSize) continue
         for (let e = this.evidenceHead[v]; e >= 0; e = vp.next[e]) {
-          if (stamp[vp.row[e]] !== mark) take(vp.row[e])
+          if (stamp[vp.row[e]] !== mark) this.take(vp.row[e])
         }
       }
     }
@@ -312,17 +310,11 @@ export class CandidateIndex {
       const { start, ids } = st.moList
       const s = start[row]
       const end = start[row + 1]
-      const tryRare = (j: number): void => {
-        if (stamp[j] === mark) return
-        const from = st.timeFrom[row] > st.timeFrom[j] ? st.timeFrom[row] : st.timeFrom[j]
-        const to = st.timeTo[row] < st.timeTo[j] ? st.timeTo[row] : st.timeTo[j]
-        if (from - to <= rare.maxGapMs) take(j)
-      }
       for (let k = s; k < end; k++) {
         const v = ids[k]
         const c = this.moCount[v] + 1
         if (c > rare.maxDocumentFrequency || c > limit) continue
-        for (let e = this.moHead[v]; e >= 0; e = vp.next[e]) tryRare(vp.row[e])
+        for (let e = this.moHead[v]; e >= 0; e = vp.next[e]) this.tryRare(vp.row[e])
       }
       if (rare.combinations || this.triples) {
         // the row's values that are common with it counted
@@ -336,7 +328,7 @@ export class CandidateIndex {
         if (rare.combinations) {
           for (let p = 0; p < k; p++) {
             for (let q = p + 1; q < k; q++)
-              status[p * k + q] = this.tupleCandidates(common[p], common[q], -1, limit, tryRare)
+              status[p * k + q] = this.tupleCandidates(common[p], common[q], -1, limit)
           }
         }
         if (this.triples) {
@@ -354,7 +346,7 @@ export class CandidateIndex {
                 ) {
                   continue
                 }
-                this.tupleCandidates(common[p], common[q], common[r], limit, tryRare)
+                this.tupleCandidates(common[p], common[q], common[r], limit)
               }
             }
           }
@@ -362,9 +354,39 @@ export class CandidateIndex {
       }
     }
     // ascending order: deterministic downstream
-    const sorted = out.subarray(0, count)
-    sorted.sort()
+    const count = this.visitCount
+    out = this.visitOut
+    out.subarray(0, count).sort()
     return { out, count }
+  }
+
+  private visitOut: Uint32Array = new Uint32Array(0)
+  private visitCount = 0
+  private visitMark = 0
+  private visitRow = 0
+  private visitFrom = 0
+  private visitTo = 0
+
+  private take(j: number): void {
+    this.stamp[j] = this.visitMark
+    if (this.visitCount === this.visitOut.length) {
+      this.visitOut = ensureCapacity(this.visitOut, this.visitCount + 1)
+    }
+    this.visitOut[this.visitCount++] = j
+  }
+
+  /** Takes j when the space-time horizon pairs it with the visited row. */
+  private tryHorizon(j: number): void {
+    if (this.stamp[j] !== this.visitMark && horizonRule(this.h, this.visitRow, j) >= 0) this.take(j)
+  }
+
+  /** Takes j when its window comes within the rare-MO gap of the visited row's. */
+  private tryRare(j: number): void {
+    if (this.stamp[j] === this.visitMark) return
+    const st = this.store
+    const from = this.visitFrom > st.timeFrom[j] ? this.visitFrom : st.timeFrom[j]
+    const to = this.visitTo < st.timeTo[j] ? this.visitTo : st.timeTo[j]
+    if (from - to <= (this.options.rareMo as { maxGapMs: number }).maxGapMs) this.take(j)
   }
 
   /**
@@ -372,13 +394,7 @@ export class CandidateIndex {
    * registered rows, plus the earlier carriers of a value that the new row itself makes common (they are
    * registered only when the row is inserted).
    */
-  private tupleCandidates(
-    u: number,
-    v: number,
-    w: number,
-    limit: number,
-    tryRare: (j: number) => void,
-  ): number {
+  private tupleCandidates(u: number, v: number, w: number, limit: number): number {
     const df = this.options.rareMo!.maxDocumentFrequency
     const vp = this.valuePostings
     const lists = w < 0 ? this.combos : this.tripleLists
@@ -412,14 +428,14 @@ export class CandidateIndex {
       const table = lists.table
       const length = table[entry + COUNT] < df ? table[entry + COUNT] : df
       if (length <= INLINE_ROWS) {
-        for (let k = entry + ROWS + length - 1; k >= entry + ROWS; k--) tryRare(table[k])
+        for (let k = entry + ROWS + length - 1; k >= entry + ROWS; k--) this.tryRare(table[k])
       } else {
         const pool = lists.pool
         const first = table[entry + BLOCK]
-        for (let k = first + length - 1; k >= first; k--) tryRare(pool[k])
+        for (let k = first + length - 1; k >= first; k--) this.tryRare(pool[k])
       }
     }
-    if (pending !== null) for (const j of pending) tryRare(j)
+    if (pending !== null) for (const j of pending) this.tryRare(j)
     return TUPLE_TRIED
   }
 

@@ -43,6 +43,8 @@ export interface KernelSpec {
    * lowers it; both are floored alike), so the largest level weight bounds the evidence comparison.
    */
   reachFilter?: boolean
+  /** Called by the filtered `scoreRange` with each pair that passes the filter, before its kernel. */
+  beforeKernel?: (i: number, j: number) => void
   dayMs: number
   weekMs: number
 }
@@ -92,6 +94,7 @@ const FACTORY_PARAMETERS = [
   'PRIOR',
   'DAY',
   'WEEK',
+  'BEFORE',
 ]
 
 /**
@@ -464,7 +467,8 @@ function kernelStore(i, j) {\n${lines.join('\n').replace(/return total;$/, 'RESU
       let bound = ${filtered.rest}, l = 0;
       ${filtered.code}
       if (bound < minWeight - 1e-6) continue;
-    }`,
+    }
+    if (BEFORE !== null) BEFORE(i, j);`,
           )
           .replace(
             'sink += rowI[pi] + rowI[pj] + rowI[pi + 16] + rowI[pj + 16] + rowI[pi + 32] + rowI[pj + 32];',
@@ -496,5 +500,6 @@ function kernelStore(i, j) {\n${lines.join('\n').replace(/return total;$/, 'RESU
     spec.prior,
     spec.dayMs,
     spec.weekMs,
+    spec.beforeKernel ?? null,
   )
 }

@@ -186,7 +186,8 @@ export class GrowingPairScorer {
   /**
    * Scores pairs `start .. end` of `a`, `b` and writes those with weight >= `minWeight`, in order, to the
    * outputs from 0; returns how many (see `PairScorer.scoreRange`). The rows' blocks are read in batches
-   * ahead of the kernel, so their cache misses overlap.
+   * ahead of the kernel, so their cache misses overlap; only pairs that may reach `minWeight` (see the
+   * kernel's reach filter) get the full kernel, their rows' evidence weights refreshed just before.
    */
   scoreRange(
     a: Uint32Array,
@@ -198,12 +199,6 @@ export class GrowingPairScorer {
     outB: Uint32Array,
     outWeight: Float64Array,
   ): number {
-    const epoch = this.epoch
-    const rowI = this.rowI
-    for (let k = start; k < end; k++) {
-      if (rowI[a[k] * 48 + EPOCH_WORD] !== epoch) this.refresh(a[k])
-      if (rowI[b[k] * 48 + EPOCH_WORD] !== epoch) this.refresh(b[k])
-    }
     return (this.kernel as CompiledKernel).scoreRange(a, b, start, end, minWeight, outA, outB, outWeight, 0)
   }
 
@@ -237,6 +232,13 @@ export class GrowingPairScorer {
     const frequency = this.source.mo.frequency
     const weight = this.moValueWeight
     for (let v = 0; v < this.moVocabulary; v++) weight[v] = moRarityWeight(rows, frequency[v])
+  }
+
+  /** Brings both rows' evidence weights to the current epoch (called by the kernel's scoreRange). */
+  private readonly beforeKernel = (i: number, j: number): void => {
+    const epoch = this.epoch
+    if (this.rowI[i * 48 + EPOCH_WORD] !== epoch) this.refresh(i)
+    if (this.rowI[j * 48 + EPOCH_WORD] !== epoch) this.refresh(j)
   }
 
   /** Recomputes the weights of row i's evidence values with the current frequencies (once per epoch). */
@@ -332,7 +334,7 @@ export class GrowingPairScorer {
       evidenceValueLevel: this.evidenceValueLevel,
     }
     const words = MO_BITMAP_VALUES / 32
-    this.kernel = compileFor(this.m, arrays, this.moBitmap, words, true, true)
+    this.kernel = compileFor(this.m, arrays, this.moBitmap, words, true, true, this.beforeKernel)
     const evaluate = createEvaluate(this.m, arrays, this.moBitmap, words, true)
     if (this.kernel === null) {
       const interpreted = (i: number, j: number): number => evaluate(i, j, null, null, null)
@@ -342,6 +344,7 @@ export class GrowingPairScorer {
         scoreRange: (a, b, start, end, minWeight, outA, outB, outWeight, outOffset) => {
           let at = outOffset
           for (let k = start; k < end; k++) {
+            this.beforeKernel(a[k], b[k])
             const w = interpreted(a[k], b[k])
             if (w >= minWeight) {
               outA[at] = a[k]

@@ -521,6 +521,7 @@ export function compileFor(
   moBitmapWords: number,
   moSumInline = false,
   reachFilter = false,
+  beforeKernel?: (i: number, j: number) => void,
 ): CompiledKernel | null {
   return compileKernel({
     kinds: m.kinds,
@@ -538,6 +539,7 @@ export function compileFor(
     moBitmapWords,
     moSumInline,
     reachFilter,
+    beforeKernel,
     dayMs: DAY_MS,
     weekMs: WEEK_MS,
   })
