@@ -57,6 +57,22 @@ class Postings {
   }
 }
 
+/** Grid lists: entries of (row, next entry, category group of the row) in one array (one cache line). */
+class GridPostings {
+  data = new Int32Array(3 * 64)
+  count = 0
+
+  /** Pushes `row` in front of the list at `head`; returns the new head (a word offset). */
+  push(head: number, row: number, group: number): number {
+    const e = 3 * this.count++
+    this.data = ensureCapacity(this.data, e + 3)
+    this.data[e] = row
+    this.data[e + 1] = head
+    this.data[e + 2] = group
+    return e
+  }
+}
+
 /** The incremental blocking state; see the module comment. */
 export class CandidateIndex {
   readonly options: ResolvedBlockingOptions
@@ -66,7 +82,7 @@ export class CandidateIndex {
   private readonly bucketMs: number
   private readonly groups: Map<string, number> | null
   private readonly grid = new GridHeads()
-  private readonly gridPostings = new Postings()
+  private readonly gridPostings = new GridPostings()
   /** Rows whose windows are too long for the buckets, per location system (heads into gridPostings). */
   private readonly longHead = new Int32Array([-1, -1, -1])
   private evidenceHead = new Int32Array(16).fill(-1)
@@ -252,7 +268,6 @@ export class CandidateIndex {
     const gap = this.options.maxGapMs
     const b0 = Math.floor((st.timeFrom[row] - gap - 1) / this.bucketMs) | 0
     const b1 = Math.floor((st.timeTo[row] + gap + 1) / this.bucketMs) | 0
-    const gp = this.gridPostings
     if (loc !== LOC_NONE) {
       if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
         const cell = loc === LOC_LATLON ? this.cellLatLon : this.cellPlanar
@@ -265,8 +280,7 @@ export class CandidateIndex {
             for (let dy = -1; dy <= 1; dy++) {
               for (let dz = -dzRange; dz <= dzRange; dz++) {
                 // int32 cell coordinates (wrapping beyond 2^31, as `key` would): no boxed arguments
-                let e = this.grid.get(this.key(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0, b))
-                for (; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
+                this.visitGrid(this.grid.get(this.key(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0, b)))
               }
             }
           }
@@ -275,7 +289,7 @@ export class CandidateIndex {
         // an extremely long window: test every row of its system (rare; exact)
         for (let j = 0; j < h.n; j++) if (h.loc[j] === loc) this.tryHorizon(j)
       }
-      for (let e = this.longHead[loc]; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
+      this.visitGrid(this.longHead[loc])
     }
     if (o.allowMissingLocation) {
       // pairs of unknown distance: time-only lists of the other systems
@@ -283,13 +297,12 @@ export class CandidateIndex {
         if (other === loc && loc !== LOC_NONE) continue
         if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
           for (let b = b0; b <= b1; b++) {
-            let e = this.grid.get(this.key(3 + other, 0, 0, 0, b))
-            for (; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
+            this.visitGrid(this.grid.get(this.key(3 + other, 0, 0, 0, b)))
           }
         } else {
           for (let j = 0; j < h.n; j++) if (h.loc[j] === other) this.tryHorizon(j)
         }
-        for (let e = this.longHead[other]; e >= 0; e = gp.next[e]) this.tryHorizon(gp.row[e])
+        this.visitGrid(this.longHead[other])
       }
     }
     const vp = this.valuePostings
@@ -375,6 +388,20 @@ export class CandidateIndex {
     this.visitOut[this.visitCount++] = j
   }
 
+  /**
+   * Tries the rows of a grid list with the horizon rule; rows of another category group are skipped from
+   * the list entry itself (the rule would refuse them), so they cost no look-up of their columns.
+   */
+  private visitGrid(head: number): void {
+    const data = this.gridPostings.data
+    const g = this.h.group[this.visitRow]
+    for (let e = head; e >= 0; e = data[e + 1]) {
+      const other = data[e + 2]
+      if (g >= 0 && other >= 0 && other !== g) continue
+      this.tryHorizon(data[e])
+    }
+  }
+
   /** Takes j when the space-time horizon pairs it with the visited row. */
   private tryHorizon(j: number): void {
     if (this.stamp[j] !== this.visitMark && horizonRule(this.h, this.visitRow, j) >= 0) this.take(j)
@@ -454,7 +481,7 @@ export class CandidateIndex {
     const last = Math.floor(st.timeTo[row] / this.bucketMs) | 0
     const long = last - first >= MAX_BUCKETS_PER_ROW
     if (loc !== LOC_NONE) {
-      if (long) this.longHead[loc] = gp.push(this.longHead[loc], row)
+      if (long) this.longHead[loc] = gp.push(this.longHead[loc], row, h.group[row])
       else {
         const cell = loc === LOC_LATLON ? this.cellLatLon : this.cellPlanar
         const cx = Math.floor((loc === LOC_LATLON ? h.ux[row] : st.x[row]) / cell)
@@ -465,7 +492,7 @@ export class CandidateIndex {
     }
     if (o.allowMissingLocation) {
       if (long) {
-        if (loc === LOC_NONE) this.longHead[loc] = gp.push(this.longHead[loc], row)
+        if (loc === LOC_NONE) this.longHead[loc] = gp.push(this.longHead[loc], row, h.group[row])
       } else for (let b = first; b <= last; b++) this.pushKey(this.key(3 + loc, 0, 0, 0, b), row)
     }
     const vp = this.valuePostings
@@ -715,7 +742,7 @@ export class CandidateIndex {
   }
 
   private pushKey(key: number, row: number): void {
-    this.grid.set(key, this.gridPostings.push(this.grid.get(key), row))
+    this.grid.set(key, this.gridPostings.push(this.grid.get(key), row, this.h.group[row]))
   }
 
   /**
