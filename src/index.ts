@@ -51,6 +51,8 @@ export {
   type Rankings,
 } from './evaluation/evaluateRanking'
 export {
+  type Calibration,
+  type CalibrationBin,
   type EvaluateScoresOptions,
   evaluateScores,
   type ScoredPairColumns,

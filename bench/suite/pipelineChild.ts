@@ -3,11 +3,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { generateCandidates, generateCandidatesBruteForce } from '../../src/blocking/generateCandidates'
 import { detectSeries } from '../../src/cluster/detectSeries'
 import { evaluatePartition } from '../../src/evaluation/evaluatePartition'
+import { evaluateScores } from '../../src/evaluation/evaluateScores'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { type SimilarityGraph, similarityGraphFromEdges } from '../../src/graph/similarityGraph'
 import { LINK_DEFAULTS, linkIncidents } from '../../src/link/linkIncidents'
 import { defaultModel } from '../../src/model/defaultModel'
-import { matchProbability } from '../../src/model/linkageModel'
+import { type LinkageModel, matchProbability } from '../../src/model/linkageModel'
 import { trainModelOnCandidates } from '../../src/model/trainModelOnCandidates'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
@@ -51,6 +52,8 @@ export interface SizeResult {
   accuracy: Accuracy
   /** Accuracy with a model trained (trainModelOnCandidates) on another generated set, seed + 1, ≤ 100k incidents. */
   trained: { trainingIncidents: number; trainMs: number; linkMs: number; accuracy: Accuracy }
+  /** Expected calibration error of each model's probabilities over the candidate pairs at p ≥ 0.5 (NaN above 100k). */
+  calibration: { defaultModel: number; trained: number }
   peakRssBytes: number
   core: CoreResult[]
   runs?: number
@@ -208,6 +211,22 @@ export async function runPipelineChild(
     linkMs: performance.now() - t,
     accuracy: accuracyOf(trainedResult.assignments, incidents),
   }
+  // Are the probabilities probabilities? Expected calibration error over the candidate pairs at p ≥ 0.5
+  // (≤ 100k; below 0.5 almost every pair is unlinked and the error is small whatever the model).
+  const calibration = { defaultModel: Number.NaN, trained: Number.NaN }
+  if (n <= 100_000) {
+    const candidates = generateCandidates(result.table)
+    const ece = (model: LinkageModel) => {
+      const scored = scorePairs(result.table, candidates, model, { minProbability: 0.5 })
+      const metrics = evaluateScores(
+        { a: scored.a, b: scored.b, score: scored.probability, count: scored.count },
+        incidents,
+      )
+      return metrics.calibration?.expectedCalibrationError ?? Number.NaN
+    }
+    calibration.defaultModel = ece(result.model)
+    calibration.trained = ece(trainedModel)
+  }
 
   const core: CoreResult[] = []
   if (!noCore) {
@@ -278,6 +297,7 @@ export async function runPipelineChild(
     },
     accuracy,
     trained,
+    calibration,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     core,
   }

@@ -33,7 +33,7 @@ export interface Evaluation {
 /**
  * Evaluates a link run against the ground truth of its incidents' `series` labels: the partition
  * (pairwise and B-cubed precision/recall/F1, adjusted Rand, NMI, series rebuilt) and the kept links'
- * probabilities (AUC, average precision; pairs never kept rank last).
+ * probabilities (AUC, average precision; pairs never kept rank last; calibration of the kept links).
  *
  * @example
  * const { partition } = evaluateLinkResult(linkIncidents(rows))
@@ -86,6 +86,13 @@ export function formatEvaluation({ partition: p, scores: s }: Evaluation): strin
     ],
     ['link average precision', fixed(s.averagePrecision), ''],
   ]
+  if (s.calibration !== null) {
+    rows.push([
+      'link calibration error',
+      fixed(s.calibration.expectedCalibrationError),
+      `kept links: mean |p − linked share| over tenths of p (0 = p means what it says)`,
+    ])
+  }
   for (const t of s.atThresholds) {
     rows.push([
       `links p ≥ ${t.threshold}`,

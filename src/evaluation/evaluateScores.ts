@@ -31,6 +31,26 @@ export interface ScoredPairColumns {
 export interface EvaluateScoresOptions {
   /** Thresholds at which precision and recall are reported (a pair is predicted linked when score ≥ threshold). Default [0.5, 0.9, 0.99]. */
   thresholds?: readonly number[]
+  /** Equal-width probability bins of the calibration table. Default 10. */
+  calibrationBins?: number
+}
+
+/** Scored pairs whose score falls in [from, to) (the last bin includes 1). */
+export interface CalibrationBin {
+  from: number
+  to: number
+  pairs: number
+  /** Mean score of the bin's pairs (NaN when empty). */
+  meanScore: number
+  /** Share of the bin's pairs that are truly linked (NaN when empty). */
+  linkedShare: number
+}
+
+/** How far probabilities are from the linked shares they claim (reliability table). */
+export interface Calibration {
+  bins: CalibrationBin[]
+  /** Σ over bins of (pairs / scored pairs) · |meanScore − linkedShare|: 0 for perfectly calibrated scores. */
+  expectedCalibrationError: number
 }
 
 /** Precision and recall when pairs scoring at least `threshold` are called links. */
@@ -60,9 +80,14 @@ export interface ScoreMetrics {
   /** Repeated pairs merged into one (keeping the highest score). */
   duplicatePairs: number
   atThresholds: ThresholdMetrics[]
+  /**
+   * Reliability of the scores as probabilities, over the scored pairs of labelled incidents; null when a
+   * score lies outside [0, 1] (match weights, not probabilities).
+   */
+  calibration: Calibration | null
 }
 
-const DEFAULTS = { thresholds: [0.5, 0.9, 0.99] as readonly number[] }
+const DEFAULTS = { thresholds: [0.5, 0.9, 0.99] as readonly number[], calibrationBins: 10 }
 
 function scoreOf(pair: ScoredPairObject): number {
   const s = pair.score ?? pair.probability ?? pair.matchWeight
@@ -86,7 +111,9 @@ function lowerBound(sorted: Float64Array, x: number): number {
 
 /**
  * Evaluates pair scores against the ground truth (two incidents are linked when they share a `series`
- * label): ROC AUC with ties averaged, average precision, and precision/recall at thresholds.
+ * label): ROC AUC with ties averaged, average precision, precision/recall at thresholds, and, for
+ * probabilities, a calibration table (does p = 0.9 mean linked 9 times in 10?) with its expected
+ * calibration error.
  *
  * Pairs never scored count as scored with the lowest possible score (−∞), all tied: the truly linked
  * pairs that are absent are added at the bottom, and the negatives number n(n−1)/2 minus the positives
@@ -276,6 +303,11 @@ export function evaluateScores(
     return { threshold, precision, recall, f1, truePositives, falsePositives }
   })
 
+  const calibrationBins = options.calibrationBins ?? DEFAULTS.calibrationBins
+  if (!(Number.isInteger(calibrationBins) && calibrationBins >= 1)) {
+    throw new RangeError(`caselink: calibrationBins must be an integer >= 1, got ${calibrationBins}`)
+  }
+
   return {
     auc,
     averagePrecision: positives === 0 ? Number.NaN : ap,
@@ -286,7 +318,32 @@ export function evaluateScores(
     ignoredPairs: ignored,
     duplicatePairs: duplicates,
     atThresholds,
+    calibration: calibrationOf(scores, linked, calibrationBins),
   }
+}
+
+/** Reliability table of scores in [0, 1] (null when one is outside). */
+function calibrationOf(scores: Float64Array, linked: Uint8Array, binCount: number): Calibration | null {
+  const pairs = new Float64Array(binCount)
+  const scoreSum = new Float64Array(binCount)
+  const linkedCount = new Float64Array(binCount)
+  for (let k = 0; k < scores.length; k++) {
+    const s = scores[k]
+    if (!(s >= 0 && s <= 1)) return null
+    const bin = Math.min(binCount - 1, Math.floor(s * binCount))
+    pairs[bin]++
+    scoreSum[bin] += s
+    linkedCount[bin] += linked[k]
+  }
+  let error = 0
+  const bins: CalibrationBin[] = []
+  for (let b = 0; b < binCount; b++) {
+    const meanScore = pairs[b] === 0 ? Number.NaN : scoreSum[b] / pairs[b]
+    const linkedShare = pairs[b] === 0 ? Number.NaN : linkedCount[b] / pairs[b]
+    if (pairs[b] > 0) error += (pairs[b] / scores.length) * Math.abs(meanScore - linkedShare)
+    bins.push({ from: b / binCount, to: (b + 1) / binCount, pairs: pairs[b], meanScore, linkedShare })
+  }
+  return { bins, expectedCalibrationError: error }
 }
 
 function resolve(indexOf: Map<string, number>, id: string): number {

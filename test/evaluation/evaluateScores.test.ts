@@ -46,6 +46,20 @@ describe('evaluateScores', () => {
     expect(m.atThresholds[1].recall).toBeCloseTo(0.75, 12)
   })
 
+  it('tabulates calibration by hand: scored pairs of labelled incidents, equal-width bins', () => {
+    const { calibration } = evaluateScores(pairs, incidents, { calibrationBins: 2 })
+    // bin [0, 0.5): 0.4 (ac, linked), 0.4 (de, linked), 0.4 (bd), 0.1 (ef); bin [0.5, 1]: 0.9 (ab, linked), 0.8 (ad)
+    expect(calibration?.bins.map((b) => b.pairs)).toEqual([4, 2])
+    expect(calibration?.bins[0].meanScore).toBeCloseTo(1.3 / 4, 12)
+    expect(calibration?.bins[0].linkedShare).toBeCloseTo(0.5, 12)
+    expect(calibration?.bins[1].meanScore).toBeCloseTo(0.85, 12)
+    expect(calibration?.bins[1].linkedShare).toBeCloseTo(0.5, 12)
+    const ece = (4 / 6) * Math.abs(1.3 / 4 - 0.5) + (2 / 6) * Math.abs(0.85 - 0.5)
+    expect(calibration?.expectedCalibrationError).toBeCloseTo(ece, 12)
+    expect(evaluateScores([{ a: 'a', b: 'b', score: 3.5 }], incidents).calibration).toBeNull()
+    expect(() => evaluateScores(pairs, incidents, { calibrationBins: 0 })).toThrow(/calibrationBins/)
+  })
+
   it('accepts { ids, probability } objects and row-index columns with the same result', () => {
     const base = evaluateScores(pairs, incidents)
     const viaIds = evaluateScores(
@@ -93,6 +107,45 @@ describe('evaluateScores', () => {
 })
 
 describe('evaluateScores properties', () => {
+  it('calibration bins partition the scored pairs and their error is a weighted mean gap', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 2, maxLength: 12 }),
+        fc.array(fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: undefined }), {
+          minLength: 66,
+          maxLength: 66,
+        }),
+        fc.integer({ min: 1, max: 7 }),
+        (labels, rawScores, binCount) => {
+          const list = labels.map((l, i) => ({ id: `i${i}`, series: `L${l}` }))
+          const scored: { a: string; b: string; score: number; pos: boolean }[] = []
+          let k = 0
+          for (let i = 0; i < list.length; i++)
+            for (let j = i + 1; j < list.length; j++) {
+              const s = rawScores[k++ % rawScores.length]
+              if (s !== undefined)
+                scored.push({ a: list[i].id, b: list[j].id, score: s, pos: labels[i] === labels[j] })
+            }
+          const { calibration } = evaluateScores(scored, list, { calibrationBins: binCount })
+          if (calibration === null) throw new Error('scores in [0, 1] must give a calibration table')
+          expect(calibration.bins.reduce((t, b) => t + b.pairs, 0)).toBe(scored.length)
+          let ece = 0
+          calibration.bins.forEach((bin, b) => {
+            const inBin = scored.filter((p) => Math.min(binCount - 1, Math.floor(p.score * binCount)) === b)
+            expect(bin.pairs).toBe(inBin.length)
+            if (inBin.length === 0) return
+            const mean = inBin.reduce((t, p) => t + p.score, 0) / inBin.length
+            const share = inBin.filter((p) => p.pos).length / inBin.length
+            expect(bin.meanScore).toBeCloseTo(mean, 9)
+            expect(bin.linkedShare).toBeCloseTo(share, 12)
+            ece += (inBin.length / scored.length) * Math.abs(mean - share)
+          })
+          expect(calibration.expectedCalibrationError).toBeCloseTo(ece, 9)
+        },
+      ),
+    )
+  })
+
   it('AUC equals the brute-force Mann–Whitney count over all pairs with unscored at −∞', () => {
     fc.assert(
       fc.property(
