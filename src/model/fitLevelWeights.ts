@@ -91,15 +91,20 @@ export function fitLevelWeights(
   const step = new Float64Array(F)
   const trial = new Float64Array(F)
 
+  /** The logit of pair k under weights b (nats). */
+  const logitOf = (k: number, b: Float64Array): number => {
+    let z = offset[k]
+    const o = k * K
+    for (let t = 0; t < K; t++) {
+      const f = active[o + t]
+      if (f >= 0) z += b[f]
+    }
+    return z
+  }
   const lossAt = (b: Float64Array): number => {
     let loss = 0
     for (let k = 0; k < count; k++) {
-      let z = offset[k]
-      const o = k * K
-      for (let t = 0; t < K; t++) {
-        const f = active[o + t]
-        if (f >= 0) z += b[f]
-      }
+      const z = logitOf(k, b)
       // −log σ(±z), computed without overflow
       const s = linked[k] === 1 ? -z : z
       loss += s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s))
@@ -116,12 +121,8 @@ export function fitLevelWeights(
     gradient.fill(0)
     hessian.fill(0)
     for (let k = 0; k < count; k++) {
-      let z = offset[k]
+      const z = logitOf(k, beta)
       const o = k * K
-      for (let t = 0; t < K; t++) {
-        const f = active[o + t]
-        if (f >= 0) z += beta[f]
-      }
       const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))
       const residual = linked[k] - p
       const curvature = p * (1 - p)
