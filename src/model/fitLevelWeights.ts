@@ -29,8 +29,10 @@ export interface FitLevelWeightsOptions {
   l2?: number
   /** Newton iterations at most. Default 50. */
   maxIterations?: number
-  /** Stop when no weight moves more than this (nats). Default 1e-7. */
+  /** Stop when no weight moves more than this (nats). Default 1e-5. */
   tolerance?: number
+  /** Starting point (bits, flat by `levelStart`, and the intercept), e.g. naive-Bayes weights. Default 0. */
+  start?: { weightBits: ArrayLike<number>; interceptBits: number }
 }
 
 /** What {@link fitLevelWeights} returns. */
@@ -45,13 +47,14 @@ export interface FittedLevelWeights {
   loss: number
 }
 
-const DEFAULTS = { l2: 1, maxIterations: 50, tolerance: 1e-7 }
+const DEFAULTS = { l2: 1, maxIterations: 50, tolerance: 1e-5 }
 
 /**
  * Fits one weight per (comparison, level) and an intercept by maximising the penalised log-likelihood
  * of `linked` under P(linked) = σ(intercept + offset + Σ level weights). Newton steps with a dense
- * Hessian (one row per level, so small) and step halving when the loss does not fall; each iteration is
- * O(pairs × fitted comparisons²). Deterministic.
+ * Hessian (one row per level, so small) and step halving when the loss does not fall; pairs with equal
+ * levels, offset and label are merged first (one weighted row), so each iteration is O(distinct rows ×
+ * fitted comparisons²). Deterministic.
  *
  * @example
  * const fitted = fitLevelWeights({ count, comparisonCount: C, levels, levelStart, fitted, offsetBits: null, linked })
@@ -64,17 +67,25 @@ export function fitLevelWeights(
   const l2 = options.l2 ?? DEFAULTS.l2
   const maxIterations = options.maxIterations ?? DEFAULTS.maxIterations
   const tolerance = options.tolerance ?? DEFAULTS.tolerance
-  const { count, comparisonCount: C, levels, levelStart, fitted, offsetBits, linked } = design
+  const { comparisonCount: C, levels, levelStart, fitted } = design
   const intercept = levelStart[C]
   const F = intercept + 1
-  // active feature indices per pair, fixed stride K (−1 = none): the fitted non-missing levels + intercept
+  if (F > 32_767) throw new RangeError(`caselink: too many levels to fit (${F})`)
+  // Pairs with the same levels, offset and label are one row with a weight: candidate pairs repeat a few
+  // thousand patterns, so each Newton pass is O(distinct rows), not O(pairs).
+  const rows = distinctRows(design)
+  const count = rows.count
+  const weight = rows.weight
+  const offset = rows.offsetNats
+  const linked = rows.linked
+  // active feature indices per row, fixed stride K (−1 = none): the fitted non-missing levels + intercept
   let fittedCount = 0
   for (let c = 0; c < C; c++) fittedCount += fitted[c]
   const K = fittedCount + 1
   const active = new Int16Array(count * K)
-  if (F > 32_767) throw new RangeError(`caselink: too many levels to fit (${F})`)
-  for (let k = 0; k < count; k++) {
-    let o = k * K
+  for (let r = 0; r < count; r++) {
+    const k = rows.pair[r]
+    let o = r * K
     for (let c = 0; c < C; c++) {
       if (fitted[c] === 0) continue
       const level = levels[k * C + c]
@@ -82,10 +93,16 @@ export function fitLevelWeights(
     }
     active[o] = intercept
   }
-  const offset = new Float64Array(count)
-  if (offsetBits !== null) for (let k = 0; k < count; k++) offset[k] = offsetBits[k] * Math.LN2
 
   const beta = new Float64Array(F)
+  if (options.start !== undefined) {
+    for (let c = 0; c < C; c++) {
+      if (fitted[c] === 0) continue
+      for (let f = levelStart[c] + 1; f < levelStart[c + 1]; f++)
+        beta[f] = options.start.weightBits[f] * Math.LN2
+    }
+    beta[intercept] = options.start.interceptBits * Math.LN2
+  }
   const gradient = new Float64Array(F)
   const hessian = new Float64Array(F * F)
   const step = new Float64Array(F)
@@ -107,7 +124,7 @@ export function fitLevelWeights(
       const z = logitOf(k, b)
       // −log σ(±z), computed without overflow
       const s = linked[k] === 1 ? -z : z
-      loss += s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s))
+      loss += weight[k] * (s > 0 ? s + Math.log1p(Math.exp(-s)) : Math.log1p(Math.exp(s)))
     }
     for (let f = 0; f < intercept; f++) loss += 0.5 * l2 * b[f] * b[f]
     return loss
@@ -124,8 +141,8 @@ export function fitLevelWeights(
       const z = logitOf(k, beta)
       const o = k * K
       const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))
-      const residual = linked[k] - p
-      const curvature = p * (1 - p)
+      const residual = weight[k] * (linked[k] - p)
+      const curvature = weight[k] * p * (1 - p)
       for (let t = 0; t < K; t++) {
         const f = active[o + t]
         if (f < 0) continue
@@ -182,6 +199,63 @@ export function fitLevelWeights(
     for (let f = levelStart[c] + 1; f < levelStart[c + 1]; f++) weightBits[f] = beta[f] / Math.LN2
   }
   return { weightBits, interceptBits: beta[intercept] / Math.LN2, iterations, converged, loss }
+}
+
+/** The distinct (fitted levels, offset, label) rows of a design, each with its pair count. */
+function distinctRows(design: LevelDesign): {
+  count: number
+  /** A pair of each row (its levels are the row's). */
+  pair: Int32Array
+  weight: Float64Array
+  offsetNats: Float64Array
+  linked: Uint8Array
+} {
+  const { count, comparisonCount: C, levels, fitted, offsetBits, linked } = design
+  let capacity = 1024
+  while (capacity < 2 * count) capacity *= 2
+  const mask = capacity - 1
+  const slots = new Int32Array(capacity).fill(-1)
+  const pair = new Int32Array(count)
+  const weight = new Float64Array(count)
+  const offsetNats = new Float64Array(count)
+  const rowLinked = new Uint8Array(count)
+  const bits = new Float64Array(1)
+  const words = new Uint32Array(bits.buffer)
+  let rows = 0
+  const same = (k: number, r: number): boolean => {
+    const q = pair[r]
+    if (linked[k] !== rowLinked[r] || (offsetBits !== null && offsetBits[k] !== offsetBits[q])) return false
+    for (let c = 0; c < C; c++) if (fitted[c] === 1 && levels[k * C + c] !== levels[q * C + c]) return false
+    return true
+  }
+  for (let k = 0; k < count; k++) {
+    // FNV-1a over the fitted levels, the offset's bits and the label
+    let h = 0x811c9dc5 ^ linked[k]
+    for (let c = 0; c < C; c++) if (fitted[c] === 1) h = Math.imul(h ^ (levels[k * C + c] & 0xff), 0x01000193)
+    if (offsetBits !== null) {
+      bits[0] = offsetBits[k]
+      h = Math.imul(h ^ words[0], 0x01000193)
+      h = Math.imul(h ^ words[1], 0x01000193)
+    }
+    let slot = (h ^ (h >>> 15)) & mask
+    while (slots[slot] >= 0 && !same(k, slots[slot])) slot = (slot + 1) & mask
+    let r = slots[slot]
+    if (r < 0) {
+      r = rows++
+      slots[slot] = r
+      pair[r] = k
+      rowLinked[r] = linked[k]
+      offsetNats[r] = offsetBits === null ? 0 : offsetBits[k] * Math.LN2
+    }
+    weight[r]++
+  }
+  return {
+    count: rows,
+    pair: pair.subarray(0, rows),
+    weight: weight.subarray(0, rows),
+    offsetNats: offsetNats.subarray(0, rows),
+    linked: rowLinked.subarray(0, rows),
+  }
 }
 
 /** Solves A x = b for symmetric positive definite A (n × n, row-major) by Cholesky; A is overwritten. */

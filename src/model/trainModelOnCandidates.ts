@@ -20,6 +20,7 @@ import {
   levelLabels,
   levelMatchWeights,
   matchProbability,
+  priorMatchWeight,
 } from './linkageModel'
 
 /** Options of {@link trainModelOnCandidates}. */
@@ -169,9 +170,15 @@ function fitLogistic(
       }
     }
   }
+  // start from naive Bayes: the same levels, already near the solution where comparisons are independent
+  const startBits = new Float64Array(levelStart[C])
+  comparisons.forEach((comparison, c) => startBits.set(levelMatchWeights(comparison), levelStart[c]))
   const result = fitLevelWeights(
     { count: candidates.count, comparisonCount: C, levels, levelStart, fitted, offsetBits, linked },
-    l2 === undefined ? {} : { l2 },
+    {
+      ...(l2 === undefined ? {} : { l2 }),
+      start: { weightBits: startBits, interceptBits: priorMatchWeight(frequencies) },
+    },
   )
   const prior = matchProbability(result.interceptBits)
   let linkedCount = 0

@@ -60,6 +60,30 @@ describe('fitLevelWeights', () => {
     }
   })
 
+  it('weighs repeated pairs exactly: a design given twice with twice the penalty fits the same weights', () => {
+    const design = simulate(
+      20_000,
+      [
+        [0, 1, -1],
+        [0, 0.5, 2],
+      ],
+      -0.5,
+      [-1, -1],
+      9,
+    )
+    const twice: LevelDesign = {
+      ...design,
+      count: 2 * design.count,
+      levels: Int8Array.from([...design.levels, ...design.levels]),
+      linked: Uint8Array.from([...design.linked, ...design.linked]),
+    }
+    const once = fitLevelWeights(design, { l2: 0.5 })
+    const doubled = fitLevelWeights(twice, { l2: 1 })
+    expect(doubled.interceptBits).toBeCloseTo(once.interceptBits, 9)
+    for (let f = 0; f < once.weightBits.length; f++)
+      expect(doubled.weightBits[f]).toBeCloseTo(once.weightBits[f], 9)
+  })
+
   it('keeps fixed offsets out of the fitted weights, and is deterministic', () => {
     const design = simulate(50_000, [[0, 1, -1]], 0, [-1], 5)
     const shifted = { ...design, offsetBits: new Float64Array(design.count).fill(2) }
