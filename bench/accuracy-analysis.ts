@@ -1,0 +1,235 @@
+/**
+ * Where accuracy is lost, on the province preset: the blocking's ceiling and the model's share.
+ *
+ *   npx tsx bench/accuracy-analysis.ts [n=100000] [--rare-df 20]
+ *   nice node --max-old-space-size=20000 --import tsx bench/accuracy-analysis.ts 1000000
+ *
+ * Generates n incidents (seed 1) and a training set (seed 2, min(n, 100k)), and reports B³ at the
+ * pipeline's defaults (edge floor, Leiden-CPM γ) for:
+ * - the oracle on the candidates: exactly the truly linked candidate pairs as edges (what a perfect
+ *   pair classifier could reach with this blocking);
+ * - `defaultModel()`, and `trainModelOnCandidates` fitted with naive Bayes (`fit: 'frequencies'`) and with
+ *   the logistic fit (the default), trained on the other set;
+ * - the oracle bound of attaching lone incidents: each incident left alone joins the detected series
+ *   holding most of its offender's incidents when one lies within 30 km and 60 days (labels decide), i.e.
+ *   the recall lost to series members that no candidate pair reaches.
+ * Plus each model's calibration over the candidate pairs at p ≥ 0.5. Results merge into
+ * bench/results/accuracy-analysis.json under the key `n` (and the rare-MO limit when not 20).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { generateCandidates } from '../src/blocking/generateCandidates'
+import { detectSeries } from '../src/cluster/detectSeries'
+import { evaluatePartition } from '../src/evaluation/evaluatePartition'
+import { evaluateScores } from '../src/evaluation/evaluateScores'
+import { generateIncidents } from '../src/generate/generateIncidents'
+import { similarityGraphFromEdges } from '../src/graph/similarityGraph'
+import { LINK_DEFAULTS } from '../src/link/linkIncidents'
+import { defaultModel } from '../src/model/defaultModel'
+import { shareLabel } from '../src/model/fitting'
+import { type LinkageModel, matchProbability } from '../src/model/linkageModel'
+import { trainModelOnCandidates } from '../src/model/trainModelOnCandidates'
+import { parseIncidents } from '../src/schema/parseIncidents'
+import { createPairScorer } from '../src/score/pairScorer'
+import { buildCaseTable } from '../src/table/buildCaseTable'
+import { hashString } from '../src/util/random'
+
+const args = process.argv.slice(2)
+const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000)
+const rareDfAt = args.indexOf('--rare-df')
+const rareDf = rareDfAt >= 0 ? Number(args[rareDfAt + 1]) : 20
+const TZ = 'Asia/Shanghai'
+const blocking = { rareMo: { maxDocumentFrequency: rareDf } }
+const started = performance.now()
+const generate = (count: number, seed: number) =>
+  parseIncidents(generateIncidents({ n: count, seed, preset: 'province' }).incidents, { timeZone: TZ })
+    .incidents
+
+const incidents = generate(n, 1)
+const table = buildCaseTable(incidents, { timeZone: TZ })
+const candidates = generateCandidates(table, blocking)
+const linked = new Uint8Array(candidates.count)
+let linkedCount = 0
+for (let k = 0; k < candidates.count; k++) {
+  if (shareLabel(table, candidates.a[k], candidates.b[k])) {
+    linked[k] = 1
+    linkedCount++
+  }
+}
+const nodeKeys = Uint32Array.from(incidents, (incident) => hashString(incident.id))
+const { minProbability } = LINK_DEFAULTS
+const { resolution } = LINK_DEFAULTS.clustering
+
+interface Scores {
+  bcubedF1: number
+  bcubedPrecision: number
+  bcubedRecall: number
+  edges: number
+  trueEdges: number
+}
+
+/** Clusters the candidates whose probability reaches the floor, as linkIncidents does. */
+function partitionOf(probability: Float64Array): Int32Array {
+  const keep: number[] = []
+  for (let k = 0; k < candidates.count; k++) if (probability[k] >= minProbability) keep.push(k)
+  const graph = similarityGraphFromEdges(
+    n,
+    Uint32Array.from(keep, (k) => candidates.a[k]),
+    Uint32Array.from(keep, (k) => candidates.b[k]),
+    Float64Array.from(keep, (k) => probability[k]),
+  )
+  return detectSeries(graph, { method: 'leiden-cpm', resolution, seed: 0, nodeKeys }).membership
+}
+
+function scoresOf(membership: Int32Array, probability: Float64Array): Scores {
+  const m = evaluatePartition(membership, incidents)
+  let edges = 0
+  let trueEdges = 0
+  for (let k = 0; k < candidates.count; k++) {
+    if (probability[k] < minProbability) continue
+    edges++
+    trueEdges += linked[k]
+  }
+  return {
+    bcubedF1: m.bcubed.f1,
+    bcubedPrecision: m.bcubed.precision,
+    bcubedRecall: m.bcubed.recall,
+    edges,
+    trueEdges,
+  }
+}
+
+function probabilitiesOf(model: LinkageModel): Float64Array {
+  const scorer = createPairScorer(table, model)
+  const probability = new Float64Array(candidates.count)
+  for (let k = 0; k < candidates.count; k++)
+    probability[k] = matchProbability(scorer.matchWeight(candidates.a[k], candidates.b[k]))
+  return probability
+}
+
+function calibrationOf(probability: Float64Array) {
+  const keep: number[] = []
+  for (let k = 0; k < candidates.count; k++) if (probability[k] >= 0.5) keep.push(k)
+  const metrics = evaluateScores(
+    {
+      a: Uint32Array.from(keep, (k) => candidates.a[k]),
+      b: Uint32Array.from(keep, (k) => candidates.b[k]),
+      score: Float64Array.from(keep, (k) => probability[k]),
+    },
+    incidents,
+  )
+  const calibration = metrics.calibration
+  return {
+    expectedCalibrationError: calibration?.expectedCalibrationError ?? Number.NaN,
+    bins: (calibration?.bins ?? [])
+      .filter((bin) => bin.pairs > 0)
+      .map((bin) => ({
+        from: bin.from,
+        pairs: bin.pairs,
+        meanScore: round(bin.meanScore),
+        linkedShare: round(bin.linkedShare),
+      })),
+  }
+}
+
+/**
+ * Oracle bound of attaching lone incidents to detected series: labels decide, within 30 km and 60 days of
+ * a member (centroid-free: any member), the series holding most members of the incident's offender.
+ */
+function attachOracle(membership: Int32Array): Scores {
+  const size = new Map<number, number>()
+  for (const c of membership) size.set(c, (size.get(c) ?? 0) + 1)
+  // label → detected series (of size ≥ 2) holding its incidents, with their members
+  const byLabel = new Map<string, Map<number, number[]>>()
+  incidents.forEach((incident, i) => {
+    if ((size.get(membership[i]) ?? 0) < 2) return
+    for (const label of incident.series) {
+      let series = byLabel.get(label)
+      if (series === undefined) byLabel.set(label, (series = new Map()))
+      const members = series.get(membership[i]) ?? []
+      members.push(i)
+      series.set(membership[i], members)
+    }
+  })
+  const attached = Int32Array.from(membership)
+  const km = (i: number, j: number) =>
+    Math.hypot(
+      ((incidents[i].lat ?? 0) - (incidents[j].lat ?? 0)) * 111.2,
+      ((incidents[i].lon ?? 0) - (incidents[j].lon ?? 0)) * 111.2 * Math.cos((32 * Math.PI) / 180),
+    )
+  incidents.forEach((incident, i) => {
+    if ((size.get(membership[i]) ?? 0) !== 1 || incident.lat === undefined) return
+    let best = -1
+    let bestMembers = 0
+    for (const label of incident.series) {
+      for (const [series, members] of byLabel.get(label) ?? []) {
+        const near = members.some(
+          (j) => km(i, j) <= 30 && Math.abs(table.timeFrom[i] - table.timeFrom[j]) <= 60 * 86_400_000,
+        )
+        if (near && members.length > bestMembers) {
+          best = series
+          bestMembers = members.length
+        }
+      }
+    }
+    if (best >= 0) attached[i] = best
+  })
+  const m = evaluatePartition(attached, incidents)
+  return {
+    bcubedF1: m.bcubed.f1,
+    bcubedPrecision: m.bcubed.precision,
+    bcubedRecall: m.bcubed.recall,
+    edges: Number.NaN,
+    trueEdges: Number.NaN,
+  }
+}
+
+const round = (x: number) => Math.round(x * 10_000) / 10_000
+
+const oracleProbability = Float64Array.from(linked, (l) => (l === 1 ? 1 : 0))
+const oracle = scoresOf(partitionOf(oracleProbability), oracleProbability)
+const training = generate(Math.min(n, 100_000), 2)
+const models: Record<string, LinkageModel> = {
+  defaultModel: defaultModel(),
+  naiveBayes: trainModelOnCandidates(training, { timeZone: TZ, blocking, fit: 'frequencies' }),
+  logistic: trainModelOnCandidates(training, { timeZone: TZ, blocking }),
+}
+const results: Record<string, unknown> = {}
+let logisticMembership: Int32Array | null = null
+for (const [name, model] of Object.entries(models)) {
+  const probability = probabilitiesOf(model)
+  const membership = partitionOf(probability)
+  if (name === 'logistic') logisticMembership = membership
+  results[name] = { ...scoresOf(membership, probability), calibration: calibrationOf(probability) }
+}
+const attach = attachOracle(logisticMembership as Int32Array)
+
+const key = rareDf === 20 ? String(n) : `${n} rare-df ${rareDf}`
+const report = {
+  n,
+  rareMoMaxDocumentFrequency: rareDf,
+  trainingIncidents: training.length,
+  defaults: { minProbability, resolution },
+  candidates: candidates.count,
+  linkedCandidates: linkedCount,
+  oracleOnCandidates: oracle,
+  ...results,
+  attachLoneIncidentsOracle: attach,
+  seconds: Math.round((performance.now() - started) / 100) / 10,
+  node: process.version,
+}
+const path = 'bench/results/accuracy-analysis.json'
+const all = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}
+all[key] = report
+writeFileSync(path, `${JSON.stringify(all, null, 2)}\n`)
+const f = (s: Scores) =>
+  `B³ F1 ${s.bcubedF1.toFixed(3)} (P ${s.bcubedPrecision.toFixed(3)}, R ${s.bcubedRecall.toFixed(3)})`
+console.log(
+  `${key}: ${candidates.count} candidates, ${linkedCount} linked; oracle on candidates ${f(oracle)}; ` +
+    Object.keys(models)
+      .map((name) => {
+        const r = results[name] as Scores & { calibration: { expectedCalibrationError: number } }
+        return `${name} ${f(r)} calibration error ${r.calibration.expectedCalibrationError.toFixed(3)}`
+      })
+      .join('; ') +
+    `; lone-incident attachment oracle ${f(attach)}`,
+)
