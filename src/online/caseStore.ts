@@ -28,6 +28,63 @@ export function ensureCapacity<T extends Numeric>(array: T, needed: number): T {
   return grown
 }
 
+/**
+ * The row of each stored id: an open-addressing table of row numbers keyed by FNV-1a hashes of the ids,
+ * compared against the store's own id strings. Unlike a Map of a million strings it holds no entry objects,
+ * so the JavaScript heap (which every full garbage collection marks) does not grow with the index.
+ */
+export class RowIndex {
+  private rows = new Int32Array(1024).fill(-1)
+  private hashes = new Int32Array(1024)
+  private mask = 1023
+  private size = 0
+
+  constructor(private readonly ids: readonly string[]) {}
+
+  /** The row of `id`, or -1. */
+  get(id: string): number {
+    const h = hashId(id)
+    for (let slot = h & this.mask; ; slot = (slot + 1) & this.mask) {
+      const row = this.rows[slot]
+      if (row < 0) return -1
+      if (this.hashes[slot] === h && this.ids[row] === id) return row
+    }
+  }
+
+  /** Records that `ids[row]` (not yet recorded) is at `row`. */
+  set(row: number): void {
+    if (2 * (this.size + 1) > this.mask + 1) this.grow()
+    this.insert(hashId(this.ids[row]), row)
+    this.size++
+  }
+
+  private insert(h: number, row: number): void {
+    let slot = h & this.mask
+    while (this.rows[slot] >= 0) slot = (slot + 1) & this.mask
+    this.rows[slot] = row
+    this.hashes[slot] = h
+  }
+
+  private grow(): void {
+    const rows = this.rows
+    const hashes = this.hashes
+    const capacity = 2 * (this.mask + 1)
+    this.rows = new Int32Array(capacity).fill(-1)
+    this.hashes = new Int32Array(capacity)
+    this.mask = capacity - 1
+    for (let slot = 0; slot < rows.length; slot++) if (rows[slot] >= 0) this.insert(hashes[slot], rows[slot])
+  }
+}
+
+/** 32-bit FNV-1a of a string's UTF-16 code units, mixed (the low bits pick the slot). */
+function hashId(id: string): number {
+  let h = 0x811c9dc5
+  for (let k = 0; k < id.length; k++) h = Math.imul(h ^ id.charCodeAt(k), 0x01000193)
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  return h ^ (h >>> 13)
+}
+
 /** A vocabulary of strings with dense ids and a group (the text before `:`) per value. */
 export class Vocabulary {
   readonly values: string[] = []

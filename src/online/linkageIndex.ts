@@ -13,7 +13,7 @@ import { createPairScorer } from '../score/pairScorer'
 import { explainLink } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { CandidateIndex } from './candidateIndex'
-import { CaseStore, ensureCapacity } from './caseStore'
+import { CaseStore, ensureCapacity, RowIndex } from './caseStore'
 import { IncrementalClusters } from './incrementalClusters'
 import { decodeIndexFile, encodeIndexFile, type IndexSnapshot } from './indexFile'
 
@@ -194,7 +194,8 @@ class OnlineIndex implements LinkageIndex {
   private store: CaseStore | null = null
   private candidates: CandidateIndex | null = null
   private readonly clusters: IncrementalClusters
-  private readonly rowOf = new Map<string, number>()
+  /** Row of each indexed id (created with the store). */
+  private rowOf: RowIndex | null = null
   private scorer: GrowingPairScorer | null = null
   private out: Uint32Array = new Uint32Array(64)
   /** Blocking events of a chunk: kind 0 candidate, 1 gained, 2 retracted; pair (eventA, eventB). */
@@ -248,6 +249,7 @@ class OnlineIndex implements LinkageIndex {
     const originLat = this.options.originLat ?? (count > 0 ? latSum / count : 0)
     const originLon = this.options.originLon ?? (count > 0 ? lonSum / count : 0)
     this.store = new CaseStore(this.options.timeZone, originLat, originLon)
+    this.rowOf = new RowIndex(this.store.ids)
     this.candidates = new CandidateIndex(this.store, this.options)
     this.scorer = new GrowingPairScorer(this.model, this.store)
     return this.store
@@ -269,7 +271,7 @@ class OnlineIndex implements LinkageIndex {
     const fresh: Incident[] = []
     let rowIndexOf: Map<unknown, number> | null = null
     parsed.incidents.forEach((incident) => {
-      if (!this.rowOf.has(incident.id)) {
+      if (this.rowOf === null || this.rowOf.get(incident.id) < 0) {
         fresh.push(incident)
         return
       }
@@ -304,7 +306,7 @@ class OnlineIndex implements LinkageIndex {
     // the rows as buildCaseTable would build them, appended directly (one zone clock for the store's life)
     const first = store.appendIncidents(fresh)
     this.scorer!.sync()
-    for (let i = first; i < store.size; i++) this.rowOf.set(store.ids[i], i)
+    for (let i = first; i < store.size; i++) this.rowOf!.set(i)
     this.clusters.addNodes(fresh.length)
     const seeds: number[] = []
     const broken: number[] = []
@@ -493,8 +495,8 @@ class OnlineIndex implements LinkageIndex {
   }
 
   seriesOf(id: string): string | null {
-    const row = this.rowOf.get(id)
-    if (row === undefined) return null
+    const row = this.rowOf === null ? -1 : this.rowOf.get(id)
+    if (row < 0) return null
     const label = this.clusters.membership[row]
     return this.clusters.communitySize[label] >= 2 ? `S${label}` : null
   }
@@ -616,13 +618,14 @@ class OnlineIndex implements LinkageIndex {
     const store = new CaseStore(this.options.timeZone, snapshot.originLat, snapshot.originLon)
     store.restore(snapshot)
     this.store = store
+    this.rowOf = new RowIndex(store.ids)
     this.candidates = new CandidateIndex(store, this.options)
     this.scorer = new GrowingPairScorer(this.model, store)
     this.scorer.sync()
     // replay the rows into the blocking lists; links come from the file, so nothing is retracted or gained
     this.candidates.retractFilter = () => false
     for (let i = 0; i < n; i++) {
-      this.rowOf.set(store.ids[i], i)
+      this.rowOf.set(i)
       this.candidates.prepare(i)
       this.candidates.insert(i)
       this.candidates.takeGained()

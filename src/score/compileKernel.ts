@@ -43,6 +43,11 @@ export interface KernelSpec {
    * lowers it; both are floored alike), so the largest level weight bounds the evidence comparison.
    */
   reachFilter?: boolean
+  /**
+   * `arrays` is a live holder: the generated functions read the arrays from it on every call, so its
+   * owner may replace an array (grown) without generating new functions (whose re-optimization costs).
+   */
+  holder?: boolean
   /** Called by the filtered `scoreRange` with each pair that passes the filter, before its kernel. */
   beforeKernel?: (i: number, j: number) => void
   dayMs: number
@@ -95,6 +100,7 @@ const FACTORY_PARAMETERS = [
   'DAY',
   'WEEK',
   'BEFORE',
+  'H',
 ]
 
 /**
@@ -235,6 +241,11 @@ function build(spec: KernelSpec, writeLevels: boolean): unknown {
   const { kinds, thresholdStart, weightStart, groupBit } = spec
   const C = kinds.length
   const lines: string[] = []
+  const fromHolder =
+    spec.holder === true
+      ? 'const rowF = H.rowF, rowI = H.rowI, MO = H.moIds, MOW = H.moValueWeight, MOB = H.moValueBit, EID = H.evidenceIds, EKIND = H.evidenceKind, EVW = H.evidenceValueWeight, EVL = H.evidenceValueLevel;'
+      : ''
+  if (fromHolder !== '') lines.push(fromHolder)
   lines.push('const fi = i * 24, fj = j * 24, ri = i * 48, rj = j * 48;')
   lines.push('let total = PRIOR;')
   lines.push('let l = 0;')
@@ -436,6 +447,7 @@ function kernelStore(i, j) {\n${lines.join('\n').replace(/return total;$/, 'RESU
   const scoreRange = writeLevels
     ? 'undefined'
     : `function scoreRange(a, b, start, end, minWeight, outA, outB, outW, outOffset) {
+  ${fromHolder}
   let at = outOffset, sink = 0;
   for (let k = start; k < end; k++) {
     if (((k - start) & ${BATCH - 1}) === 0) {
@@ -501,5 +513,6 @@ function kernelStore(i, j) {\n${lines.join('\n').replace(/return total;$/, 'RESU
     spec.dayMs,
     spec.weekMs,
     spec.beforeKernel ?? null,
+    spec.holder === true ? a : null,
   )
 }

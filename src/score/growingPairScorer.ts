@@ -94,6 +94,22 @@ export class GrowingPairScorer {
   /** Rows of the source at the last sync: the frequency reference. */
   private referenceRows = 0
   private kernel: CompiledKernel | null = null
+  /** No code generation here: `kernel` wraps the interpreted scorer. */
+  private interpreted = false
+  /** MO layout the generated kernel was made for (null: none yet). */
+  private kernelBitmap: boolean | null = null
+  /** The arrays the generated kernel reads (replaced in place as they grow). */
+  private readonly holder: ScorerArrays = {
+    rowF: new Float64Array(0),
+    rowI: new Int32Array(0),
+    moIds: new Int32Array(0),
+    moValueWeight: new Float64Array(0),
+    moValueBit: new Int32Array(0),
+    evidenceIds: new Uint32Array(0),
+    evidenceKind: new Int32Array(0),
+    evidenceValueWeight: new Float64Array(0),
+    evidenceValueLevel: new Int8Array(0),
+  }
   private evaluate: Evaluate
   private arraysChanged = true
 
@@ -320,23 +336,31 @@ export class GrowingPairScorer {
   }
 
   /** Re-binds the kernels to the current arrays (after an array grew). */
+  /**
+   * Points the kernels at the current arrays: the generated kernel reads them from a live holder, so it is
+   * generated again only when the MO layout changes (bitmaps to lists); the interpreted one is re-bound.
+   */
   private rebuild(): Evaluate {
     this.arraysChanged = false
-    const arrays: ScorerArrays = {
-      rowF: this.rowF,
-      rowI: this.rowI,
-      moIds: this.moIds,
-      moValueWeight: this.moValueWeight,
-      moValueBit: this.moValueBit,
-      evidenceIds: this.evidenceIds,
-      evidenceKind: this.evidenceKind,
-      evidenceValueWeight: this.evidenceValueWeight,
-      evidenceValueLevel: this.evidenceValueLevel,
-    }
+    const arrays = this.holder
+    arrays.rowF = this.rowF
+    arrays.rowI = this.rowI
+    arrays.moIds = this.moIds
+    arrays.moValueWeight = this.moValueWeight
+    arrays.moValueBit = this.moValueBit
+    arrays.evidenceIds = this.evidenceIds
+    arrays.evidenceKind = this.evidenceKind
+    arrays.evidenceValueWeight = this.evidenceValueWeight
+    arrays.evidenceValueLevel = this.evidenceValueLevel
     const words = MO_BITMAP_VALUES / 32
-    this.kernel = compileFor(this.m, arrays, this.moBitmap, words, true, true, this.beforeKernel)
+    if (this.kernelBitmap !== this.moBitmap) {
+      this.kernelBitmap = this.moBitmap
+      this.kernel = compileFor(this.m, arrays, this.moBitmap, words, true, true, this.beforeKernel, true)
+    }
     const evaluate = createEvaluate(this.m, arrays, this.moBitmap, words, true)
-    if (this.kernel === null) {
+    // without code generation the interpreted kernel is bound to the arrays: re-bound every time
+    if (this.kernel === null || this.interpreted) {
+      this.interpreted = true
       const interpreted = (i: number, j: number): number => evaluate(i, j, null, null, null)
       this.kernel = {
         matchWeight: interpreted,

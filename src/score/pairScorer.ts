@@ -522,19 +522,18 @@ export function compileFor(
   moSumInline = false,
   reachFilter = false,
   beforeKernel?: (i: number, j: number) => void,
+  holder = false,
 ): CompiledKernel | null {
+  const tables = { thresholds: m.thresholds, thresholdsLatLon: m.thresholdsLatLon, weights: m.weights }
   return compileKernel({
     kinds: m.kinds,
     thresholdStart: m.thresholdStart,
     weightStart: m.weightStart,
     groupBit: m.groupBit,
     prior: m.prior,
-    arrays: {
-      ...arrays,
-      thresholds: m.thresholds,
-      thresholdsLatLon: m.thresholdsLatLon,
-      weights: m.weights,
-    },
+    // a live holder gets the model tables added in place (its owner keeps replacing its arrays)
+    arrays: holder ? Object.assign(arrays, tables) : { ...arrays, ...tables },
+    holder,
     moBitmap,
     moBitmapWords,
     moSumInline,

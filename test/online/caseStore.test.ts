@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { generateIncidents } from '../../src/generate/generateIncidents'
-import { CaseStore } from '../../src/online/caseStore'
+import { CaseStore, RowIndex } from '../../src/online/caseStore'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 import { buildCaseTable } from '../../src/table/buildCaseTable'
@@ -119,5 +119,18 @@ describe('CaseStore.appendIncidents', () => {
     const store = new CaseStore('UTC', 0, 0)
     const bad = { id: 'B', timeFrom: 10, timeTo: 5, mo: [], evidence: [], series: [], attributes: {} }
     expect(() => store.appendIncidents([bad])).toThrow(/^caselink: .*invalid time window/)
+  })
+})
+
+describe('RowIndex', () => {
+  it('finds the row of every recorded id through growth, and -1 for any other id', () => {
+    const ids: string[] = []
+    const index = new RowIndex(ids)
+    for (let i = 0; i < 5000; i++) {
+      ids.push(i % 3 === 0 ? `INC-${i}` : i % 3 === 1 ? `案件${i}` : `${i}`)
+      index.set(i)
+    }
+    for (let i = 0; i < 5000; i++) expect(index.get(ids[i])).toBe(i)
+    for (const other of ['INC-5000', '', '案件-1', 'x', '04999']) expect(index.get(other)).toBe(-1)
   })
 })
