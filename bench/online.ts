@@ -11,8 +11,9 @@
  */
 import { execSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PerformanceObserver } from 'node:perf_hooks'
 import { generateIncidents } from '../src/generate/generateIncidents'
 import { createLinkageIndex, loadLinkageIndex } from '../src/online/linkageIndex'
 import { parseIncidents } from '../src/schema/parseIncidents'
@@ -59,10 +60,18 @@ console.log(
   `generated and parsed ${all.length} incidents in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
 )
 
+// garbage-collection pauses (main thread), to tell them from the index's own work on a shared machine
+let gcMs = 0
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcMs += entry.duration
+}).observe({ entryTypes: ['gc'] })
+
 const before = memory()
 const index = createLinkageIndex({ timeZone: TZ })
+const loadBefore = loadavg()[0]
 let wall = performance.now()
 let cpu = cpuMs()
+const gcStart = gcMs
 let compared = 0
 let linked = 0
 const bulk = indexed.length - SINGLES
@@ -76,6 +85,8 @@ for (let start = 0; start < bulk; start += batch) {
 }
 const bulkWallMs = performance.now() - wall
 const bulkCpuMs = cpuMs() - cpu
+const bulkGcMs = gcMs - gcStart
+const loadAfter = loadavg()[0]
 wall = performance.now()
 cpu = cpuMs()
 const singleWall = new Float64Array(SINGLES)
@@ -124,12 +135,14 @@ const result = {
   batch,
   commit: execSync('git rev-parse --short HEAD').toString().trim(),
   node: process.version,
+  loadAverageDuringBulk: [+loadBefore.toFixed(2), +loadAfter.toFixed(2)],
   add: {
     bulkIncidents: bulk,
     bulkWallMs: Math.round(bulkWallMs),
     bulkCpuMs: Math.round(bulkCpuMs),
     bulkPerSecondWall: Math.round((bulk / bulkWallMs) * 1000),
     bulkPerSecondCpu: Math.round((bulk / bulkCpuMs) * 1000),
+    bulkGcPauseMs: Math.round(bulkGcMs),
     singleIncidents: SINGLES,
     singlePerSecondWall: Math.round((SINGLES / singlesWallMs) * 1000),
     singlePerSecondCpu: Math.round((SINGLES / singlesCpuMs) * 1000),
