@@ -172,7 +172,7 @@ function fitLogistic(
   }
   // start from naive Bayes: the same levels, already near the solution where comparisons are independent
   const startBits = new Float64Array(levelStart[C])
-  comparisons.forEach((comparison, c) => startBits.set(levelMatchWeights(comparison), levelStart[c]))
+  for (let c = 0; c < C; c++) startBits.set(levelMatchWeights(comparisons[c]), levelStart[c])
   const result = fitLevelWeights(
     { count: candidates.count, comparisonCount: C, levels, levelStart, fitted, offsetBits, linked },
     {
