@@ -8,11 +8,32 @@
  */
 import type { Incident } from '../schema/incident'
 import { createZoneClock, type ZoneClock } from '../schema/zoneClock'
-import { EARTH_RADIUS_METERS, narrativeBigrams } from '../table/buildCaseTable'
+import { buildCaseTable, EARTH_RADIUS_METERS, narrativeBigrams } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
 import type { IndexSnapshot } from './indexFile'
 
 const DEG = Math.PI / 180
+/**
+ * From this many incidents on, narrative bigrams are hashed by `buildCaseTable` over the whole batch (one
+ * scratch and one output array), instead of `narrativeBigrams` per row: two small ArrayBuffers per row
+ * add up to external memory that makes V8 run full collections of the whole heap.
+ */
+const NARRATIVE_BATCH = 32
+const NO_VALUES: string[] = []
+
+/** The fields buildCaseTable needs to hash an incident's narrative (and to accept the row). */
+function narrativeOnly(incident: Incident): Incident {
+  return {
+    id: incident.id,
+    timeFrom: incident.timeFrom,
+    timeTo: incident.timeTo,
+    narrative: incident.narrative,
+    mo: NO_VALUES,
+    evidence: NO_VALUES,
+    series: NO_VALUES,
+    attributes: {},
+  }
+}
 
 /** A growable typed-array column. */
 type Numeric = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint8Array
@@ -259,11 +280,18 @@ export class CaseStore {
     for (let k = 0; k < count; k++)
       internList(this.evidenceList, first + k, incidents[k].evidence, this.evidence)
     const narrative = this.narrativeList
+    const batch = count >= NARRATIVE_BATCH ? buildCaseTable(incidents.map(narrativeOnly)) : null
     for (let k = 0; k < count; k++) {
       const i = first + k
       let at = narrative.start[i]
       const text = incidents[k].narrative
-      if (text !== undefined && text.length > 0) {
+      if (batch !== null) {
+        const from = batch.narrativeStart[k]
+        const to = batch.narrativeStart[k + 1]
+        narrative.ids = ensureCapacity(narrative.ids, at + to - from)
+        narrative.ids.set(batch.narrativeBigrams.subarray(from, to), at)
+        at += to - from
+      } else if (text !== undefined && text.length > 0) {
         const bigrams = narrativeBigrams(text)
         narrative.ids = ensureCapacity(narrative.ids, at + bigrams.length)
         narrative.ids.set(bigrams, at)
