@@ -48,6 +48,13 @@ export interface KernelSpec {
    * owner may replace an array (grown) without generating new functions (whose re-optimization costs).
    */
   holder?: boolean
+  /**
+   * Write the level thresholds into the generated code as constants (printed exactly) instead of loading
+   * them from `T` / `TL`: a threshold chain then has no element loads that optimized code reaches without
+   * type feedback (each far level met for the first time would otherwise de-optimize the kernel). The
+   * source then depends on the threshold values, so fewer models share one generated function.
+   */
+  inlineThresholds?: boolean
   /** Called by the filtered `scoreRange` with each pair that passes the filter, before its kernel. */
   beforeKernel?: (i: number, j: number) => void
   dayMs: number
@@ -139,23 +146,53 @@ function int(value: number): string {
 }
 
 /** `if (x <= T[k0]) l = base; else if (x <= T[k1]) l = base + 1; … else l = base + K` */
-function ascending(x: string, t0: number, t1: number, base: number, array = 'T'): string {
+/**
+ * Threshold tables whose values are written into the generated code as constants (see
+ * {@link KernelSpec.inlineThresholds}); null: read from `T` / `TL`. Set while `build` runs.
+ */
+let inlined: { T: Float64Array; TL: Float64Array } | null = null
+
+/** Threshold k of table `array` as source text: a constant when inlined, else an element load. */
+function threshold(array: 'T' | 'TL', k: number): string {
+  return inlined === null ? `${array}[${int(k)}]` : num(inlined[array][k])
+}
+
+/**
+ * Inlined thresholds are compared without branches: model thresholds are strictly monotone, so the first
+ * threshold a value passes is found by counting the ones it does not pass (NaN passes none, as in the
+ * chains). Every comparison then runs on every pair, so none lacks type feedback when optimized code
+ * first meets a far level.
+ */
+function countNot(x: string, op: '<=' | '>=', array: 'T' | 'TL', t0: number, t1: number): string {
+  const terms: string[] = []
+  for (let k = t0; k < t1; k++) terms.push(`(${x} ${op} ${threshold(array, k)} ? 0 : 1)`)
+  return terms.length === 0 ? '0' : terms.join(' + ')
+}
+
+function ascending(x: string, t0: number, t1: number, base: number, array: 'T' | 'TL' = 'T'): string {
+  if (inlined !== null) return `l = ${int(base)} + ${countNot(x, '<=', array, t0, t1)};`
   let code = ''
-  for (let k = t0; k < t1; k++) code += `if (${x} <= ${array}[${int(k)}]) l = ${int(base + k - t0)}; else `
+  for (let k = t0; k < t1; k++) code += `if (${x} <= ${threshold(array, k)}) l = ${int(base + k - t0)}; else `
   return `${code}l = ${int(base + t1 - t0)};`
 }
 
 function descending(x: string, t0: number, t1: number): string {
+  if (inlined !== null) return `l = 1 + ${countNot(x, '>=', 'T', t0, t1)};`
   let code = ''
-  for (let k = t0; k < t1; k++) code += `if (${x} >= T[${int(k)}]) l = ${int(1 + k - t0)}; else `
+  for (let k = t0; k < t1; k++) code += `if (${x} >= ${threshold('T', k)}) l = ${int(1 + k - t0)}; else `
   return `${code}l = ${int(1 + t1 - t0)};`
 }
 
 /** Level from bounds [lo, hi] when no threshold falls inside, else -1 (see pairScorer's boundedLevel). */
 function bounded(lo: string, hi: string, t0: number, t1: number, base: number): string {
+  if (inlined !== null) {
+    // exact when as many thresholds lie below lo as below hi (none inside), else -1
+    return `{ const cHi = ${countNot(hi, '<=', 'T', t0, t1)}, cLo = ${countNot(lo, '<=', 'T', t0, t1)}; l = cHi === cLo ? ${int(base)} + cHi : -1; }`
+  }
   let code = ''
   for (let k = t0; k < t1; k++) {
-    code += `if (${hi} <= T[${int(k)}]) l = ${int(base + k - t0)}; else if (T[${int(k)}] >= ${lo}) l = -1; else `
+    const t = threshold('T', k)
+    code += `if (${hi} <= ${t}) l = ${int(base + k - t0)}; else if (${t} >= ${lo}) l = -1; else `
   }
   return `${code}l = ${int(base + t1 - t0)};`
 }
@@ -238,6 +275,16 @@ function num(value: number): string {
 }
 
 function build(spec: KernelSpec, writeLevels: boolean): unknown {
+  inlined =
+    spec.inlineThresholds === true ? { T: spec.arrays.thresholds, TL: spec.arrays.thresholdsLatLon } : null
+  try {
+    return buildSource(spec, writeLevels)
+  } finally {
+    inlined = null
+  }
+}
+
+function buildSource(spec: KernelSpec, writeLevels: boolean): unknown {
   const { kinds, thresholdStart, weightStart, groupBit } = spec
   const C = kinds.length
   const lines: string[] = []

@@ -534,6 +534,7 @@ export function compileFor(
     // a live holder gets the model tables added in place (its owner keeps replacing its arrays)
     arrays: holder ? Object.assign(arrays, tables) : { ...arrays, ...tables },
     holder,
+    inlineThresholds: holder,
     moBitmap,
     moBitmapWords,
     moSumInline,
