@@ -57,6 +57,59 @@ class Postings {
   }
 }
 
+/**
+ * The rows of each space-time cell (and time bucket), as (row, category group) pairs stored contiguously:
+ * each list lives in a block of a pool that doubles as it fills, so visiting a cell reads consecutive
+ * memory instead of chasing one pooled link per row. Cell keys map to lists through {@link GridHeads}.
+ */
+class CellLists {
+  private readonly heads = new GridHeads()
+  start = new Int32Array(1024)
+  length = new Int32Array(1024)
+  private capacity = new Int32Array(1024)
+  private lists = 0
+  pool = new Int32Array(4096)
+  private poolAt = 0
+
+  /** The list of cell `key`, or -1. */
+  find(key: number): number {
+    return this.heads.get(key)
+  }
+
+  push(key: number, row: number, group: number): void {
+    let list = this.heads.get(key)
+    if (list < 0) {
+      list = this.lists++
+      this.start = ensureCapacity(this.start, this.lists)
+      this.length = ensureCapacity(this.length, this.lists)
+      this.capacity = ensureCapacity(this.capacity, this.lists)
+      this.start[list] = this.allocate(2)
+      this.length[list] = 0
+      this.capacity[list] = 2
+      this.heads.set(key, list)
+    }
+    const length = this.length[list]
+    if (length === this.capacity[list]) {
+      const block = this.allocate(2 * length)
+      this.pool.copyWithin(block, this.start[list], this.start[list] + 2 * length)
+      this.start[list] = block
+      this.capacity[list] = 2 * length
+    }
+    const at = this.start[list] + 2 * length
+    this.pool[at] = row
+    this.pool[at + 1] = group
+    this.length[list] = length + 1
+  }
+
+  /** Pool offset of a new block of `entries` (row, group) pairs. */
+  private allocate(entries: number): number {
+    const at = this.poolAt
+    this.poolAt += 2 * entries
+    this.pool = ensureCapacity(this.pool, this.poolAt)
+    return at
+  }
+}
+
 /** Grid lists: entries of (row, next entry, category group of the row) in one array (one cache line). */
 class GridPostings {
   data = new Int32Array(3 * 64)
@@ -81,7 +134,8 @@ export class CandidateIndex {
   private readonly cellPlanar: number
   private readonly bucketMs: number
   private readonly groups: Map<string, number> | null
-  private readonly grid = new GridHeads()
+  /** Space-time cell lists (contiguous), by cell key. */
+  private readonly cells = new CellLists()
   private readonly gridPostings = new GridPostings()
   /** Rows whose windows are too long for the buckets, per location system (heads into gridPostings). */
   private readonly longHead = new Int32Array([-1, -1, -1])
@@ -280,7 +334,7 @@ export class CandidateIndex {
             for (let dy = -1; dy <= 1; dy++) {
               for (let dz = -dzRange; dz <= dzRange; dz++) {
                 // int32 cell coordinates (wrapping beyond 2^31, as `key` would): no boxed arguments
-                this.visitGrid(this.grid.get(this.key(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0, b)))
+                this.visitCell(this.key(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0, b))
               }
             }
           }
@@ -297,7 +351,7 @@ export class CandidateIndex {
         if (other === loc && loc !== LOC_NONE) continue
         if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
           for (let b = b0; b <= b1; b++) {
-            this.visitGrid(this.grid.get(this.key(3 + other, 0, 0, 0, b)))
+            this.visitCell(this.key(3 + other, 0, 0, 0, b))
           }
         } else {
           for (let j = 0; j < h.n; j++) if (h.loc[j] === other) this.tryHorizon(j)
@@ -392,6 +446,22 @@ export class CandidateIndex {
    * Tries the rows of a grid list with the horizon rule; rows of another category group are skipped from
    * the list entry itself (the rule would refuse them), so they cost no look-up of their columns.
    */
+  private visitCell(key: number): void {
+    const cells = this.cells
+    const list = cells.find(key)
+    if (list < 0) return
+    const pool = cells.pool
+    const g = this.h.group[this.visitRow]
+    const from = cells.start[list]
+    const to = from + 2 * cells.length[list]
+    for (let e = from; e < to; e += 2) {
+      const other = pool[e + 1]
+      if (g >= 0 && other >= 0 && other !== g) continue
+      this.tryHorizon(pool[e])
+    }
+  }
+
+  /** {@link CandidateIndex.visitCell} for a linked list of rows with long windows. */
   private visitGrid(head: number): void {
     const data = this.gridPostings.data
     const g = this.h.group[this.visitRow]
@@ -742,7 +812,7 @@ export class CandidateIndex {
   }
 
   private pushKey(key: number, row: number): void {
-    this.grid.set(key, this.gridPostings.push(this.grid.get(key), row, this.h.group[row]))
+    this.cells.push(key, row, this.h.group[row])
   }
 
   /**
