@@ -119,6 +119,7 @@ function structuralKeys(graph: SimilarityGraph): Uint32Array {
 /** Indices 0..n-1 sorted by key (stable: equal keys keep index order), two 16-bit counting passes. */
 function orderByKey(keys: Uint32Array): Int32Array {
   const n = keys.length
+  if (n < 4096) return orderByKeySmall(keys)
   const counts = new Uint32Array(65537)
   const tmp = new Int32Array(n)
   const out = new Int32Array(n)
@@ -132,6 +133,17 @@ function orderByKey(keys: Uint32Array): Int32Array {
     const i = tmp[j]
     out[counts[keys[i] >>> 16]++] = i
   }
+  return out
+}
+
+/**
+ * {@link orderByKey} for small graphs: a comparison sort (the same stable order), without the radix
+ * passes' 256 KB of counts (the online index re-clusters hundreds of small regions per batch).
+ */
+function orderByKeySmall(keys: Uint32Array): Int32Array {
+  const out = new Int32Array(keys.length)
+  for (let i = 0; i < out.length; i++) out[i] = i
+  out.sort((a, b) => keys[a] - keys[b] || a - b)
   return out
 }
 
