@@ -21,9 +21,9 @@ import { decodeIndexFile, encodeIndexFile, type IndexSnapshot } from './indexFil
 export interface LinkageIndexOptions extends GenerateCandidatesOptions {
   /** Linkage model. Default {@link defaultModel}(). */
   model?: LinkageModel
-  /** Links below this probability are not edges of the series graph. Default 0.5 (as `linkIncidents`). */
+  /** Links below this probability are not edges of the series graph. Default `LINK_DEFAULTS.minProbability` (0.9). */
   minProbability?: number
-  /** CPM resolution γ of the series (as `linkIncidents`' Leiden-CPM). Default 0.5. */
+  /** CPM resolution γ of the series (as `linkIncidents`' Leiden-CPM). Default `LINK_DEFAULTS.clustering.resolution` (0.005). */
   resolution?: number
   /** IANA time zone for raw rows without an offset and for time of day / day of week. Default `'UTC'`. */
   timeZone?: string
