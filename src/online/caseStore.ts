@@ -222,17 +222,7 @@ export class CaseStore {
     const n = first + count
     if (this.clock === null) this.clock = createZoneClock(this.timeZone)
     const clock = this.clock
-    this.timeFrom = ensureCapacity(this.timeFrom, n)
-    this.timeTo = ensureCapacity(this.timeTo, n)
-    this.utcOffsetMinutes = ensureCapacity(this.utcOffsetMinutes, n)
-    this.hasLocation = ensureCapacity(this.hasLocation, n)
-    this.hasLatLon = ensureCapacity(this.hasLatLon, n)
-    this.lat = ensureCapacity(this.lat, n)
-    this.lon = ensureCapacity(this.lon, n)
-    this.x = ensureCapacity(this.x, n)
-    this.y = ensureCapacity(this.y, n)
-    this.category = ensureCapacity(this.category, n)
-    this.categoryParent = ensureCapacity(this.categoryParent, n)
+    this.reserveColumns(n)
     const cosOrigin = Math.cos(this.originLat * DEG)
     for (let k = 0; k < count; k++) {
       const incident = incidents[k]
@@ -315,13 +305,8 @@ export class CaseStore {
     }
   }
 
-  /**
-   * Appends every row of `table` (built with this store's time zone and origin). Returns the first new
-   * row index.
-   */
-  append(table: CaseTable): number {
-    const first = this.size
-    const n = first + table.size
+  /** Grows the per-row columns to hold `n` rows. */
+  private reserveColumns(n: number): void {
     this.timeFrom = ensureCapacity(this.timeFrom, n)
     this.timeTo = ensureCapacity(this.timeTo, n)
     this.utcOffsetMinutes = ensureCapacity(this.utcOffsetMinutes, n)
@@ -333,6 +318,16 @@ export class CaseStore {
     this.y = ensureCapacity(this.y, n)
     this.category = ensureCapacity(this.category, n)
     this.categoryParent = ensureCapacity(this.categoryParent, n)
+  }
+
+  /**
+   * Appends every row of `table` (built with this store's time zone and origin). Returns the first new
+   * row index.
+   */
+  append(table: CaseTable): number {
+    const first = this.size
+    const n = first + table.size
+    this.reserveColumns(n)
     const categoryMap = table.categoryValues.map((name) => this.categories.intern(name))
     const moMap = table.moValues.map((value) => this.mo.intern(value))
     const evidenceMap = table.evidenceValues.map((value) => this.evidence.intern(value))

@@ -217,35 +217,13 @@ function reachBound(spec: KernelSpec): { code: string; rest: string } {
     switch (kinds[c]) {
       case 0:
         code += `l = 0;
-{
-  const fl = rowI[ri + 14];
-  if (fl !== 0 && fl === rowI[rj + 14]) {
-    const dx = rowF[fj + 2] - rowF[fi + 2], dy = rowF[fj + 3] - rowF[fi + 3];
-    if (fl === 3) {
-      const dz = rowF[fj + 4] - rowF[fi + 4];
-      const h = (dx * dx + dy * dy + dz * dz) * 0.25;
-      ${ascending('h', t0, t1, 1, 'TL')}
-    } else {
-      const d2 = dx * dx + dy * dy;
-      ${ascending('d2', t0, t1, 1)}
-    }
-  }
-}
+${distanceLevel(t0, t1)}
 bound += W[${int(w0)} + l];
 `
         break
       case 1:
         code += `l = 0;
-{
-  const fI = rowF[fi], tI = rowF[fi + 1], fJ = rowF[fj], tJ = rowF[fj + 1];
-  const gap = Math.abs(fI + tI - fJ - tJ) * 0.5;
-  const gapHigh = gap + (tI - fI + tJ - fJ) * 0.25;
-  ${bounded('gap', 'gapHigh', t0, t1, 1)}
-  if (l < 0) {
-    const e = EAD(fI, tI, fJ, tJ);
-    ${ascending('e', t0, t1, 1)}
-  }
-}
+${timeGapLevel(t0, t1)}
 bound += W[${int(w0)} + l];
 `
         break
@@ -272,6 +250,38 @@ bound += W[${int(w0)} + l];
 function num(value: number): string {
   if (!Number.isFinite(value)) throw new Error('caselink: internal: non-finite constant in generated kernel')
   return `(${value.toPrecision(17)})`
+}
+
+/** Code setting `l` to the distance level (haversine via unit-vector chords, or planar distance). */
+function distanceLevel(t0: number, t1: number): string {
+  return `{
+  const fl = rowI[ri + 14];
+  if (fl !== 0 && fl === rowI[rj + 14]) {
+    const dx = rowF[fj + 2] - rowF[fi + 2], dy = rowF[fj + 3] - rowF[fi + 3];
+    if (fl === 3) {
+      const dz = rowF[fj + 4] - rowF[fi + 4];
+      const h = (dx * dx + dy * dy + dz * dz) * 0.25;
+      ${ascending('h', t0, t1, 1, 'TL')}
+    } else {
+      const d2 = dx * dx + dy * dy;
+      ${ascending('d2', t0, t1, 1)}
+    }
+  }
+}`
+}
+
+/** Code setting `l` to the time-gap level: bounds first, the exact expected distance only when they straddle. */
+function timeGapLevel(t0: number, t1: number): string {
+  return `{
+  const fI = rowF[fi], tI = rowF[fi + 1], fJ = rowF[fj], tJ = rowF[fj + 1];
+  const gap = Math.abs(fI + tI - fJ - tJ) * 0.5;
+  const gapHigh = gap + (tI - fI + tJ - fJ) * 0.25;
+  ${bounded('gap', 'gapHigh', t0, t1, 1)}
+  if (l < 0) {
+    const e = EAD(fI, tI, fJ, tJ);
+    ${ascending('e', t0, t1, 1)}
+  }
+}`
 }
 
 function build(spec: KernelSpec, writeLevels: boolean): unknown {
@@ -306,32 +316,10 @@ function buildSource(spec: KernelSpec, writeLevels: boolean): unknown {
     lines.push('l = 0;')
     switch (kinds[c]) {
       case 0:
-        lines.push(`{
-  const fl = rowI[ri + 14];
-  if (fl !== 0 && fl === rowI[rj + 14]) {
-    const dx = rowF[fj + 2] - rowF[fi + 2], dy = rowF[fj + 3] - rowF[fi + 3];
-    if (fl === 3) {
-      const dz = rowF[fj + 4] - rowF[fi + 4];
-      const h = (dx * dx + dy * dy + dz * dz) * 0.25;
-      ${ascending('h', t0, t1, 1, 'TL')}
-    } else {
-      const d2 = dx * dx + dy * dy;
-      ${ascending('d2', t0, t1, 1)}
-    }
-  }
-}`)
+        lines.push(distanceLevel(t0, t1))
         break
       case 1:
-        lines.push(`{
-  const fI = rowF[fi], tI = rowF[fi + 1], fJ = rowF[fj], tJ = rowF[fj + 1];
-  const gap = Math.abs(fI + tI - fJ - tJ) * 0.5;
-  const gapHigh = gap + (tI - fI + tJ - fJ) * 0.25;
-  ${bounded('gap', 'gapHigh', t0, t1, 1)}
-  if (l < 0) {
-    const e = EAD(fI, tI, fJ, tJ);
-    ${ascending('e', t0, t1, 1)}
-  }
-}`)
+        lines.push(timeGapLevel(t0, t1))
         break
       case 2:
       case 3: {
