@@ -210,6 +210,9 @@ const report = {
   trainingIncidents: training.length,
   defaults: { minProbability, resolution },
   candidates: candidates.count,
+  candidatesByRule: candidates.byRule,
+  /** 2 × space-time candidate pairs / incidents: how crowded the blocking horizon is. */
+  spaceTimeCandidatesPerIncident: round((2 * candidates.byRule.spaceTime) / n),
   linkedCandidates: linkedCount,
   oracleOnCandidates: oracle,
   ...results,
