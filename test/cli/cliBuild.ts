@@ -1,6 +1,9 @@
 import { type SpawnSyncReturns, spawnSync } from 'node:child_process'
-import { resolve } from 'node:path'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { build } from 'tsup'
+import { afterAll, beforeAll, expect } from 'vitest'
 import config from '../../tsup.config'
 
 /** Runs the built CLI with arguments (optionally in another directory). */
@@ -37,4 +40,46 @@ export function expectOneLineError(
   expect(run.stderr.trim().split('\n')).toHaveLength(1)
   expect(run.stderr).toMatch(/^caselink: /)
   expect(run.stderr).not.toMatch(/\n\s+at /)
+}
+
+/** A built CLI with a scratch directory, for one test file. */
+export interface CliSession {
+  /** The scratch directory (set in `beforeAll`, removed in `afterAll`). */
+  readonly dir: string
+  /** Runs the built CLI with these arguments (in `cwd` when given). */
+  run(...args: string[]): SpawnSyncReturns<string>
+  runIn(cwd: string, ...args: string[]): SpawnSyncReturns<string>
+  /** Asserts a one-line `caselink:` error (exit 2, no stack trace) and returns the run. */
+  oneLineError<T extends { status: number | null; stderr: string }>(run: T): T
+}
+
+/**
+ * Registers `beforeAll` (build the CLI with {@link buildCli}, make a scratch directory) and `afterAll`
+ * (remove it) for the calling test file.
+ */
+export function useCliSession(name: string): CliSession {
+  let cli: CliRunner | null = null
+  let dir = ''
+  beforeAll(async () => {
+    cli = await buildCli(name)
+    dir = mkdtempSync(join(tmpdir(), `caselink-cli-${name}-`))
+  })
+  afterAll(() => {
+    if (dir !== '') rmSync(dir, { recursive: true, force: true })
+  })
+  const runner = (): CliRunner => {
+    if (cli === null) throw new Error('useCliSession: the CLI is built in beforeAll')
+    return cli
+  }
+  return {
+    get dir() {
+      return dir
+    },
+    run: (...args) => runner()(args),
+    runIn: (cwd, ...args) => runner()(args, cwd),
+    oneLineError: (run) => {
+      expectOneLineError(run, expect as never)
+      return run
+    },
+  }
 }

@@ -1,22 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildCli, type CliRunner, expectOneLineError } from './cliBuild'
+import { describe, expect, it } from 'vitest'
+import { useCliSession } from './cliBuild'
 
-let dir: string
-let cli: CliRunner
-const runCli = (...args: string[]) => cli(args)
-const oneLineError = (run: { status: number | null; stderr: string }) =>
-  expectOneLineError(run, expect as never)
+const session = useCliSession('explain')
+const runCli = session.run
+const oneLineError = session.oneLineError
 const read = (path: string) => readFileSync(path, 'utf8')
-
-beforeAll(async () => {
-  cli = await buildCli('explain')
-  dir = mkdtempSync(join(tmpdir(), 'caselink-cli-explain-'))
-})
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('caselink explain and evaluate (built binary)', () => {
   it('explain prints the waterfall; --json contributions sum to the total', () => {
@@ -26,12 +16,12 @@ describe('caselink explain and evaluate (built binary)', () => {
       '--time-zone',
       'Asia/Shanghai',
       '--out',
-      dir,
+      session.dir,
       '--formats',
       'json',
     )
     expect(linked.status).toBe(0)
-    const doc = JSON.parse(read(join(dir, 'series.json')))
+    const doc = JSON.parse(read(join(session.dir, 'series.json')))
     const { a, b } = doc.series[0].strongestLinks[0]
     const text = runCli('explain', 'fixtures/sample.csv', a, b, '--time-zone', 'Asia/Shanghai')
     expect(text.status).toBe(0)
@@ -77,7 +67,7 @@ describe('caselink explain and evaluate (built binary)', () => {
       expect(missed.status).toBe(1)
       expect(missed.stdout).toContain('target missed: pairwise F1')
     }
-    const unlabelled = join(dir, 'unlabelled.ndjson')
+    const unlabelled = join(session.dir, 'unlabelled.ndjson')
     writeFileSync(unlabelled, '{"id":"a","time":1709676600000}\n{"id":"b","time":1709676600000}\n')
     oneLineError(runCli('evaluate', unlabelled))
   })

@@ -1,29 +1,19 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildCli, type CliRunner, expectOneLineError } from './cliBuild'
+import { describe, expect, it } from 'vitest'
+import { useCliSession } from './cliBuild'
 
-let dir: string
-let cli: CliRunner
-const runCli = (...args: string[]) => cli(args)
-const oneLineError = (run: { status: number | null; stderr: string }) =>
-  expectOneLineError(run, expect as never)
+const session = useCliSession('generate')
+const runCli = session.run
+const oneLineError = session.oneLineError
 const read = (path: string) => readFileSync(path, 'utf8')
-
-beforeAll(async () => {
-  cli = await buildCli('generate')
-  dir = mkdtempSync(join(tmpdir(), 'caselink-cli-generate-'))
-})
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('caselink generate and bench (built binary)', () => {
   it('generate writes NDJSON and CSV that validate cleanly, and refuses bad options', () => {
-    const ndjson = join(dir, 'gen.ndjson')
-    const csv = join(dir, 'gen.csv')
+    const ndjson = join(session.dir, 'gen.ndjson')
+    const csv = join(session.dir, 'gen.csv')
     expect(runCli('generate', '--preset', 'city', '--n', '1500', '--seed', '7', '-o', ndjson).status).toBe(0)
-    const again = join(dir, 'gen2.ndjson')
+    const again = join(session.dir, 'gen2.ndjson')
     expect(
       runCli('generate', '--preset', 'city', '--n', '1500', '--seed', '7', '-o', again, '--json').status,
     ).toBe(0)
@@ -36,11 +26,11 @@ describe('caselink generate and bench (built binary)', () => {
     }
     oneLineError(runCli('generate', '--preset', 'moon', '-o', ndjson))
     oneLineError(runCli('generate', '--n', '-3', '-o', ndjson))
-    oneLineError(runCli('generate', '-o', join(dir, 'gen.xlsx')))
+    oneLineError(runCli('generate', '-o', join(session.dir, 'gen.xlsx')))
   })
 
   it('bench outside a source checkout says where the suite is, in one line', () => {
-    const run = cli(['bench'], dir)
+    const run = session.runIn(session.dir, 'bench')
     oneLineError(run)
     expect(run.stderr).toContain('bench/run.ts')
   })

@@ -1,20 +1,15 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse as parseCsv } from 'csv-parse/sync'
 import Graph from 'graphology'
 import { parse as parseGexf } from 'graphology-gexf'
 import { parse as parseGraphml } from 'graphology-graphml'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildCli, type CliRunner, expectOneLineError } from './cliBuild'
+import { describe, expect, it } from 'vitest'
+import { useCliSession } from './cliBuild'
 
-let dir: string
-let cli: CliRunner
-const runCli = (...args: string[]) => cli(args)
-const oneLineError = <T extends { status: number | null; stderr: string }>(run: T): T => {
-  expectOneLineError(run, expect as never)
-  return run
-}
+const session = useCliSession('link')
+const runCli = session.run
+const oneLineError = session.oneLineError
 const BOM = '\uFEFF'
 const ALL_OUTPUTS = [
   'assignments.csv',
@@ -26,13 +21,6 @@ const ALL_OUTPUTS = [
   'series.json',
 ]
 
-beforeAll(async () => {
-  cli = await buildCli('link')
-  dir = mkdtempSync(join(tmpdir(), 'caselink-cli-link-'))
-})
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
-
 const read = (path: string) => readFileSync(path, 'utf8')
 const csvRows = (path: string): Record<string, string>[] => {
   const text = read(path)
@@ -42,7 +30,7 @@ const csvRows = (path: string): Record<string, string>[] => {
 
 describe('caselink link (built binary)', () => {
   it('links the Chinese-header CSV sample and writes every output, each of which parses', () => {
-    const out = join(dir, 'csv')
+    const out = join(session.dir, 'csv')
     const run = runCli('link', 'fixtures/sample.csv', '--time-zone', 'Asia/Shanghai', '--out', out)
     expect(run.stderr).toBe('') // not a TTY: no progress bars
     expect(run.status).toBe(0)
@@ -119,7 +107,7 @@ describe('caselink link (built binary)', () => {
   })
 
   it('gives the same series from the NDJSON twin of the sample; --json is alone on stdout', () => {
-    const out = join(dir, 'ndjson')
+    const out = join(session.dir, 'ndjson')
     const run = runCli('link', 'fixtures/sample.ndjson', '--out', out, '--json', '--formats', 'csv')
     expect(run.status).toBe(0)
     expect(run.stderr).toBe('')
@@ -133,11 +121,11 @@ describe('caselink link (built binary)', () => {
       'rejected.ndjson',
     ])
     // Same records, same linkage: the sample.csv run above wrote the same assignments.
-    expect(read(join(out, 'assignments.csv'))).toBe(read(join(dir, 'csv', 'assignments.csv')))
+    expect(read(join(out, 'assignments.csv'))).toBe(read(join(session.dir, 'csv', 'assignments.csv')))
   })
 
   it('writes every rejected row of the hostile file with its issues; --strict exits 1', () => {
-    const out = join(dir, 'hostile')
+    const out = join(session.dir, 'hostile')
     const args = ['link', 'fixtures/hostile.ndjson', '--time-zone', 'America/Chicago', '--out', out, '--json']
     const run = runCli(...args)
     expect(run.status).toBe(0)
@@ -160,12 +148,12 @@ describe('caselink link (built binary)', () => {
   })
 
   it('neutralizes formula injection in every CSV output, and keeps -87.6 a number', () => {
-    const input = join(dir, 'inject.ndjson')
+    const input = join(session.dir, 'inject.ndjson')
     const base = { time: '2024-03-05T22:10:00Z', lat: 41.8, lon: -87.6, category: 'theft', mo: ['entry:x'] }
     const ids = ['=HYPERLINK("http://x","y")', '@SUM(A1:A2)', '+cmd|calc', '-2+3', '-5']
     const rows = ids.map((id) => ({ ...base, id, evidence: ['fingerprint:FP-1'] }))
     writeFileSync(input, rows.map((r) => JSON.stringify(r)).join('\n'))
-    const out = join(dir, 'inject')
+    const out = join(session.dir, 'inject')
     expect(runCli('link', input, '--out', out, '--formats', 'csv,geojson').status).toBe(0)
     const assignments = read(join(out, 'assignments.csv'))
     const links = read(join(out, 'links.csv'))
@@ -182,16 +170,36 @@ describe('caselink link (built binary)', () => {
   })
 
   it('exits 2 with one line and no stack trace for usage errors and unusable input', () => {
-    oneLineError(runCli('link', 'missing.csv', '--out', join(dir, 'x')))
-    oneLineError(runCli('link', 'fixtures/sample.csv', '--time-zone', 'Mars/Base', '--out', join(dir, 'x')))
-    oneLineError(runCli('link', 'fixtures/sample.csv', '--formats', 'json,xlsx', '--out', join(dir, 'x')))
-    oneLineError(runCli('link', 'fixtures/sample.csv', '--resolution', 'high', '--out', join(dir, 'x')))
+    oneLineError(runCli('link', 'missing.csv', '--out', join(session.dir, 'x')))
     oneLineError(
-      runCli('link', 'fixtures/sample.csv', '--model', join(dir, 'nope.json'), '--out', join(dir, 'x')),
+      runCli('link', 'fixtures/sample.csv', '--time-zone', 'Mars/Base', '--out', join(session.dir, 'x')),
     )
-    writeFileSync(join(dir, 'bad-model.json'), '{"comparisons": 3}')
     oneLineError(
-      runCli('link', 'fixtures/sample.csv', '--model', join(dir, 'bad-model.json'), '--out', join(dir, 'x')),
+      runCli('link', 'fixtures/sample.csv', '--formats', 'json,xlsx', '--out', join(session.dir, 'x')),
+    )
+    oneLineError(
+      runCli('link', 'fixtures/sample.csv', '--resolution', 'high', '--out', join(session.dir, 'x')),
+    )
+    oneLineError(
+      runCli(
+        'link',
+        'fixtures/sample.csv',
+        '--model',
+        join(session.dir, 'nope.json'),
+        '--out',
+        join(session.dir, 'x'),
+      ),
+    )
+    writeFileSync(join(session.dir, 'bad-model.json'), '{"comparisons": 3}')
+    oneLineError(
+      runCli(
+        'link',
+        'fixtures/sample.csv',
+        '--model',
+        join(session.dir, 'bad-model.json'),
+        '--out',
+        join(session.dir, 'x'),
+      ),
     )
     const underFile = oneLineError(runCli('link', 'fixtures/sample.csv', '--out', 'package.json/out'))
     expect(underFile.stderr).toBe('caselink: cannot mkdir package.json/out: ENOTDIR\n')

@@ -1,26 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildCli, type CliRunner, expectOneLineError } from './cliBuild'
+import { describe, expect, it } from 'vitest'
+import { useCliSession } from './cliBuild'
 
-let dir: string
-let cli: CliRunner
-const runCli = (...args: string[]) => cli(args)
-const oneLineError = (run: { status: number | null; stderr: string }) =>
-  expectOneLineError(run, expect as never)
+const session = useCliSession('train')
+const runCli = session.run
+const oneLineError = session.oneLineError
 const read = (path: string) => readFileSync(path, 'utf8')
-
-beforeAll(async () => {
-  cli = await buildCli('train')
-  dir = mkdtempSync(join(tmpdir(), 'caselink-cli-train-'))
-})
-
-afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 describe('caselink train (built binary)', () => {
   it('train fits a supervised model from labels, prints the m/u table, and link reads the model back', () => {
-    const model = join(dir, 'model.json')
+    const model = join(session.dir, 'model.json')
     const run = runCli('train', 'fixtures/sample.csv', '-o', model, '--time-zone', 'Asia/Shanghai')
     expect(run.status).toBe(0)
     expect(run.stdout).toContain('trained supervised, from series labels')
@@ -37,16 +27,18 @@ describe('caselink train (built binary)', () => {
       '--time-zone',
       'Asia/Shanghai',
       '--out',
-      dir,
+      session.dir,
       '--json',
       '--formats',
       'json',
     )
     expect(linked.status).toBe(0)
-    expect(JSON.parse(read(join(dir, 'series.json'))).options.model).toBe(model)
-    const unlabelled = join(dir, 'unlabelled-train.ndjson')
+    expect(JSON.parse(read(join(session.dir, 'series.json'))).options.model).toBe(model)
+    const unlabelled = join(session.dir, 'unlabelled-train.ndjson')
     writeFileSync(unlabelled, '{"id":"a","time":1709676600000}\n{"id":"b","time":1709676700000}\n')
-    oneLineError(runCli('train', unlabelled, '-o', join(dir, 'm.json'), '--method', 'supervised'))
-    oneLineError(runCli('train', 'fixtures/sample.csv', '-o', join(dir, 'm.json'), '--method', 'magic'))
+    oneLineError(runCli('train', unlabelled, '-o', join(session.dir, 'm.json'), '--method', 'supervised'))
+    oneLineError(
+      runCli('train', 'fixtures/sample.csv', '-o', join(session.dir, 'm.json'), '--method', 'magic'),
+    )
   })
 })
