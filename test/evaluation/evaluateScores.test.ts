@@ -106,6 +106,26 @@ describe('evaluateScores', () => {
   })
 })
 
+/**
+ * Incidents labelled `labels[i]` and their pairs in order (i < j), pair k scored `rawScores[k] / scale`
+ * or left unscored (undefined): the scored pairs, and every pair with unscored ones at −∞.
+ */
+function labelledPairs(labels: number[], rawScores: (number | undefined)[], scale = 1) {
+  const list = labels.map((l, i) => ({ id: `i${i}`, series: `L${l}` }))
+  const scored: { a: string; b: string; score: number; pos: boolean }[] = []
+  const all: { pos: boolean; score: number }[] = []
+  let k = 0
+  for (let i = 0; i < list.length; i++) {
+    for (let j = i + 1; j < list.length; j++) {
+      const s = rawScores[k++ % rawScores.length]
+      const pos = labels[i] === labels[j]
+      if (s !== undefined) scored.push({ a: list[i].id, b: list[j].id, score: s / scale, pos })
+      all.push({ pos, score: s === undefined ? Number.NEGATIVE_INFINITY : s / scale })
+    }
+  }
+  return { list, scored, all }
+}
+
 describe('evaluateScores properties', () => {
   it('calibration bins partition the scored pairs and their error is a weighted mean gap', () => {
     fc.assert(
@@ -117,15 +137,7 @@ describe('evaluateScores properties', () => {
         }),
         fc.integer({ min: 1, max: 7 }),
         (labels, rawScores, binCount) => {
-          const list = labels.map((l, i) => ({ id: `i${i}`, series: `L${l}` }))
-          const scored: { a: string; b: string; score: number; pos: boolean }[] = []
-          let k = 0
-          for (let i = 0; i < list.length; i++)
-            for (let j = i + 1; j < list.length; j++) {
-              const s = rawScores[k++ % rawScores.length]
-              if (s !== undefined)
-                scored.push({ a: list[i].id, b: list[j].id, score: s, pos: labels[i] === labels[j] })
-            }
+          const { list, scored } = labelledPairs(labels, rawScores)
           const { calibration } = evaluateScores(scored, list, { calibrationBins: binCount })
           if (calibration === null) throw new Error('scores in [0, 1] must give a calibration table')
           expect(calibration.bins.reduce((t, b) => t + b.pairs, 0)).toBe(scored.length)
@@ -155,20 +167,7 @@ describe('evaluateScores properties', () => {
           maxLength: 91,
         }),
         (labels, rawScores) => {
-          const list = labels.map((l, i) => ({ id: `i${i}`, series: `L${l}` }))
-          const scored: { a: string; b: string; score: number }[] = []
-          const all: { pos: boolean; score: number }[] = []
-          let k = 0
-          for (let i = 0; i < list.length; i++) {
-            for (let j = i + 1; j < list.length; j++) {
-              const s = rawScores[k++ % rawScores.length]
-              if (s !== undefined) scored.push({ a: list[i].id, b: list[j].id, score: s / 5 })
-              all.push({
-                pos: labels[i] === labels[j],
-                score: s === undefined ? Number.NEGATIVE_INFINITY : s / 5,
-              })
-            }
-          }
+          const { list, scored, all } = labelledPairs(labels, rawScores, 5)
           const posList = all.filter((x) => x.pos)
           const negList = all.filter((x) => !x.pos)
           let wins = 0
@@ -194,20 +193,7 @@ describe('evaluateScores properties', () => {
           maxLength: 66,
         }),
         (labels, rawScores) => {
-          const list = labels.map((l, i) => ({ id: `i${i}`, series: `L${l}` }))
-          const scored: { a: string; b: string; score: number }[] = []
-          const all: { pos: boolean; score: number }[] = []
-          let k = 0
-          for (let i = 0; i < list.length; i++) {
-            for (let j = i + 1; j < list.length; j++) {
-              const s = rawScores[k++ % rawScores.length]
-              if (s !== undefined) scored.push({ a: list[i].id, b: list[j].id, score: s })
-              all.push({
-                pos: labels[i] === labels[j],
-                score: s === undefined ? Number.NEGATIVE_INFINITY : s,
-              })
-            }
-          }
+          const { list, scored, all } = labelledPairs(labels, rawScores)
           const positives = all.filter((x) => x.pos).length
           const m = evaluateScores(scored, list)
           if (positives === 0) {
