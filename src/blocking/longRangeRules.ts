@@ -26,6 +26,13 @@ export interface LongRangeStats {
   largestBlock: number
 }
 
+/** Adds a block of `size` rows (all its pairs checked) to the stats. */
+function countBlock(stats: LongRangeStats, size: number): void {
+  stats.blocks++
+  stats.checks += (size * (size - 1)) / 2
+  if (size > stats.largestBlock) stats.largestBlock = size
+}
+
 /**
  * Rows of each value, for the values with `use[v] === 1`: CSR over value ids (transpose of a row →
  * values CSR). O(rows + list length).
@@ -68,11 +75,7 @@ export function joinEvidence(
     const s = start[v]
     const e = start[v + 1]
     if (e - s < 2) continue
-    if (stats !== null) {
-      stats.blocks++
-      stats.checks += ((e - s) * (e - s - 1)) / 2
-      if (e - s > stats.largestBlock) stats.largestBlock = e - s
-    }
+    if (stats !== null) countBlock(stats, e - s)
     for (let p = s; p < e; p++) {
       const i = rows[p]
       for (let q = p + 1; q < e; q++) {
@@ -101,11 +104,7 @@ export function joinRareMo(
   const V = h.moRare.length
   const emitGroup = (rows: Uint32Array, s: number, e: number, key: number) => {
     if (e - s < 2) return
-    if (stats !== null) {
-      stats.blocks++
-      stats.checks += ((e - s) * (e - s - 1)) / 2
-      if (e - s > stats.largestBlock) stats.largestBlock = e - s
-    }
+    if (stats !== null) countBlock(stats, e - s)
     for (let p = s; p < e; p++) {
       const i = rows[p]
       for (let q = p + 1; q < e; q++) {
