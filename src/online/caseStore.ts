@@ -5,6 +5,11 @@
  * narrative bigrams are computed exactly as in batch) and are appended; any subset of rows can be
  * gathered back into a CaseTable for the pair scorer. Appending is amortized O(row size), gathering
  * O(rows gathered + their list lengths).
+ *
+ * Narratives are kept as what the pair scorer reads of them: the 512-bit signature of their bigram hashes
+ * (16 words per row, {@link NARRATIVE_WORDS}; hash bits 28-31 pick the word, bits 0-4 the bit), 64 bytes a
+ * row instead of 4 bytes a bigram (~300 bytes a row). Gathered rows list their signature's bits as bigram
+ * hashes `(word << 28) | bit`, which the scorer packs into the same signature.
  */
 import type { Incident } from '../schema/incident'
 import { createZoneClock, type ZoneClock } from '../schema/zoneClock'
@@ -19,6 +24,8 @@ const DEG = Math.PI / 180
  * add up to external memory that makes V8 run full collections of the whole heap.
  */
 const NARRATIVE_BATCH = 32
+/** Words of a row's narrative signature (see the module comment). */
+export const NARRATIVE_WORDS = 16
 const NO_VALUES: string[] = []
 
 /** The fields buildCaseTable needs to hash an incident's narrative (and to accept the row). */
@@ -198,7 +205,8 @@ export class CaseStore {
   readonly evidence = new Vocabulary(':')
   readonly moList = new ListColumn()
   readonly evidenceList = new ListColumn()
-  readonly narrativeList = new ListColumn()
+  /** Narrative signatures: row i's 16 words at `16 i` (see the module comment). */
+  narrativeBits: Int32Array = new Int32Array(16 * NARRATIVE_WORDS)
   // scratch for gather: global id -> local id + 1 (0 = not yet seen)
   private moLocal = new Int32Array(16)
   private evidenceLocal = new Int32Array(16)
@@ -269,26 +277,21 @@ export class CaseStore {
     for (let k = 0; k < count; k++) internList(this.moList, first + k, incidents[k].mo, this.mo)
     for (let k = 0; k < count; k++)
       internList(this.evidenceList, first + k, incidents[k].evidence, this.evidence)
-    const narrative = this.narrativeList
     const batch = count >= NARRATIVE_BATCH ? buildCaseTable(incidents.map(narrativeOnly)) : null
     for (let k = 0; k < count; k++) {
-      const i = first + k
-      let at = narrative.start[i]
       const text = incidents[k].narrative
       if (batch !== null) {
-        const from = batch.narrativeStart[k]
-        const to = batch.narrativeStart[k + 1]
-        narrative.ids = ensureCapacity(narrative.ids, at + to - from)
-        narrative.ids.set(batch.narrativeBigrams.subarray(from, to), at)
-        at += to - from
+        signNarrative(
+          this.narrativeBits,
+          first + k,
+          batch.narrativeBigrams,
+          batch.narrativeStart[k],
+          batch.narrativeStart[k + 1],
+        )
       } else if (text !== undefined && text.length > 0) {
         const bigrams = narrativeBigrams(text)
-        narrative.ids = ensureCapacity(narrative.ids, at + bigrams.length)
-        narrative.ids.set(bigrams, at)
-        at += bigrams.length
-      }
-      narrative.start = ensureCapacity(narrative.start, i + 2)
-      narrative.start[i + 1] = at
+        signNarrative(this.narrativeBits, first + k, bigrams, 0, bigrams.length)
+      } else signNarrative(this.narrativeBits, first + k, bigrams0, 0, 0)
     }
     this.size = n
     return first
@@ -318,6 +321,7 @@ export class CaseStore {
     this.y = ensureCapacity(this.y, n)
     this.category = ensureCapacity(this.category, n)
     this.categoryParent = ensureCapacity(this.categoryParent, n)
+    this.narrativeBits = ensureCapacity(this.narrativeBits, n * NARRATIVE_WORDS)
   }
 
   /**
@@ -356,17 +360,45 @@ export class CaseStore {
       evidenceMap,
       this.evidence,
     )
-    appendList(
-      this.narrativeList,
-      first,
-      table.size,
-      table.narrativeStart,
-      table.narrativeBigrams,
-      null,
-      null,
-    )
+    for (let k = 0; k < table.size; k++) {
+      signNarrative(
+        this.narrativeBits,
+        first + k,
+        table.narrativeBigrams,
+        table.narrativeStart[k],
+        table.narrativeStart[k + 1],
+      )
+    }
     this.size = n
     return first
+  }
+
+  /**
+   * The narrative signatures of the given rows as CSR bigram-hash lists: each set bit (word w, bit b) as the
+   * hash `(w << 28) | b`, ascending, so that packing them gives the same signature. `rows` null: rows
+   * 0 .. count - 1.
+   */
+  narrativeHashes(rows: ArrayLike<number> | null, count: number): { start: Uint32Array; ids: Uint32Array } {
+    const bits = this.narrativeBits
+    const start = new Uint32Array(count + 1)
+    let total = 0
+    for (let k = 0; k < count; k++) {
+      const r = (rows === null ? k : rows[k]) * NARRATIVE_WORDS
+      for (let w = 0; w < NARRATIVE_WORDS; w++) total += popcount32(bits[r + w])
+    }
+    const ids = new Uint32Array(total)
+    let at = 0
+    for (let k = 0; k < count; k++) {
+      start[k] = at
+      const r = (rows === null ? k : rows[k]) * NARRATIVE_WORDS
+      for (let w = 0; w < NARRATIVE_WORDS; w++) {
+        const word = bits[r + w]
+        if (word === 0) continue
+        for (let b = 0; b < 32; b++) if ((word >>> b) & 1) ids[at++] = ((w << 28) | b) >>> 0
+      }
+    }
+    start[count] = at
+    return { start, ids }
   }
 
   /** Fills an empty store from a saved snapshot (frequencies are recounted from the lists). */
@@ -393,8 +425,10 @@ export class CaseStore {
     this.moList.ids = a.moIds
     this.evidenceList.start = a.evidenceStart
     this.evidenceList.ids = a.evidenceIds
-    this.narrativeList.start = a.narrativeStart
-    this.narrativeList.ids = a.narrativeBigrams
+    this.narrativeBits = new Int32Array(Math.max(1, n) * NARRATIVE_WORDS)
+    for (let i = 0; i < n; i++) {
+      signNarrative(this.narrativeBits, i, a.narrativeBigrams, a.narrativeStart[i], a.narrativeStart[i + 1])
+    }
     for (let k = 0; k < a.moIds.length; k++) this.mo.frequency[a.moIds[k]]++
     for (let k = 0; k < a.evidenceIds.length; k++) this.evidence.frequency[a.evidenceIds[k]]++
   }
@@ -452,7 +486,7 @@ export class CaseStore {
     this.evidenceLocal = ensureCapacity(this.evidenceLocal, this.evidence.size)
     const mo = gatherList(this.moList, rows, count, this.mo, this.moLocal)
     const evidence = gatherList(this.evidenceList, rows, count, this.evidence, this.evidenceLocal)
-    const narrative = gatherRaw(this.narrativeList, rows, count)
+    const narrative = this.narrativeHashes(rows, count)
     const table: CaseTable = {
       size: count,
       ids,
@@ -498,6 +532,18 @@ export class CaseStore {
       evidenceFrequency: evidence.globalFrequency,
     }
     return { table, reference }
+  }
+}
+
+const bigrams0 = new Uint32Array(0)
+
+/** Sets row i's narrative signature to that of bigram hashes `hashes[from .. to)`. */
+function signNarrative(bits: Int32Array, i: number, hashes: Uint32Array, from: number, to: number): void {
+  const r = i * NARRATIVE_WORDS
+  bits.fill(0, r, r + NARRATIVE_WORDS)
+  for (let k = from; k < to; k++) {
+    const h = hashes[k]
+    bits[r + (h >>> 28)] |= 1 << (h & 31)
   }
 }
 
@@ -623,18 +669,9 @@ function gatherList(
   return { start, ids, values, group, frequency, globalFrequency }
 }
 
-function gatherRaw(list: ListColumn, rows: ArrayLike<number>, count: number): ListColumn {
-  const start = new Uint32Array(count + 1)
-  let total = 0
-  for (let k = 0; k < count; k++) total += list.start[rows[k] + 1] - list.start[rows[k]]
-  const ids = new Uint32Array(total)
-  let at = 0
-  for (let k = 0; k < count; k++) {
-    start[k] = at
-    const i = rows[k]
-    ids.set(list.ids.subarray(list.start[i], list.start[i + 1]), at)
-    at += list.start[i + 1] - list.start[i]
-  }
-  start[count] = at
-  return { start, ids }
+/** Set bits of a 32-bit word. */
+function popcount32(word: number): number {
+  let x = word - ((word >>> 1) & 0x55555555)
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff
 }

@@ -50,6 +50,7 @@ export class IncrementalClusters {
   private visit = new Int32Array(16)
   private visitMark = 0
   private localId = new Int32Array(16)
+  private qualitySize = new Int32Array(16)
 
   /**
    * @param resolution CPM γ.
@@ -189,9 +190,10 @@ export class IncrementalClusters {
     let moves = 0
     let splits = 0
     let merges = 0
-    const all = Array.from(seeds)
-    for (let k = 0; k < broken.length; k++) all.push(broken[k])
-    all.sort((p, q) => p - q)
+    const all = new Int32Array(seeds.length + broken.length)
+    for (let k = 0; k < seeds.length; k++) all[k] = seeds[k]
+    for (let k = 0; k < broken.length; k++) all[seeds.length + k] = broken[k]
+    all.sort()
     const small: number[] = []
     const large: number[] = []
     const mark = ++this.visitMark
@@ -351,18 +353,16 @@ export class IncrementalClusters {
     }
     const m = nodes.length
     if (m < 3) return { nodes: m, improved: false }
-    nodes.sort((p, q) => p - q)
-    return { nodes: m, improved: this.recluster(nodes, false) }
+    // node ids ascending (a typed array sorts numbers without a comparator call per comparison)
+    return { nodes: m, improved: this.recluster(Int32Array.from(nodes).sort(), false) }
   }
 
   /**
    * Runs Leiden-CPM on the subgraph of `nodes` (ascending; whole communities) and takes its partition, always
    * (`adopt`) or only when its CPM quality is higher. Returns whether the partition changed.
    */
-  private recluster(nodes: number[], adopt: boolean): boolean {
+  private recluster(nodes: ArrayLike<number>, adopt: boolean): boolean {
     const m = nodes.length
-    const labels = new Set<number>()
-    for (const v of nodes) labels.add(this.membership[v])
     // CSR of the region (local ids by position in `nodes`), each undirected edge taken once
     this.localId = ensureCapacity(this.localId, this.nodeCount)
     const localId = this.localId
@@ -390,14 +390,13 @@ export class IncrementalClusters {
     const gamma = this.resolution
     const current = new Int32Array(m)
     for (let k = 0; k < m; k++) current[k] = this.membership[nodes[k]]
-    const before = regionQuality(graph, current, gamma)
+    const before = this.regionQuality(graph, current, gamma)
     const partition = detectSeries(graph, { method: 'leiden-cpm', resolution: gamma, seed: 0 })
-    const after = regionQuality(graph, partition.membership, gamma)
+    const after = this.regionQuality(graph, partition.membership, gamma)
     if (!adopt && !(after > before + EPSILON)) return false
     // relabel: each new community keeps the old label most of its members had, while that label is free
-    const order = Array.from({ length: m }, (_, k) => k)
     const next = partition.membership
-    order.sort((p, q) => next[p] - next[q] || current[p] - current[q])
+    const order = orderByCommunity(next, partition.count, current, this.labelCount)
     const claimed = new Set<number>()
     const labelOf = new Int32Array(partition.count).fill(-1)
     for (let start = 0; start < m; ) {
@@ -433,6 +432,32 @@ export class IncrementalClusters {
     return after !== before
   }
 
+  /** CPM quality Σ_c (w_in(c) − γ·n_c(n_c − 1)/2) of a partition of a region graph. O(n + m). */
+  private regionQuality(graph: SimilarityGraph, membership: ArrayLike<number>, gamma: number): number {
+    let internal = 0
+    const n = graph.nodeCount
+    // community sizes counted in a scratch indexed by label (labels are < labelCount or region-local ids)
+    let largest = 0
+    for (let u = 0; u < n; u++) if (membership[u] > largest) largest = membership[u]
+    this.qualitySize = ensureCapacity(this.qualitySize, largest + 1)
+    const sizes = this.qualitySize
+    const labels: number[] = []
+    for (let u = 0; u < n; u++) {
+      const c = membership[u]
+      if (sizes[c]++ === 0) labels.push(c)
+      for (let k = graph.offsets[u]; k < graph.offsets[u + 1]; k++) {
+        if (membership[graph.targets[k]] === c) internal += graph.weights[k]
+      }
+    }
+    let pairs = 0
+    for (const c of labels) {
+      const size = sizes[c]
+      pairs += (size * (size - 1)) / 2
+      sizes[c] = 0
+    }
+    return internal / 2 - gamma * pairs
+  }
+
   private localMoves(
     seeds: number[],
     lost: Set<number>,
@@ -452,8 +477,8 @@ export class IncrementalClusters {
       tailAt = tailAt + 1 === cap ? 0 : tailAt + 1
       queued++
     }
-    const sorted = seeds.slice().sort((a, b) => a - b)
-    for (const v of sorted) push(v)
+    const sorted = Int32Array.from(seeds).sort()
+    for (let k = 0; k < sorted.length; k++) push(sorted[k])
     const gamma = this.resolution
     const neighbours: number[] = []
     let moves = 0
@@ -595,18 +620,27 @@ export class IncrementalClusters {
   }
 }
 
-/** CPM quality Σ_c (w_in(c) − γ·n_c(n_c − 1)/2) of a partition of a region graph. O(n + m). */
-function regionQuality(graph: SimilarityGraph, membership: ArrayLike<number>, gamma: number): number {
-  let internal = 0
-  const sizes = new Map<number, number>()
-  for (let u = 0; u < graph.nodeCount; u++) {
-    const c = membership[u]
-    sizes.set(c, (sizes.get(c) ?? 0) + 1)
-    for (let k = graph.offsets[u]; k < graph.offsets[u + 1]; k++) {
-      if (membership[graph.targets[k]] === c) internal += graph.weights[k]
-    }
+/**
+ * Positions 0 .. m-1 ordered by (next community, current label), ties in position order: what the stable
+ * comparator sort `(p, q) => next[p] - next[q] || current[p] - current[q]` gives. A typed-array sort of
+ * composite keys when they fit in a double's 53 bits, else that comparator sort.
+ */
+export function orderByCommunity(
+  next: ArrayLike<number>,
+  nextCount: number,
+  current: ArrayLike<number>,
+  labelCount: number,
+): ArrayLike<number> {
+  const m = next.length
+  if (nextCount * Math.max(1, labelCount) * Math.max(1, m) < 2 ** 53) {
+    const keys = new Float64Array(m)
+    for (let k = 0; k < m; k++) keys[k] = (next[k] * labelCount + current[k]) * m + k
+    keys.sort()
+    const order = new Int32Array(m)
+    for (let k = 0; k < m; k++) order[k] = keys[k] % m
+    return order
   }
-  let pairs = 0
-  for (const n of sizes.values()) pairs += (n * (n - 1)) / 2
-  return internal / 2 - gamma * pairs
+  const order = Array.from({ length: m }, (_, k) => k)
+  order.sort((p, q) => next[p] - next[q] || current[p] - current[q])
+  return order
 }

@@ -575,6 +575,9 @@ class OnlineIndex implements LinkageIndex {
     const c = this.clusters
     const { a: edgeA, b: edgeB, weight: edgeWeight } = c.edges()
     const { model, ...rest } = this.options
+    // narratives as the hashes of their signatures' bits (see CaseStore): loading packs the same signatures
+    const narrative =
+      store === null ? { start: new Uint32Array(1), ids: new Uint32Array(0) } : store.narrativeHashes(null, n)
     return {
       options: { ...rest, model },
       originLat: store?.originLat ?? 0,
@@ -601,8 +604,8 @@ class OnlineIndex implements LinkageIndex {
         moIds: slice(store?.moList.ids, store?.moList.start[n] ?? 0) as Uint32Array,
         evidenceStart: listStart(store?.evidenceList.start, n),
         evidenceIds: slice(store?.evidenceList.ids, store?.evidenceList.start[n] ?? 0) as Uint32Array,
-        narrativeStart: listStart(store?.narrativeList.start, n),
-        narrativeBigrams: slice(store?.narrativeList.ids, store?.narrativeList.start[n] ?? 0) as Uint32Array,
+        narrativeStart: narrative.start,
+        narrativeBigrams: narrative.ids,
         membership: c.membership.slice(0, n),
         edgeA,
         edgeB,

@@ -16,6 +16,8 @@ import {
 
 /** Bytes of a row's packed block (as in `createPairScorer`). */
 const BLOCK_BYTES = 192
+/** Words of a row's narrative signature (block words 32-47). */
+const NARRATIVE_WORDS = 16
 /** MO vocabularies up to this size are bitmaps inside each block. */
 const MO_BITMAP_VALUES = 256
 /**
@@ -49,7 +51,11 @@ export interface GrowingRowSource extends PackColumns {
   readonly size: number
   readonly moList: GrowingListColumn
   readonly evidenceList: GrowingListColumn
-  readonly narrativeList: GrowingListColumn
+  /**
+   * Narrative signatures, 16 words a row (row i at `16 i`): bit `h & 31` of word `h >>> 28` is set for each
+   * bigram hash h of the narrative (the signature `createPairScorer` packs from a table's bigram lists).
+   */
+  readonly narrativeBits: Int32Array
   readonly mo: GrowingVocabulary
   readonly evidence: GrowingVocabulary
 }
@@ -134,7 +140,7 @@ export class GrowingPairScorer {
     if (n > this.capacity) this.growRows(n)
     const mo = s.moList
     const ev = s.evidenceList
-    const narrative = this.m.needNarrative ? s.narrativeList : null
+    const narrative = this.m.needNarrative ? s.narrativeBits : null
     for (let i = this.size; i < n; i++) {
       const r = i * 48
       const moAt = i === 0 ? 0 : this.rowI[r - 48 + 18]
@@ -168,10 +174,20 @@ export class GrowingPairScorer {
         this.evidenceKind,
         this.moValueBit,
         this.moBitmap,
-        narrative === null ? null : narrative.ids,
-        narrative === null ? 0 : narrative.start[i],
-        narrative === null ? 0 : narrative.start[i + 1],
+        null,
+        0,
+        0,
       )
+      if (narrative !== null) {
+        // the signature packRow would set from the bigram hashes, and its count of set bits
+        let bits = 0
+        for (let w = 0; w < NARRATIVE_WORDS; w++) {
+          const word = narrative[i * NARRATIVE_WORDS + w]
+          this.rowI[r + 32 + w] = word
+          bits += popcount32(word)
+        }
+        this.rowI[r + 31] = bits
+      }
       this.rowI[r + EVIDENCE_WORD] = evCount > 0 ? 1 : 0
     }
     this.size = n
@@ -382,6 +398,13 @@ export class GrowingPairScorer {
     }
     return evaluate
   }
+}
+
+/** Set bits of a 32-bit word. */
+function popcount32(word: number): number {
+  let x = word - ((word >>> 1) & 0x55555555)
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333)
+  return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff
 }
 
 type Growable = Float64Array | Int32Array | Uint32Array | Int8Array

@@ -94,7 +94,10 @@ describe('CaseStore.appendIncidents', () => {
         Array.from(viaTable[column].subarray(0, n)),
       )
     }
-    for (const list of ['moList', 'evidenceList', 'narrativeList'] as const) {
+    expect(Array.from(direct.narrativeBits.subarray(0, 16 * n))).toEqual(
+      Array.from(viaTable.narrativeBits.subarray(0, 16 * n)),
+    )
+    for (const list of ['moList', 'evidenceList'] as const) {
       const total = viaTable[list].start[n]
       expect(Array.from(direct[list].start.subarray(0, n + 1)), list).toEqual(
         Array.from(viaTable[list].start.subarray(0, n + 1)),
@@ -113,6 +116,37 @@ describe('CaseStore.appendIncidents', () => {
         Array.from(viaTable[vocabulary].group.subarray(0, size)),
       )
     }
+  })
+
+  it('keeps each narrative as the 512-bit signature of its bigram hashes, and gathers hashes that sign the same', () => {
+    const incidents = mixed()
+    const table = buildCaseTable(incidents, { timeZone: TZ })
+    const store = new CaseStore(TZ, table.originLat, table.originLon)
+    store.appendIncidents(incidents.slice(0, 7))
+    store.appendIncidents(incidents.slice(7))
+    const n = incidents.length
+    const rows = Array.from({ length: n }, (_, i) => n - 1 - i)
+    const gathered = store.narrativeHashes(rows, n)
+    let nonEmpty = 0
+    for (let i = 0; i < n; i++) {
+      // the signature as packRow sets it: word h >>> 28, bit h & 31
+      const expected = new Int32Array(16)
+      for (let k = table.narrativeStart[i]; k < table.narrativeStart[i + 1]; k++) {
+        const h = table.narrativeBigrams[k]
+        expected[h >>> 28] |= 1 << (h & 31)
+      }
+      expect(Array.from(store.narrativeBits.subarray(16 * i, 16 * i + 16)), `row ${i}`).toEqual(
+        Array.from(expected),
+      )
+      const again = new Int32Array(16)
+      const k = n - 1 - i
+      const hashes = Array.from(gathered.ids.subarray(gathered.start[k], gathered.start[k + 1]))
+      expect(hashes).toEqual([...hashes].sort((p, q) => p - q))
+      for (const h of hashes) again[h >>> 28] |= 1 << (h & 31)
+      expect(Array.from(again)).toEqual(Array.from(expected))
+      if (hashes.length > 0) nonEmpty++
+    }
+    expect(nonEmpty).toBeGreaterThan(n / 2)
   })
 
   it('rejects an invalid time window with a caselink error', () => {
