@@ -1,7 +1,7 @@
 /**
  * Where accuracy is lost, on the province preset: the blocking's ceiling and the model's share.
  *
- *   npx tsx bench/accuracy-analysis.ts [n=100000] [--rare-df 20]
+ *   npx tsx bench/accuracy-analysis.ts [n=100000] [--rare-df 20] [--max-distance 1500] [--max-gap 21]
  *   nice node --max-old-space-size=20000 --import tsx bench/accuracy-analysis.ts 1000000
  *
  * Generates n incidents (seed 1) and a training set (seed 2, min(n, 100k)), and reports B³ at the
@@ -12,11 +12,15 @@
  *   the logistic fit (the default), trained on the other set;
  * - the oracle bound of attaching lone incidents: each incident left alone joins the detected series
  *   holding most of its offender's incidents when one lies within 30 km and 60 days (labels decide), i.e.
- *   the recall lost to series members that no candidate pair reaches.
+ *   the recall lost to series members that no candidate pair reaches;
+ * - oracle bounds of series-level steps after clustering (see `seriesStepOracles`): merging the detected
+ *   fragments of one offender, attaching lone incidents anywhere, attaching them through existing candidates.
  * Plus each model's calibration over the candidate pairs at p ≥ 0.5. Results merge into
- * bench/results/accuracy-analysis.json under the key `n` (and the rare-MO limit when not 20).
+ * bench/results/accuracy-analysis.json under the key `n` (plus the blocking options that differ from the
+ * defaults: rare-MO limit, distance, gap).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { BLOCKING_DEFAULTS } from '../src/blocking/blockingOptions'
 import { generateCandidates } from '../src/blocking/generateCandidates'
 import { detectSeries } from '../src/cluster/detectSeries'
 import { evaluatePartition } from '../src/evaluation/evaluatePartition'
@@ -37,8 +41,14 @@ const args = process.argv.slice(2)
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000)
 const rareDfAt = args.indexOf('--rare-df')
 const rareDf = rareDfAt >= 0 ? Number(args[rareDfAt + 1]) : 20
+const numberArg = (flag: string, fallback: number) => {
+  const at = args.indexOf(flag)
+  return at >= 0 ? Number(args[at + 1]) : fallback
+}
+const maxDistanceMeters = numberArg('--max-distance', BLOCKING_DEFAULTS.maxDistanceMeters)
+const maxGapDays = numberArg('--max-gap', BLOCKING_DEFAULTS.maxGapDays)
 const TZ = 'Asia/Shanghai'
-const blocking = { rareMo: { maxDocumentFrequency: rareDf } }
+const blocking = { maxDistanceMeters, maxGapDays, rareMo: { maxDocumentFrequency: rareDf } }
 const started = performance.now()
 const generate = (count: number, seed: number) =>
   parseIncidents(generateIncidents({ n: count, seed, preset: 'province' }).incidents, { timeZone: TZ })
@@ -183,6 +193,102 @@ function attachOracle(membership: Int32Array): Scores {
   }
 }
 
+/** Members of each community, and the majority offender label of each community of two or more. */
+function communitiesOf(membership: Int32Array) {
+  const members = new Map<number, number[]>()
+  membership.forEach((c, i) => {
+    const list = members.get(c)
+    if (list === undefined) members.set(c, [i])
+    else list.push(i)
+  })
+  const majority = new Map<number, { label: string; share: number }>()
+  for (const [c, list] of members) {
+    if (list.length < 2) continue
+    const counts = new Map<string, number>()
+    for (const i of list)
+      for (const label of incidents[i].series) counts.set(label, (counts.get(label) ?? 0) + 1)
+    let label = ''
+    let most = 0
+    for (const [l, count] of counts) {
+      if (count > most) {
+        most = count
+        label = l
+      }
+    }
+    majority.set(c, { label, share: most / list.length })
+  }
+  return { members, majority }
+}
+
+function scoresOfPartition(membership: Int32Array): Scores {
+  const m = evaluatePartition(membership, incidents)
+  return {
+    bcubedF1: m.bcubed.f1,
+    bcubedPrecision: m.bcubed.precision,
+    bcubedRecall: m.bcubed.recall,
+    edges: Number.NaN,
+    trueEdges: Number.NaN,
+  }
+}
+
+/**
+ * Oracle bounds of series-level steps after clustering (labels decide, no distance or time limit):
+ * - `mergeFragments`: detected series (two or more members, a majority label holding at least half) of the
+ *   same majority offender merged into the largest;
+ * - `attachAnywhere`: the same, lone incidents included (each joins its offender's largest detected series);
+ * - `attachViaCandidates`: a lone incident joins its offender's largest detected series only through a
+ *   candidate pair it already has with a member (what a step reusing the blocking could reach).
+ */
+function seriesStepOracles(membership: Int32Array) {
+  const { members, majority } = communitiesOf(membership)
+  const largest = new Map<string, number>()
+  for (const [c, { label }] of majority) {
+    const best = largest.get(label)
+    if (best === undefined || (members.get(best)?.length ?? 0) < (members.get(c)?.length ?? 0))
+      largest.set(label, c)
+  }
+  const merged = (withLone: boolean) => {
+    const out = Int32Array.from(membership)
+    for (const [c, list] of members) {
+      let target: number | undefined
+      if (list.length >= 2) {
+        const major = majority.get(c)
+        if (major !== undefined && major.share >= 0.5) target = largest.get(major.label)
+      } else if (withLone) {
+        for (const label of incidents[list[0]].series) {
+          const t = largest.get(label)
+          if (
+            t !== undefined &&
+            (target === undefined || (members.get(t)?.length ?? 0) > (members.get(target)?.length ?? 0))
+          )
+            target = t
+        }
+      }
+      if (target !== undefined) for (const i of list) out[i] = target
+    }
+    return out
+  }
+  const viaCandidates = Int32Array.from(membership)
+  const consider = (lone: number, member: number) => {
+    if ((members.get(membership[lone])?.length ?? 0) !== 1) return
+    const c = membership[member]
+    const major = majority.get(c)
+    if (major === undefined || !incidents[lone].series.includes(major.label)) return
+    const current = viaCandidates[lone]
+    if (current === membership[lone] || (members.get(current)?.length ?? 0) < (members.get(c)?.length ?? 0))
+      viaCandidates[lone] = c
+  }
+  for (let k = 0; k < candidates.count; k++) {
+    consider(candidates.a[k], candidates.b[k])
+    consider(candidates.b[k], candidates.a[k])
+  }
+  return {
+    mergeFragments: scoresOfPartition(merged(false)),
+    attachAnywhere: scoresOfPartition(merged(true)),
+    attachViaCandidates: scoresOfPartition(viaCandidates),
+  }
+}
+
 const round = (x: number) => Math.round(x * 10_000) / 10_000
 
 const oracleProbability = Float64Array.from(linked, (l) => (l === 1 ? 1 : 0))
@@ -202,11 +308,21 @@ for (const [name, model] of Object.entries(models)) {
   results[name] = { ...scoresOf(membership, probability), calibration: calibrationOf(probability) }
 }
 const attach = attachOracle(logisticMembership as Int32Array)
+const seriesSteps = seriesStepOracles(logisticMembership as Int32Array)
 
-const key = rareDf === 20 ? String(n) : `${n} rare-df ${rareDf}`
+const key = [
+  String(n),
+  rareDf === 20 ? '' : `rare-df ${rareDf}`,
+  maxDistanceMeters === BLOCKING_DEFAULTS.maxDistanceMeters ? '' : `${maxDistanceMeters} m`,
+  maxGapDays === BLOCKING_DEFAULTS.maxGapDays ? '' : `${maxGapDays} d`,
+]
+  .filter((part) => part !== '')
+  .join(' ')
 const report = {
   n,
   rareMoMaxDocumentFrequency: rareDf,
+  maxDistanceMeters,
+  maxGapDays,
   trainingIncidents: training.length,
   defaults: { minProbability, resolution },
   candidates: candidates.count,
@@ -217,6 +333,7 @@ const report = {
   oracleOnCandidates: oracle,
   ...results,
   attachLoneIncidentsOracle: attach,
+  seriesStepOracles: seriesSteps,
   seconds: Math.round((performance.now() - started) / 100) / 10,
   node: process.version,
 }
@@ -234,5 +351,8 @@ console.log(
         return `${name} ${f(r)} calibration error ${r.calibration.expectedCalibrationError.toFixed(3)}`
       })
       .join('; ') +
-    `; lone-incident attachment oracle ${f(attach)}`,
+    `; lone-incident attachment oracle ${f(attach)}; ` +
+    Object.entries(seriesSteps)
+      .map(([name, scores]) => `${name} oracle ${f(scores)}`)
+      .join('; '),
 )
