@@ -27,6 +27,7 @@ import {
   resolveBlockingOptions,
 } from '../blocking/blockingOptions'
 import { type Horizon, horizonRule, LOC_LATLON, LOC_NONE, LOC_PLANAR } from '../blocking/horizon'
+import { allocateLongLived } from '../score/growingPairScorer'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseStore } from './caseStore'
 import { ensureCapacity } from './caseStore'
@@ -897,7 +898,7 @@ class GridHeads {
   private grow(): void {
     const old = this.table
     const capacity = 2 * (this.mask + 1)
-    this.table = new Int32Array(2 * capacity).fill(-1)
+    this.table = allocateLongLived(Int32Array, 2 * capacity).fill(-1)
     this.mask = capacity - 1
     for (let e = 0; e < old.length; e += 2) {
       if (old[e] === -1) continue
@@ -1023,7 +1024,7 @@ class TupleLists {
   private grow(): void {
     const old = this.table
     const capacity = (this.mask + 1) * 2
-    this.table = new Int32Array(capacity * ENTRY).fill(-1)
+    this.table = allocateLongLived(Int32Array, capacity * ENTRY).fill(-1)
     this.mask = capacity - 1
     for (let e = 0; e < old.length; e += ENTRY) {
       if (old[e + U] === -1) continue

@@ -13,6 +13,7 @@
  */
 import type { Incident } from '../schema/incident'
 import { createZoneClock, type ZoneClock } from '../schema/zoneClock'
+import { allocateLongLived, resizeLongLived } from '../score/growingPairScorer'
 import { buildCaseTable, EARTH_RADIUS_METERS, narrativeBigrams } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
 import type { IndexSnapshot } from './indexFile'
@@ -45,15 +46,15 @@ function narrativeOnly(incident: Incident): Incident {
 /** A growable typed-array column. */
 type Numeric = Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint8Array
 
-/** Returns `array` when it holds `needed` entries, else a copy with doubled (or `needed`) capacity. */
+/**
+ * Returns `array` when it holds `needed` entries, else a copy with doubled (or `needed`) capacity (see
+ * `resizeLongLived`).
+ */
 export function ensureCapacity<T extends Numeric>(array: T, needed: number): T {
   if (needed <= array.length) return array
   let capacity = Math.max(16, array.length * 2)
   while (capacity < needed) capacity *= 2
-  const Ctor = array.constructor as new (length: number) => T
-  const grown = new Ctor(capacity)
-  grown.set(array)
-  return grown
+  return resizeLongLived(array, capacity)
 }
 
 /**
@@ -97,8 +98,8 @@ export class RowIndex {
     const rows = this.rows
     const hashes = this.hashes
     const capacity = 2 * (this.mask + 1)
-    this.rows = new Int32Array(capacity).fill(-1)
-    this.hashes = new Int32Array(capacity)
+    this.rows = allocateLongLived(Int32Array, capacity).fill(-1)
+    this.hashes = allocateLongLived(Int32Array, capacity)
     this.mask = capacity - 1
     for (let slot = 0; slot < rows.length; slot++) if (rows[slot] >= 0) this.insert(hashes[slot], rows[slot])
   }

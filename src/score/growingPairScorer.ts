@@ -28,7 +28,10 @@ const EPOCH_WORD = 10
 /** Block word telling whether the row has evidence (for the kernel's reach filter, first cache line). */
 const EVIDENCE_WORD = 11
 
-/** A CSR list column: row i's ids are `ids[start[i] .. start[i + 1])`, ascending. */
+/**
+ * A CSR list column: row i's ids are `ids[start[i] .. start[i + 1])`, ascending. The scorer reads `ids`
+ * itself (no copy): ids of rows already synced must not be rewritten (appending may replace the array).
+ */
 export interface GrowingListColumn {
   readonly start: Uint32Array
   readonly ids: Uint32Array
@@ -85,8 +88,10 @@ export class GrowingPairScorer {
   private capacity = 0
   private rowF = new Float64Array(0)
   private rowI = new Int32Array(0)
-  private moIds = new Int32Array(64)
-  private evidenceIds = new Uint32Array(64)
+  /** The source's MO and evidence id arrays (MO as an Int32Array view of the same memory). */
+  private moIds: Int32Array<ArrayBufferLike> = new Int32Array(0)
+  private moIdsSource: Uint32Array | null = null
+  private evidenceIds: Uint32Array<ArrayBufferLike> = new Uint32Array(0)
   private moVocabulary = 0
   private moValueWeight = new Float64Array(64)
   private moValueBit = new Int32Array(64)
@@ -140,23 +145,22 @@ export class GrowingPairScorer {
     if (n > this.capacity) this.growRows(n)
     const mo = s.moList
     const ev = s.evidenceList
+    // the kernels read the source's own list arrays (rows keep their offsets there): no copy
+    if (this.moIdsSource !== mo.ids) {
+      this.moIdsSource = mo.ids
+      this.moIds = new Int32Array(mo.ids.buffer, mo.ids.byteOffset, mo.ids.length)
+      this.arraysChanged = true
+    }
+    if (this.evidenceIds !== ev.ids) {
+      this.evidenceIds = ev.ids
+      this.arraysChanged = true
+    }
     const narrative = this.m.needNarrative ? s.narrativeBits : null
     for (let i = this.size; i < n; i++) {
       const r = i * 48
-      const moAt = i === 0 ? 0 : this.rowI[r - 48 + 18]
-      const evAt = i === 0 ? 0 : this.rowI[r - 48 + 20]
-      const moCount = mo.start[i + 1] - mo.start[i]
-      const evCount = ev.start[i + 1] - ev.start[i]
-      if (moAt + moCount > this.moIds.length) {
-        this.moIds = grow(this.moIds, moAt + moCount)
-        this.arraysChanged = true
-      }
-      if (evAt + evCount > this.evidenceIds.length) {
-        this.evidenceIds = grow(this.evidenceIds, evAt + evCount)
-        this.arraysChanged = true
-      }
-      for (let k = 0; k < moCount; k++) this.moIds[moAt + k] = mo.ids[mo.start[i] + k]
-      for (let k = 0; k < evCount; k++) this.evidenceIds[evAt + k] = ev.ids[ev.start[i] + k]
+      const moAt = mo.start[i]
+      const evAt = ev.start[i]
+      const evCount = ev.start[i + 1] - evAt
       packRow(
         this.rowF,
         this.rowI,
@@ -342,11 +346,10 @@ export class GrowingPairScorer {
   private growRows(needed: number): void {
     let capacity = Math.max(1024, this.capacity * 2)
     while (capacity < needed) capacity *= 2
-    const buffer = new ArrayBuffer(capacity * BLOCK_BYTES)
-    const rowI = new Int32Array(buffer)
-    rowI.set(this.rowI.subarray(0, this.size * 48))
-    this.rowI = rowI
-    this.rowF = new Float64Array(buffer)
+    // both views share one buffer
+    const rowF = resizeLongLived(this.rowF, capacity * (BLOCK_BYTES / 8))
+    this.rowI = new Int32Array(rowF.buffer, 0, capacity * 48)
+    this.rowF = rowF
     this.capacity = capacity
     this.arraysChanged = true
   }
@@ -407,13 +410,64 @@ function popcount32(word: number): number {
   return (Math.imul((x + (x >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff
 }
 
+/** Typed-array constructors {@link allocateLongLived} makes arrays of. */
+export type LongLivedConstructor<T> = {
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T
+  BYTES_PER_ELEMENT: number
+}
+
+/** A typed array as {@link resizeLongLived} reads it. */
+interface TypedArrayOf<T> {
+  readonly length: number
+  set(array: T): void
+}
+
+/** Arrays from this many bytes on are allocated as shared memory (see {@link allocateLongLived}). */
+const SHARED_FROM_BYTES = 65_536
+
+/**
+ * Shared memory, when the platform has it (Node.js does; a browser page only with cross-origin
+ * isolation): looked up once.
+ */
+const Shared: (new (bytes: number) => ArrayBufferLike) | null =
+  typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : null
+
+/**
+ * A zeroed typed array of `length` elements for storage that lives as long as an index (its columns,
+ * lists and pools, grown by doubling with {@link resizeLongLived}). From 64 KB on it is backed by a
+ * SharedArrayBuffer where the platform has one: V8 counts ArrayBuffer memory as external memory and
+ * starts a full collection of the whole JavaScript heap for every 64 MB it grows by, so an index growing to
+ * a gigabyte (with the copies doubling leaves behind) beside an application's heap of a gigabyte spent
+ * 10-15 s of a 1M-incident bulk add in such collections; shared memory is not counted that way. The cost:
+ * copies left behind by growth are freed only by the next full collection V8 runs for its own heap. The
+ * memory is only ever used from this thread. Without shared memory it is an ordinary ArrayBuffer.
+ *
+ * @example
+ * const rows = allocateLongLived(Float64Array, 1 << 20)
+ */
+export function allocateLongLived<T>(Ctor: LongLivedConstructor<T>, length: number): T {
+  const bytes = length * Ctor.BYTES_PER_ELEMENT
+  return new Ctor(Shared === null || bytes < SHARED_FROM_BYTES ? new ArrayBuffer(bytes) : new Shared(bytes))
+}
+
+/**
+ * A copy of `array` with room for `capacity` elements (`capacity` >= its length), zeros after its entries,
+ * allocated by {@link allocateLongLived}.
+ *
+ * @example
+ * let column = allocateLongLived(Float64Array, 1 << 16)
+ * column = resizeLongLived(column, 1 << 17)
+ */
+export function resizeLongLived<T extends TypedArrayOf<T>>(array: T, capacity: number): T {
+  const grown = allocateLongLived(array.constructor as unknown as LongLivedConstructor<T>, capacity)
+  grown.set(array)
+  return grown
+}
+
 type Growable = Float64Array | Int32Array | Uint32Array | Int8Array
 
 function grow<T extends Growable>(array: T, needed: number): T {
   let capacity = Math.max(64, array.length * 2)
   while (capacity < needed) capacity *= 2
-  const Ctor = array.constructor as new (length: number) => T
-  const grown = new Ctor(capacity)
-  grown.set(array)
-  return grown
+  return resizeLongLived(array, capacity)
 }
