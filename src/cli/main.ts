@@ -1,3 +1,6 @@
 import { main } from './program'
+import { relaunch, shouldRelaunch } from './relaunch'
 
-void main(process.argv)
+// The CLI reads whole case sets into memory: it runs with a larger young generation (see relaunch.ts).
+if (shouldRelaunch(process.execArgv, process.env)) relaunch()
+else void main(process.argv)

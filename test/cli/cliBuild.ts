@@ -6,8 +6,12 @@ import { build } from 'tsup'
 import { afterAll, beforeAll, expect } from 'vitest'
 import config from '../../tsup.config'
 
-/** Runs the built CLI with arguments (optionally in another directory). */
-export type CliRunner = (args: string[], cwd?: string) => SpawnSyncReturns<string>
+/** Runs the built CLI with arguments (optionally in another directory, with extra environment variables). */
+export type CliRunner = (
+  args: string[],
+  cwd?: string,
+  env?: Record<string, string>,
+) => SpawnSyncReturns<string>
 
 /**
  * Builds the CLI exactly as `npm run build` does (the `cli` entry of tsup.config.ts, same options) into
@@ -22,8 +26,13 @@ export async function buildCli(name: string): Promise<CliRunner> {
   const outDir = `node_modules/.cache/caselink-cli-test-${name}`
   await build({ ...cli, outDir, config: false, silent: true } as never)
   const binary = resolve(outDir, 'cli.js')
-  return (args, cwd) =>
-    spawnSync(process.execPath, [binary, ...args], { encoding: 'utf8', maxBuffer: 1 << 28, cwd })
+  return (args, cwd, env) =>
+    spawnSync(process.execPath, [binary, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      cwd,
+      env: env === undefined ? undefined : { ...process.env, ...env },
+    })
 }
 
 /** Asserts a one-line `caselink:` error, exit code 2, no stack trace. */
