@@ -393,9 +393,10 @@ export class CaseStore {
       start[k] = at
       const r = (rows === null ? k : rows[k]) * NARRATIVE_WORDS
       for (let w = 0; w < NARRATIVE_WORDS; w++) {
-        const word = bits[r + w]
-        if (word === 0) continue
-        for (let b = 0; b < 32; b++) if ((word >>> b) & 1) ids[at++] = ((w << 28) | b) >>> 0
+        // set bits lowest first: ascending hashes
+        for (let word = bits[r + w]; word !== 0; word &= word - 1) {
+          ids[at++] = ((w << 28) | (31 - Math.clz32(word & -word))) >>> 0
+        }
       }
     }
     start[count] = at
