@@ -36,6 +36,11 @@ const DEG = Math.PI / 180
 const DAY_MS = 86_400_000
 /** A window meeting more time buckets than this goes to a list scanned by every new row instead. */
 const MAX_BUCKETS_PER_ROW = 64
+/** Cell keys are 30-bit (see `cellKey`). */
+const KEY_MASK = 0x3fffffff
+/** Words of the bitset of occupied space cells (2^20 bits, 128 KB: stays in cache). */
+const OCCUPIED_WORDS = 1 << 15
+const OCCUPIED_MASK = OCCUPIED_WORDS - 1
 
 /** `tupleCandidates` results: the tuple has no rows; its rows were tried; it is too common to be tried. */
 const TUPLE_EMPTY = 0
@@ -138,6 +143,8 @@ export class CandidateIndex {
   /** Space-time cell lists (contiguous), by cell key. */
   private readonly cells = new CellLists()
   private readonly gridPostings = new GridPostings()
+  /** One bit per hashed space cell (lat/lon and planar systems) that a row was ever put in. */
+  private readonly occupied = new Int32Array(OCCUPIED_WORDS)
   /** Rows whose windows are too long for the buckets, per location system (heads into gridPostings). */
   private readonly longHead = new Int32Array([-1, -1, -1])
   private evidenceHead = new Int32Array(16).fill(-1)
@@ -330,13 +337,15 @@ export class CandidateIndex {
         const cy = Math.floor((loc === LOC_LATLON ? h.uy[row] : st.y[row]) / cell)
         const cz = loc === LOC_LATLON ? Math.floor(h.uz[row] / cell) : 0
         const dzRange = loc === LOC_LATLON ? 1 : 0
-        for (let b = b0; b <= b1; b++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            for (let dy = -1; dy <= 1; dy++) {
-              for (let dz = -dzRange; dz <= dzRange; dz++) {
-                // int32 cell coordinates (wrapping beyond 2^31, as `key` would): no boxed arguments
-                this.visitCell(this.key(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0, b))
-              }
+        const occupied = this.occupied
+        for (let dx = -1; dx <= 1; dx++) {
+          for (let dy = -1; dy <= 1; dy++) {
+            for (let dz = -dzRange; dz <= dzRange; dz++) {
+              // int32 cell coordinates (wrapping beyond 2^31, as `cellKey` would): no boxed arguments
+              const cellKey = this.cellKey(loc, (cx + dx) | 0, (cy + dy) | 0, (cz + dz) | 0)
+              // a cell no row was ever put in (most neighbours of a point on the sphere) costs no look-up
+              if ((occupied[(cellKey >>> 5) & OCCUPIED_MASK] & (1 << (cellKey & 31))) === 0) continue
+              for (let b = b0; b <= b1; b++) this.visitCell((cellKey + b) & KEY_MASK)
             }
           }
         }
@@ -351,9 +360,8 @@ export class CandidateIndex {
       for (let other = LOC_NONE; other <= LOC_PLANAR; other++) {
         if (other === loc && loc !== LOC_NONE) continue
         if (b1 - b0 <= 4 * MAX_BUCKETS_PER_ROW) {
-          for (let b = b0; b <= b1; b++) {
-            this.visitCell(this.key(3 + other, 0, 0, 0, b))
-          }
+          const cellKey = this.cellKey(3 + other, 0, 0, 0)
+          for (let b = b0; b <= b1; b++) this.visitCell((cellKey + b) & KEY_MASK)
         } else {
           for (let j = 0; j < h.n; j++) if (h.loc[j] === other) this.tryHorizon(j)
         }
@@ -583,13 +591,18 @@ export class CandidateIndex {
         const cx = Math.floor((loc === LOC_LATLON ? h.ux[row] : st.x[row]) / cell)
         const cy = Math.floor((loc === LOC_LATLON ? h.uy[row] : st.y[row]) / cell)
         const cz = loc === LOC_LATLON ? Math.floor(h.uz[row] / cell) : 0
-        for (let b = first; b <= last; b++) this.pushKey(this.key(loc, cx | 0, cy | 0, cz | 0, b), row)
+        const cellKey = this.cellKey(loc, cx | 0, cy | 0, cz | 0)
+        this.occupied[(cellKey >>> 5) & OCCUPIED_MASK] |= 1 << (cellKey & 31)
+        for (let b = first; b <= last; b++) this.pushKey((cellKey + b) & KEY_MASK, row)
       }
     }
     if (o.allowMissingLocation) {
       if (long) {
         if (loc === LOC_NONE) this.longHead[loc] = gp.push(this.longHead[loc], row, h.group[row])
-      } else for (let b = first; b <= last; b++) this.pushKey(this.key(3 + loc, 0, 0, 0, b), row)
+      } else {
+        const cellKey = this.cellKey(3 + loc, 0, 0, 0)
+        for (let b = first; b <= last; b++) this.pushKey((cellKey + b) & KEY_MASK, row)
+      }
     }
     const vp = this.valuePostings
     {
@@ -842,17 +855,17 @@ export class CandidateIndex {
   }
 
   /**
-   * A 30-bit hash of (system, cell, bucket): integers mixed as 32-bit words (coordinates beyond 2^31
-   * wrap); a collision only merges two lists. No allocation.
+   * A 30-bit hash of (system, cell): integers mixed as 32-bit words (coordinates beyond 2^31 wrap). The
+   * key of the cell's list in time bucket b is `(cellKey + b) & KEY_MASK`. A collision only merges two
+   * lists (or sets a cell's bit in `occupied` for another). No allocation.
    */
-  private key(system: number, cx: number, cy: number, cz: number, bucket: number): number {
+  private cellKey(system: number, cx: number, cy: number, cz: number): number {
     let h = Math.imul(system + 1, 0x9e3779b1)
     h = Math.imul(h ^ (h >>> 15) ^ (cx | 0), 0x85ebca6b)
     h = Math.imul(h ^ (h >>> 13) ^ (cy | 0), 0xc2b2ae35)
     h = Math.imul(h ^ (h >>> 16) ^ (cz | 0), 0xcc9e2d51)
-    h = Math.imul(h ^ (h >>> 15) ^ (bucket | 0), 0x27d4eb2f)
     h ^= h >>> 15
-    h = Math.imul(h, 0x85ebca6b)
+    h = Math.imul(h, 0x27d4eb2f)
     h ^= h >>> 13
     return h >>> 2
   }
