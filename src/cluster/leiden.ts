@@ -53,6 +53,12 @@ export interface LeidenResult {
   iterations: number
 }
 
+/**
+ * e^-40 < 2^-54: a refinement term exp(z) with z more than this below the largest term already summed is
+ * below half an ulp of the sum and cannot change it.
+ */
+const ABSORBED_EXPONENT = 40
+
 /** Safety cap for "until stable" (every iteration that moves a node strictly improves the quality). */
 const UNTIL_STABLE_LIMIT = 1000
 
@@ -589,6 +595,7 @@ function refine(
       let best = current
       let bestGain = 0
       let cumTotal = 0
+      let largestTerm = Number.NEGATIVE_INFINITY
       for (let j = 0; j < count; j++) {
         const rc = neighList[j]
         const rw = refinedWeight[rc]
@@ -598,7 +605,15 @@ function refine(
             best = rc
             bestGain = gain
           }
-          if (gain >= 0) cumTotal += Math.exp(gain / beta)
+          if (gain >= 0) {
+            const z = gain / beta
+            // A term below 2^-54 of the running sum leaves it unchanged (round to nearest), so its exp is
+            // skipped; the sums, and so every choice, are bit-identical to adding it.
+            if (!(largestTerm - z > ABSORBED_EXPONENT)) {
+              cumTotal += Math.exp(z)
+              if (z > largestTerm) largestTerm = z
+            }
+          }
         }
         cum[j] = cumTotal
         neighWeight[rc] = 0
