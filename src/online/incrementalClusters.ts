@@ -27,6 +27,15 @@ const EPSILON = 1e-9
 const MAX_ROUNDS = 8
 /** A touched region larger than this is not widened to the neighbouring communities. */
 const MAX_REGION_NODES = 1000
+/**
+ * Leiden iterations for a region (batch `detectSeries` runs 2). A region is re-clustered again whenever a
+ * later incident touches it, which does what a second iteration would. Measured (bench/online.ts, quiet
+ * machine): 1M bulk add 19,121 → 20,208 incidents/s, 89,373 → 88,951 series; online vs batch adjusted
+ * Rand at 3,000 incidents unchanged (0.9972).
+ */
+const REGION_ITERATIONS = 1
+/** Iterations of a whole-graph re-clustering: as batch `detectSeries`. */
+const BATCH_ITERATIONS = 2
 
 /** The maintained graph and partition. */
 export class IncrementalClusters {
@@ -286,7 +295,7 @@ export class IncrementalClusters {
    */
   reclusterAll(): void {
     const nodes = Array.from({ length: this.nodeCount }, (_, v) => v)
-    if (nodes.length > 1) this.recluster(nodes, true)
+    if (nodes.length > 1) this.recluster(nodes, true, BATCH_ITERATIONS)
   }
 
   /**
@@ -361,7 +370,7 @@ export class IncrementalClusters {
    * Runs Leiden-CPM on the subgraph of `nodes` (ascending; whole communities) and takes its partition, always
    * (`adopt`) or only when its CPM quality is higher. Returns whether the partition changed.
    */
-  private recluster(nodes: ArrayLike<number>, adopt: boolean): boolean {
+  private recluster(nodes: ArrayLike<number>, adopt: boolean, iterations = REGION_ITERATIONS): boolean {
     const m = nodes.length
     // CSR of the region (local ids by position in `nodes`), each undirected edge taken once
     this.localId = ensureCapacity(this.localId, this.nodeCount)
@@ -391,7 +400,12 @@ export class IncrementalClusters {
     const current = new Int32Array(m)
     for (let k = 0; k < m; k++) current[k] = this.membership[nodes[k]]
     const before = this.regionQuality(graph, current, gamma)
-    const partition = detectSeries(graph, { method: 'leiden-cpm', resolution: gamma, seed: 0 })
+    const partition = detectSeries(graph, {
+      method: 'leiden-cpm',
+      resolution: gamma,
+      seed: 0,
+      maxIterations: iterations,
+    })
     const after = this.regionQuality(graph, partition.membership, gamma)
     if (!adopt && !(after > before + EPSILON)) return false
     // relabel: each new community keeps the old label most of its members had, while that label is free
