@@ -17,8 +17,9 @@
  * Community labels are never reused: a community keeps its label while it exists (a merged community
  * keeps the label of the one it merged into; after a split, the largest part keeps the label).
  */
-import { detectSeries } from '../cluster/detectSeries'
-import { type SimilarityGraph, similarityGraphFromEdges } from '../graph/similarityGraph'
+import { leidenCpm } from '../cluster/leiden'
+import { canonicalizeMembership } from '../cluster/partition'
+import type { SimilarityGraph } from '../graph/similarityGraph'
 import { ensureCapacity } from './caseStore'
 
 /** Tolerance below which a gain is not an improvement (float noise must not move nodes back and forth). */
@@ -372,44 +373,56 @@ export class IncrementalClusters {
    */
   private recluster(nodes: ArrayLike<number>, adopt: boolean, iterations = REGION_ITERATIONS): boolean {
     const m = nodes.length
-    // CSR of the region (local ids by position in `nodes`), each undirected edge taken once
+    // CSR of the region (local ids by position in `nodes`) straight from the adjacency lists, which hold
+    // each edge once at each end: Leiden sorts rows itself and its result does not depend on row order
     this.localId = ensureCapacity(this.localId, this.nodeCount)
     const localId = this.localId
     for (let k = 0; k < m; k++) localId[nodes[k]] = k + 1
-    let count = 0
+    const offsets = new Uint32Array(m + 1)
     for (let k = 0; k < m; k++) {
+      let degree = 0
       for (let e = this.head[nodes[k]]; e >= 0; e = this.edgeNext[e])
-        if (localId[this.edgeTarget[e]] > k + 1) count++
+        if (localId[this.edgeTarget[e]] > 0) degree++
+      offsets[k + 1] = offsets[k] + degree
     }
-    const a = new Uint32Array(count)
-    const b = new Uint32Array(count)
-    const w = new Float64Array(count)
-    count = 0
-    for (let k = 0; k < m; k++) {
+    const stored = offsets[m]
+    const targets = new Uint32Array(stored)
+    const weights = new Float64Array(stored)
+    const pairIndex = new Uint32Array(stored)
+    for (let k = 0, at = 0; k < m; k++) {
       for (let e = this.head[nodes[k]]; e >= 0; e = this.edgeNext[e]) {
         const j = localId[this.edgeTarget[e]] - 1
-        if (j <= k) continue
-        a[count] = k
-        b[count] = j
-        w[count++] = this.edgeWeight[e]
+        if (j < 0) continue
+        targets[at] = j
+        weights[at] = this.edgeWeight[e]
+        pairIndex[at] = at
+        at++
       }
     }
     for (let k = 0; k < m; k++) localId[nodes[k]] = 0
-    const graph = similarityGraphFromEdges(m, a, b, w)
+    const graph: SimilarityGraph = {
+      nodeCount: m,
+      edgeCount: stored / 2,
+      offsets,
+      targets,
+      weights,
+      pairIndex,
+    }
     const gamma = this.resolution
     const current = new Int32Array(m)
     for (let k = 0; k < m; k++) current[k] = this.membership[nodes[k]]
     const before = this.regionQuality(graph, current, gamma)
-    const partition = detectSeries(graph, {
-      method: 'leiden-cpm',
+    // leidenCpm as detectSeries runs it (seed 0, beta 0.01), without the quality detectSeries would report
+    const next = leidenCpm(graph, {
       resolution: gamma,
       seed: 0,
       maxIterations: iterations,
-    })
-    const after = this.regionQuality(graph, partition.membership, gamma)
+      beta: 0.01,
+    }).membership
+    const partition = { membership: next, count: canonicalizeMembership(next) }
+    const after = this.regionQuality(graph, next, gamma)
     if (!adopt && !(after > before + EPSILON)) return false
     // relabel: each new community keeps the old label most of its members had, while that label is free
-    const next = partition.membership
     const order = orderByCommunity(next, partition.count, current, this.labelCount)
     const claimed = new Set<number>()
     const labelOf = new Int32Array(partition.count).fill(-1)
