@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process'
 /**
  * Size of each of V8's two young-generation semi-spaces the CLI runs with, MB. Node's default (16 MB on
  * 64-bit) makes every scavenge copy the incidents being read, which all survive: reading and validating
- * 1,000,000 NDJSON records took 12.4 s with the default and 9.3 s with 64 MB (peak RSS 1.47 → 1.34 GB),
- * and `caselink link` on them 46.0 s against 41.1 s (2 shared cores, load 2–3; bench/README.md).
+ * 1,000,000 NDJSON records took 10.35 s with the default and 7.88 s with 64 MB (peak RSS 1.38 → 1.23 GB,
+ * bench/ingest.ts on a quiet machine), and `caselink link` on them 46.0 s against 41.1 s (load 2–3).
  */
 export const CLI_SEMI_SPACE_MB = 64
 
