@@ -15,7 +15,7 @@
  *   the recall lost to series members that no candidate pair reaches;
  * - oracle bounds of series-level steps after clustering (see `seriesStepOracles`): merging the detected
  *   fragments of one offender, attaching lone incidents anywhere, attaching them through existing candidates;
- * - the logistic partition after a first unlearned profile-merge rule (`profileMergeRule`).
+ * - the logistic partition after `mergeSeriesByProfile` (the pipeline's profile merge, at its defaults).
  * Plus each model's calibration over the candidate pairs at p ≥ 0.5. Results merge into
  * bench/results/accuracy-analysis.json under the key `n` (plus the blocking options that differ from the
  * defaults: rare-MO limit, distance, gap).
@@ -35,6 +35,7 @@ import { type LinkageModel, matchProbability } from '../src/model/linkageModel'
 import { trainModelOnCandidates } from '../src/model/trainModelOnCandidates'
 import { parseIncidents } from '../src/schema/parseIncidents'
 import { createPairScorer } from '../src/score/pairScorer'
+import { mergeSeriesByProfile } from '../src/series/mergeSeriesByProfile'
 import { buildCaseTable } from '../src/table/buildCaseTable'
 import { hashString } from '../src/util/random'
 
@@ -290,90 +291,6 @@ function seriesStepOracles(membership: Int32Array) {
   }
 }
 
-/**
- * A first, unlearned series-level step (a prototype for the pipeline, not part of it): detected series of
- * two or more whose profiles agree are merged. A profile is the MO values carried by at least half the
- * members and the most frequent category; two series merge when their profiles have the same category, a
- * rarity-weighted Jaccard (the `mo` comparison's weights, log2((rows + 1) / frequency)) of at least
- * `minSimilarity`, and their nearest members lie within `maxKm` (projected metres) and `maxGapDays` (window
- * starts). Candidate pairs of series come from shared pairs of profile values carried by at most 300 series.
- */
-function profileMergeRule(membership: Int32Array, minSimilarity = 0.75, maxKm = 15, maxGapDays = 90): Scores {
-  const { members } = communitiesOf(membership)
-  const frequency = new Float64Array(table.moValues.length)
-  for (let q = 0; q < table.moIds.length; q++) frequency[table.moIds[q]]++
-  const weight = (v: number) => Math.log2((n + 1) / frequency[v])
-  const profile = new Map<number, { values: number[]; category: number }>()
-  for (const [c, list] of members) {
-    if (list.length < 2) continue
-    const counts = new Map<number, number>()
-    const categories = new Map<number, number>()
-    for (const i of list) {
-      for (let q = table.moStart[i]; q < table.moStart[i + 1]; q++)
-        counts.set(table.moIds[q], (counts.get(table.moIds[q]) ?? 0) + 1)
-      categories.set(table.category[i], (categories.get(table.category[i]) ?? 0) + 1)
-    }
-    let category = -1
-    let most = 0
-    for (const [k, count] of categories)
-      if (count > most || (count === most && k < category)) [category, most] = [k, count]
-    const values = [...counts].filter(([, count]) => 2 * count >= list.length).map(([v]) => v)
-    profile.set(c, { values: values.sort((a, b) => a - b), category })
-  }
-  const postings = new Map<number, number[]>()
-  const keyOf = (x: number, y: number) => x * table.moValues.length + y
-  for (const [c, { values }] of profile) {
-    for (let x = 0; x < values.length; x++)
-      for (let y = x + 1; y < values.length; y++) {
-        const key = keyOf(values[x], values[y])
-        const list = postings.get(key)
-        if (list === undefined) postings.set(key, [c])
-        else list.push(c)
-      }
-  }
-  const parent = new Map<number, number>()
-  const find = (x: number): number => {
-    let r = x
-    while (parent.has(r)) r = parent.get(r) as number
-    return r
-  }
-  for (const [c, { values, category }] of profile) {
-    if (category < 0) continue
-    const partners = new Set<number>()
-    for (let x = 0; x < values.length; x++)
-      for (let y = x + 1; y < values.length; y++) {
-        const list = postings.get(keyOf(values[x], values[y])) as number[]
-        if (list.length <= 300) for (const t of list) if (t > c) partners.add(t)
-      }
-    const own = new Set(values)
-    for (const t of partners) {
-      const other = profile.get(t) as { values: number[]; category: number }
-      if (other.category !== category) continue
-      let shared = 0
-      let union = 0
-      for (const v of values) union += weight(v)
-      for (const v of other.values) {
-        if (own.has(v)) shared += weight(v)
-        else union += weight(v)
-      }
-      if (shared < minSimilarity * union) continue
-      let nearKm = Number.POSITIVE_INFINITY
-      let nearDays = Number.POSITIVE_INFINITY
-      for (const i of members.get(c) as number[])
-        for (const j of members.get(t) as number[]) {
-          if (table.hasLocation[i] === 1 && table.hasLocation[j] === 1)
-            nearKm = Math.min(nearKm, Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j]) / 1000)
-          nearDays = Math.min(nearDays, Math.abs(table.timeFrom[i] - table.timeFrom[j]) / 86_400_000)
-        }
-      if (nearKm > maxKm || nearDays > maxGapDays) continue
-      const a = find(c)
-      const b = find(t)
-      if (a !== b) parent.set(a, b)
-    }
-  }
-  return scoresOfPartition(Int32Array.from(membership, (c) => find(c)))
-}
-
 const round = (x: number) => Math.round(x * 10_000) / 10_000
 
 const oracleProbability = Float64Array.from(linked, (l) => (l === 1 ? 1 : 0))
@@ -394,7 +311,11 @@ for (const [name, model] of Object.entries(models)) {
 }
 const attach = attachOracle(logisticMembership as Int32Array)
 const seriesSteps = seriesStepOracles(logisticMembership as Int32Array)
-const profileMerge = profileMergeRule(logisticMembership as Int32Array)
+const mergeStarted = performance.now()
+const profileMerge = scoresOfPartition(
+  mergeSeriesByProfile(table, logisticMembership as Int32Array).membership,
+)
+const profileMergeSeconds = Math.round(performance.now() - mergeStarted) / 1000
 
 const key = [
   String(n),
@@ -420,7 +341,7 @@ const report = {
   ...results,
   attachLoneIncidentsOracle: attach,
   seriesStepOracles: seriesSteps,
-  logisticThenProfileMerge: profileMerge,
+  logisticThenProfileMerge: { ...profileMerge, seconds: profileMergeSeconds },
   seconds: Math.round((performance.now() - started) / 100) / 10,
   node: process.version,
 }

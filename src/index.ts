@@ -150,6 +150,7 @@ export {
   type LinkResult,
   type LinkStats,
   linkIncidents,
+  type ProfileLink,
   type ScoredLink,
   type StageStats,
 } from './link/linkIncidents'
@@ -241,6 +242,13 @@ export {
   weightFloor,
 } from './score/scorePairs'
 export { createReasonWriter, type ReasonWriter } from './series/linkReasons'
+export {
+  mergeSeriesByProfile,
+  PROFILE_MERGE_DEFAULTS,
+  type ProfileMerge,
+  type ProfileMergeOptions,
+  type ProfileMergeResult,
+} from './series/mergeSeriesByProfile'
 export {
   explainLink,
   type Series,

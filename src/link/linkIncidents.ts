@@ -7,6 +7,7 @@ import type { Incident, RecordIssue } from '../schema/incident'
 import { type ParseIncidentsOptions, parseIncidents } from '../schema/parseIncidents'
 import { createPairScorer, type PairScorer } from '../score/pairScorer'
 import { type ScoredPairs, scorePairs } from '../score/scorePairs'
+import { mergeSeriesByProfile, type ProfileMergeOptions } from '../series/mergeSeriesByProfile'
 import { type Series, type SummarizeSeriesOptions, summarizeSeries } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
@@ -53,10 +54,30 @@ export interface LinkIncidentsOptions extends ParseIncidentsOptions {
   minProbability?: number
   /** Clustering: method, resolution (CPM γ), seed. Default Leiden-CPM, γ 0.005, seed 0. */
   clustering?: DetectSeriesOptions
+  /**
+   * After clustering, merge detected series whose offender profiles agree (see `mergeSeriesByProfile`);
+   * `false` keeps the communities as clustered. Default enabled with `PROFILE_MERGE_DEFAULTS`.
+   */
+  profileMerge?: ProfileMergeOptions | false
   /** Series summaries. */
   summaries?: SummarizeSeriesOptions
   /** Called when a stage starts and ends, for progress display. */
   onStage?: (stage: keyof LinkStats['stages'], phase: 'start' | 'end') => void
+}
+
+/** Two detected series merged into one because their profiles agree (see `mergeSeriesByProfile`). */
+export interface ProfileLink {
+  /** The nearest members of the two merged series. */
+  a: string
+  b: string
+  /** Rarity-weighted Jaccard of the two series' profile MO values. */
+  similarity: number
+  distanceMeters: number
+  gapDays: number
+  /** MO values both profiles hold, rarest first. */
+  sharedMo: string[]
+  /** The series both now belong to. */
+  seriesId: string
 }
 
 /** What {@link linkIncidents} returns. */
@@ -67,6 +88,8 @@ export interface LinkResult {
   assignments: Record<string, string | null>
   /** Links inside series, strongest first within each series. */
   links: ScoredLink[]
+  /** Detected series merged by their profiles, with the reason (empty when `profileMerge` is false). */
+  profileLinks: ProfileLink[]
   /** The similarity graph (kept links as weighted edges). */
   graph: SimilarityGraph
   /** Validation issues of the input rows. */
@@ -78,6 +101,7 @@ export interface LinkResult {
   model: LinkageModel
   /** All scored candidate pairs above `minProbability` (columnar). */
   pairs: ScoredPairs
+  /** The clustering's communities (before profile merging). */
   partition: SeriesPartition
   /** Series index of each row, -1 when in no series. */
   seriesOfRow: Int32Array
@@ -177,22 +201,31 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
   // where probabilities tie (they come in discrete levels).
   const nodeKeys = clusteringOptions.nodeKeys ?? Uint32Array.from(table.ids, hashString)
   const partition = detectSeries(graph, { ...clusteringOptions, nodeKeys })
+  const merged =
+    options.profileMerge === false
+      ? null
+      : mergeSeriesByProfile(table, partition.membership, options.profileMerge)
+  const membership = merged === null ? partition.membership : merged.membership
   onStage('clustering', 'end')
   const clusteringStats = {
     ms: lap(),
     communities: partition.count,
     quality: partition.quality,
     iterations: partition.iterations,
+    profileMerges: merged === null ? 0 : merged.merges.length,
   }
 
   onStage('summaries', 'start')
-  const { series, seriesOfRow } = summarizeSeries(
-    table,
-    graph,
-    partition.membership,
-    scorer,
-    options.summaries,
-  )
+  const { series, seriesOfRow } = summarizeSeries(table, graph, membership, scorer, options.summaries)
+  const profileLinks: ProfileLink[] = (merged?.merges ?? []).map((merge) => ({
+    a: table.ids[merge.rowA],
+    b: table.ids[merge.rowB],
+    similarity: merge.similarity,
+    distanceMeters: merge.distanceMeters,
+    gapDays: merge.gapDays,
+    sharedMo: merge.sharedMo.map((v) => table.moValues[v]),
+    seriesId: seriesOfRow[merge.rowA] >= 0 ? series[seriesOfRow[merge.rowA]].id : '',
+  }))
   const assignments: Record<string, string | null> = Object.create(null)
   let inSeries = 0
   for (let i = 0; i < table.size; i++) {
@@ -255,6 +288,7 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
     series,
     assignments,
     links,
+    profileLinks,
     graph,
     issues,
     stats: {

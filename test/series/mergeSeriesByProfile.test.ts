@@ -1,0 +1,139 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { Incident } from '../../src/schema/incident'
+import { mergeSeriesByProfile } from '../../src/series/mergeSeriesByProfile'
+import { buildCaseTable } from '../../src/table/buildCaseTable'
+
+const DAY = 86_400_000
+const T0 = Date.UTC(2024, 0, 1)
+
+function incident(id: string, x: number, y: number, day: number, category: string, mo: string[]): Incident {
+  return {
+    id,
+    timeFrom: T0 + day * DAY,
+    timeTo: T0 + day * DAY,
+    x,
+    y,
+    category,
+    mo,
+    evidence: [],
+    series: [],
+    attributes: {},
+  }
+}
+
+/** Two 3-incident fragments with one profile, plus 40 unrelated background rows sharing common values. */
+function fixture(second: { dx: number; day: number; category: string }): {
+  incidents: Incident[]
+  membership: Int32Array
+} {
+  const profile = ['entry:drill-lock', 'tool:cutter', 'sign:chalk-mark', 'target:cash']
+  const incidents: Incident[] = []
+  for (let k = 0; k < 3; k++) incidents.push(incident(`A${k}`, 100 * k, 0, k, 'burglary.shop', profile))
+  for (let k = 0; k < 3; k++)
+    incidents.push(incident(`B${k}`, second.dx + 100 * k, 0, second.day + k, second.category, profile))
+  for (let k = 0; k < 40; k++)
+    incidents.push(
+      incident(`N${k}`, 50_000 + 1000 * k, 9000, k, 'burglary.shop', ['target:cash', `entry:other-${k % 4}`]),
+    )
+  // communities: A, B, then each background row alone
+  const membership = Int32Array.from(incidents, (_, i) => (i < 3 ? 0 : i < 6 ? 1 : i - 4))
+  return { incidents, membership }
+}
+
+describe('mergeSeriesByProfile', () => {
+  it('merges two fragments with the same profile, 5 km and 30 days apart, and says why', () => {
+    const { incidents, membership } = fixture({ dx: 5000, day: 30, category: 'burglary.shop' })
+    const table = buildCaseTable(incidents)
+    const before = Int32Array.from(membership)
+    const { membership: merged, merges, count } = mergeSeriesByProfile(table, membership)
+    expect(membership).toEqual(before)
+    expect(merged[0]).toBe(merged[3])
+    expect(count).toBe(41)
+    expect(merges).toHaveLength(1)
+    const [merge] = merges
+    expect(merge.similarity).toBe(1)
+    expect(merge.distanceMeters).toBeCloseTo(4800, 6)
+    expect(merge.gapDays).toBe(28)
+    expect([table.ids[merge.rowA], table.ids[merge.rowB]]).toEqual(['A2', 'B0'])
+    // rarest first: target:cash is the commonest value
+    expect(merge.sharedMo.map((v) => table.moValues[v]).at(-1)).toBe('target:cash')
+  })
+
+  it.each([
+    ['too far', { dx: 40_000, day: 30, category: 'burglary.shop' }],
+    ['too long apart', { dx: 5000, day: 200, category: 'burglary.shop' }],
+    ['another category', { dx: 5000, day: 30, category: 'theft.ebike' }],
+  ])('keeps fragments apart when they are %s', (_, second) => {
+    const { incidents, membership } = fixture(second)
+    const { membership: merged, merges } = mergeSeriesByProfile(buildCaseTable(incidents), membership)
+    expect(merges).toHaveLength(0)
+    expect(merged[0]).not.toBe(merged[3])
+  })
+
+  it('keeps fragments apart when their profiles share too little', () => {
+    const { incidents, membership } = fixture({ dx: 5000, day: 30, category: 'burglary.shop' })
+    for (const row of incidents.slice(3, 6))
+      row.mo = ['entry:drill-lock', 'tool:saw', 'sign:none', 'target:cash']
+    const { merges } = mergeSeriesByProfile(buildCaseTable(incidents), membership)
+    expect(merges).toHaveLength(0)
+    expect(
+      mergeSeriesByProfile(buildCaseTable(incidents), membership, { minSimilarity: 0.1 }).merges,
+    ).toHaveLength(1)
+  })
+
+  it('never merges lone incidents, and refuses bad options', () => {
+    const { incidents } = fixture({ dx: 5000, day: 30, category: 'burglary.shop' })
+    const alone = Int32Array.from(incidents, (_, i) => i)
+    expect(mergeSeriesByProfile(buildCaseTable(incidents), alone).merges).toHaveLength(0)
+    expect(() => mergeSeriesByProfile(buildCaseTable(incidents), alone, { maxGapDays: -1 })).toThrow(
+      /maxGapDays/,
+    )
+  })
+
+  it('gives the same partition whatever the row order', () => {
+    const { incidents, membership } = fixture({ dx: 5000, day: 30, category: 'burglary.shop' })
+    const reference = mergeSeriesByProfile(buildCaseTable(incidents), membership).membership
+    const sameGroup = (m: ArrayLike<number>, order: number[], i: number, j: number) =>
+      m[order.indexOf(i)] === m[order.indexOf(j)]
+    fc.assert(
+      fc.property(fc.shuffledSubarray([...incidents.keys()], { minLength: incidents.length }), (order) => {
+        const shuffled = order.map((i) => incidents[i])
+        // community ids follow the new order (canonical: by first row)
+        const ids = new Map<number, number>()
+        const permuted = Int32Array.from(order, (i) => {
+          const c = membership[i]
+          if (!ids.has(c)) ids.set(c, ids.size)
+          return ids.get(c) as number
+        })
+        const merged = mergeSeriesByProfile(buildCaseTable(shuffled), permuted).membership
+        for (let i = 0; i < incidents.length; i++)
+          for (const j of [0, 3, 6])
+            expect(sameGroup(merged, order, i, j)).toBe(reference[i] === reference[j])
+      }),
+      { numRuns: 30 },
+    )
+  })
+})
+
+describe('linkIncidents with profile merging', () => {
+  it('explains every merge with two incidents of the merged series, and can be turned off', async () => {
+    const { generateIncidents } = await import('../../src/generate/generateIncidents')
+    const { linkIncidents } = await import('../../src/link/linkIncidents')
+    const { incidents } = generateIncidents({ n: 20_000, seed: 4, preset: 'province' })
+    const merged = linkIncidents(incidents, { timeZone: 'Asia/Shanghai' })
+    const plain = linkIncidents(incidents, { timeZone: 'Asia/Shanghai', profileMerge: false })
+    expect(merged.profileLinks.length).toBeGreaterThan(0)
+    expect(merged.stats.stages.clustering.profileMerges).toBe(merged.profileLinks.length)
+    for (const link of merged.profileLinks) {
+      expect(merged.assignments[link.a]).toBe(link.seriesId)
+      expect(merged.assignments[link.b]).toBe(link.seriesId)
+      expect(link.similarity).toBeGreaterThanOrEqual(0.75)
+      expect(link.distanceMeters).toBeLessThanOrEqual(15_000)
+      expect(link.sharedMo.length).toBeGreaterThan(0)
+    }
+    expect(plain.profileLinks).toHaveLength(0)
+    expect(merged.series.length).toBeLessThan(plain.series.length)
+    expect(merged.partition.membership).toEqual(plain.partition.membership)
+  }, 60_000)
+})
