@@ -62,13 +62,16 @@ export function signed(value: number, digits = 2): string {
 
 /**
  * The top series of a link run as text: rank, size, time span, cohesion and priority, what the members
- * share, and the strongest links with their reasons.
+ * share, the strongest links with their reasons, and the profile merges that joined parts of the series.
  *
  * @example
  * console.log(formatTopSeries(result, 10))
  */
 export function formatTopSeries(result: LinkResult, count: number): string {
   const lines: string[] = []
+  const merges = new Map<string, LinkResult['profileLinks']>()
+  for (const link of result.profileLinks)
+    merges.set(link.seriesId, [...(merges.get(link.seriesId) ?? []), link])
   for (const s of result.series.slice(0, count)) {
     const span = `${s.firstTimeIso.slice(0, 10)} → ${s.lastTimeIso.slice(0, 10)}`
     const radius = s.radiusMeters === null ? '' : `, radius ${formatMeters(s.radiusMeters)}`
@@ -82,6 +85,12 @@ export function formatTopSeries(result: LinkResult, count: number): string {
     if (shared.length > 0) lines.push(`      shared: ${shared.join(', ')}`)
     for (const link of s.strongestLinks.slice(0, 2)) {
       lines.push(`      ${link.a} – ${link.b}  p=${link.probability.toFixed(3)}: ${link.reasons.join('; ')}`)
+    }
+    for (const merge of (merges.get(s.id) ?? []).slice(0, 2)) {
+      lines.push(
+        `      ${merge.a} ~ ${merge.b}  profiles agree ${merge.similarity.toFixed(2)} (${merge.sharedMo.slice(0, 3).join(', ')}), ` +
+          `${formatMeters(merge.distanceMeters)}, ${merge.gapDays.toFixed(0)} d apart`,
+      )
     }
   }
   if (result.series.length > count) lines.push(`… ${result.series.length - count} more series`)

@@ -13,7 +13,8 @@ export interface SeriesJsonMeta {
 
 /**
  * The document written to series.json: tool and version, the run's input, options, counts and per-stage
- * stats, then every series (members by time, summaries, strongest links with reasons, priority).
+ * stats, the profile merges (pairs of detected series joined by their profiles, with the reason), then every
+ * series (members by time, summaries, strongest links with reasons, priority).
  *
  * @example
  * const doc = seriesJsonDocument(result, { input: 'cases.csv', options: { timeZone: 'Asia/Shanghai' } })
@@ -30,6 +31,7 @@ export function seriesJsonDocument(result: LinkResult, meta: SeriesJsonMeta = {}
     model: result.model,
     seriesCount: result.series.length,
     incidentsInSeries: result.series.reduce((sum, s) => sum + s.size, 0),
+    profileLinks: result.profileLinks,
     series: result.series,
   }
 }

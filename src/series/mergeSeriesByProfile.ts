@@ -15,14 +15,12 @@ const DAY_MS = 86_400_000
 
 /** Options of {@link mergeSeriesByProfile}. */
 export interface ProfileMergeOptions {
-  /** Two profiles merge when their rarity-weighted Jaccard reaches this. Default 0.75. */
+  /** Two profiles merge when their rarity-weighted Jaccard reaches this (> 0). Default 0.75. */
   minSimilarity?: number
   /** Their nearest members lie within this distance, metres (haversine for lat/lon). Default 15,000. */
   maxDistanceMeters?: number
   /** Their nearest members' windows come within this many days (0 when they overlap). Default 90. */
   maxGapDays?: number
-  /** A pair of profile values held by more series than this proposes no merge. Default 300. */
-  maxKeySeries?: number
 }
 
 /**
@@ -36,7 +34,6 @@ export const PROFILE_MERGE_DEFAULTS = {
   minSimilarity: 0.75,
   maxDistanceMeters: 15_000,
   maxGapDays: 90,
-  maxKeySeries: 300,
 } as const satisfies Required<ProfileMergeOptions>
 
 /** Why two detected series were merged (rows of the table; communities of the input membership). */
@@ -71,8 +68,9 @@ export interface ProfileMergeResult {
  * values carried by at least half the members and the most frequent category. Two series merge when they
  * have the same category, the rarity-weighted Jaccard of their profile values (the `mo` comparison's
  * weights, log2((rows + 1) / frequency)) reaches `minSimilarity`, and some pair of members lies within
- * `maxDistanceMeters` and some pair within `maxGapDays`. Pairs of series are proposed by a shared pair of
- * profile values held by at most `maxKeySeries` series. Merges are transitive (the result is the connected
+ * `maxDistanceMeters` and some pair within `maxGapDays`; they must share at least two profile values. Pairs
+ * of series are found by prefix filtering (exact: every pair reaching `minSimilarity` is examined), so the
+ * cost follows the rare values, not the common ones. Merges are transitive (the result is the connected
  * components of accepted pairs), so the partition does not depend on the row order. Never mutates its input.
  *
  * @example
@@ -87,12 +85,10 @@ export function mergeSeriesByProfile(
   const minSimilarity = options.minSimilarity ?? PROFILE_MERGE_DEFAULTS.minSimilarity
   const maxDistanceMeters = options.maxDistanceMeters ?? PROFILE_MERGE_DEFAULTS.maxDistanceMeters
   const maxGapMs = (options.maxGapDays ?? PROFILE_MERGE_DEFAULTS.maxGapDays) * DAY_MS
-  const maxKeySeries = options.maxKeySeries ?? PROFILE_MERGE_DEFAULTS.maxKeySeries
   for (const [name, value] of [
     ['minSimilarity', minSimilarity],
     ['maxDistanceMeters', maxDistanceMeters],
     ['maxGapDays', maxGapMs],
-    ['maxKeySeries', maxKeySeries],
   ] as const) {
     if (!(value >= 0) || !Number.isFinite(value)) {
       throw new RangeError(`caselink: profile merge ${name} must be a finite number >= 0, got ${value}`)
@@ -134,7 +130,8 @@ export function mergeSeriesByProfile(
         }
         if (table.category[i] >= 0) categoryCount[table.category[i]]++
       }
-      touched.sort((a, b) => a - b)
+      // rarest first (then by id): the global token order of the prefix filter below
+      touched.sort((a, b) => weight[b] - weight[a] || a - b)
       for (const v of touched) {
         if (2 * valueCount[v] >= size) profileValues.push(v)
         valueCount[v] = 0
@@ -158,18 +155,26 @@ export function mergeSeriesByProfile(
     profileStart[c + 1] = profileValues.length
   }
 
-  // postings: series by each pair of their profile values
+  // Prefix filter (exact): with tokens in one global order, the first token two profiles share lies in
+  // both prefixes, a prefix being the first tokens until the rest weighs less than minSimilarity of the
+  // whole (else the shared weight could not reach minSimilarity of the union). Postings hold the prefixes,
+  // by category (merges need the same category).
   const postings = new Map<number, number[]>()
-  const keyOf = (x: number, y: number) => x * moCount + y
+  const keyOf = (g: number, v: number) => g * moCount + v
+  const prefixEnd = new Uint32Array(communities)
   for (let c = 0; c < communities; c++) {
+    let total = 0
+    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) total += weight[profileValues[x]]
+    let rest = total
+    let end = profileStart[c]
+    while (end < profileStart[c + 1] && !(rest < minSimilarity * total)) rest -= weight[profileValues[end++]]
+    prefixEnd[c] = end
     if (category[c] < 0) continue
-    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) {
-      for (let y = x + 1; y < profileStart[c + 1]; y++) {
-        const key = keyOf(profileValues[x], profileValues[y])
-        const list = postings.get(key)
-        if (list === undefined) postings.set(key, [c])
-        else list.push(c)
-      }
+    for (let x = profileStart[c]; x < end; x++) {
+      const key = keyOf(category[c], profileValues[x])
+      const list = postings.get(key)
+      if (list === undefined) postings.set(key, [c])
+      else list.push(c)
     }
   }
 
@@ -189,15 +194,12 @@ export function mergeSeriesByProfile(
   for (let c = 0; c < communities; c++) {
     if (category[c] < 0) continue
     partners.length = 0
-    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) {
-      for (let y = x + 1; y < profileStart[c + 1]; y++) {
-        const list = postings.get(keyOf(profileValues[x], profileValues[y])) as number[]
-        if (list.length > maxKeySeries) continue
-        for (const t of list) {
-          if (t > c && seen[t] !== c) {
-            seen[t] = c
-            partners.push(t)
-          }
+    for (let x = profileStart[c]; x < prefixEnd[c]; x++) {
+      const list = postings.get(keyOf(category[c], profileValues[x])) as number[]
+      for (const t of list) {
+        if (t > c && seen[t] !== c) {
+          seen[t] = c
+          partners.push(t)
         }
       }
     }
@@ -211,13 +213,16 @@ export function mergeSeriesByProfile(
     for (const t of partners) {
       if (category[t] !== category[c]) continue
       let shared = 0
+      let sharedCount = 0
       let total = union
       for (let y = profileStart[t]; y < profileStart[t + 1]; y++) {
         const v = profileValues[y]
-        if (inProfile[v] === 1) shared += weight[v]
-        else total += weight[v]
+        if (inProfile[v] === 1) {
+          shared += weight[v]
+          sharedCount++
+        } else total += weight[v]
       }
-      if (!(shared >= minSimilarity * total) || shared === 0) continue
+      if (!(shared >= minSimilarity * total) || sharedCount < 2) continue
       const near = nearestMembers(
         table,
         rows,
