@@ -117,12 +117,12 @@ describe('mergeSeriesByProfile', () => {
 })
 
 describe('linkIncidents with profile merging', () => {
-  it('explains every merge with two incidents of the merged series, and can be turned off', async () => {
+  it('explains every merge with two incidents of the merged series, and is off by default', async () => {
     const { generateIncidents } = await import('../../src/generate/generateIncidents')
     const { linkIncidents } = await import('../../src/link/linkIncidents')
     const { incidents } = generateIncidents({ n: 20_000, seed: 4, preset: 'province' })
-    const merged = linkIncidents(incidents, { timeZone: 'Asia/Shanghai' })
-    const plain = linkIncidents(incidents, { timeZone: 'Asia/Shanghai', profileMerge: false })
+    const merged = linkIncidents(incidents, { timeZone: 'Asia/Shanghai', profileMerge: true })
+    const plain = linkIncidents(incidents, { timeZone: 'Asia/Shanghai' })
     expect(merged.profileLinks.length).toBeGreaterThan(0)
     expect(merged.stats.stages.clustering.profileMerges).toBe(merged.profileLinks.length)
     for (const link of merged.profileLinks) {
