@@ -33,6 +33,7 @@ export interface LinkCommandOptions {
   maxGraphEdges?: string
   top: string
   strict?: boolean
+  profileMerge?: boolean
   quiet?: boolean
   json?: boolean
 }
@@ -75,6 +76,7 @@ export function linkOptionsFromFlags(options: {
   method?: string
   minProbability?: string
   seed?: string
+  profileMerge?: boolean
 }): LinkIncidentsOptions {
   const clustering: NonNullable<LinkIncidentsOptions['clustering']> = {}
   const resolution = parseNumber('--resolution', options.resolution, { min: 0 })
@@ -90,6 +92,7 @@ export function linkOptionsFromFlags(options: {
   const result: LinkIncidentsOptions = { timeZone: options.timeZone, clustering }
   const minProbability = parseNumber('--min-probability', options.minProbability, { min: 0, max: 1 })
   if (minProbability !== undefined) result.minProbability = minProbability
+  if (options.profileMerge === true) result.profileMerge = true
   return result
 }
 
@@ -193,6 +196,7 @@ export function registerLinkCommand(program: Command): void {
     .option('--seed <n>', 'clustering seed')
     .option('--max-graph-edges <n>', 'write graph.gexf/graph.graphml only up to this many links', '100000')
     .option('--top <n>', 'series to print', '10')
+    .option('--profile-merge', 'merge detected series whose offender profiles agree (see README)')
     .option('--strict', 'exit 1 when any input row was rejected')
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the run summary as JSON (alone on stdout)')
@@ -223,6 +227,7 @@ export function registerLinkCommand(program: Command): void {
             model: options.model ?? 'default',
             minProbability: linkOptions.minProbability ?? null,
             clustering: linkOptions.clustering,
+            profileMerge: linkOptions.profileMerge === true,
             formats,
           },
         },

@@ -206,3 +206,37 @@ describe('caselink link (built binary)', () => {
     expect(runCli('link').status).toBe(2)
   })
 })
+
+describe('caselink link --profile-merge', () => {
+  it('merges series whose profiles agree, prints why, and lists the merges in series.json', () => {
+    const plainOut = join(session.dir, 'plain')
+    const mergedOut = join(session.dir, 'merged')
+    const plain = runCli('link', 'fixtures/sample.csv', '--time-zone', 'Asia/Shanghai', '-o', plainOut, '-q')
+    const merged = runCli(
+      'link',
+      'fixtures/sample.csv',
+      '--time-zone',
+      'Asia/Shanghai',
+      '-o',
+      mergedOut,
+      '-q',
+      '--profile-merge',
+    )
+    expect(plain.status).toBe(0)
+    expect(merged.status).toBe(0)
+    const before = JSON.parse(read(join(plainOut, 'series.json')))
+    const after = JSON.parse(read(join(mergedOut, 'series.json')))
+    expect(before.profileLinks).toEqual([])
+    expect(after.profileLinks.length).toBeGreaterThan(0)
+    expect(after.seriesCount).toBe(before.seriesCount - after.profileLinks.length)
+    expect(after.options.profileMerge).toBe(true)
+    const assignments = Object.fromEntries(
+      csvRows(join(mergedOut, 'assignments.csv')).map((row) => [row.id, row.seriesId]),
+    )
+    for (const link of after.profileLinks) {
+      expect(assignments[link.a]).toBe(link.seriesId)
+      expect(assignments[link.b]).toBe(link.seriesId)
+    }
+    expect(merged.stdout).toMatch(/~ \d+ {2}profiles agree 1\.00/)
+  })
+})
