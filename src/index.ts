@@ -28,7 +28,7 @@ export {
   type SeriesMethod,
   type SeriesPartition,
 } from './cluster/detectSeries'
-export { canonicalizeMembership } from './cluster/partition'
+export { type CommunityMembers, canonicalizeMembership, communityMembers } from './cluster/partition'
 export { cpmQuality } from './cluster/quality'
 export {
   expectedAbsoluteDifference,

@@ -39,3 +39,31 @@ export function canonicalizeMembership(membership: Int32Array): number {
   }
   return count
 }
+
+/** The rows of each community of a membership, as compressed rows. */
+export interface CommunityMembers {
+  /** Communities: one more than the largest id. */
+  count: number
+  /** Community c's rows are `rows[start[c]..start[c + 1])`, ascending. */
+  start: Uint32Array
+  rows: Uint32Array
+}
+
+/**
+ * Groups rows by community (counting sort, O(n + communities)). Ids must be non-negative integers.
+ *
+ * @example
+ * const { start, rows } = communityMembers(Int32Array.of(1, 0, 1)) // community 1: rows[1..3) = [0, 2]
+ */
+export function communityMembers(membership: ArrayLike<number>): CommunityMembers {
+  const n = membership.length
+  let count = 0
+  for (let i = 0; i < n; i++) if (membership[i] + 1 > count) count = membership[i] + 1
+  const start = new Uint32Array(count + 1)
+  for (let i = 0; i < n; i++) start[membership[i] + 1]++
+  for (let c = 0; c < count; c++) start[c + 1] += start[c]
+  const rows = new Uint32Array(n)
+  const fill = start.slice(0, count)
+  for (let i = 0; i < n; i++) rows[fill[membership[i]]++] = i
+  return { count, start, rows }
+}

@@ -6,7 +6,7 @@
  * at 100k and 0.878 → 0.889 at 1M).
  */
 
-import { canonicalizeMembership } from '../cluster/partition'
+import { canonicalizeMembership, communityMembers } from '../cluster/partition'
 import { haversineMeters } from '../compare/expectedDistance'
 import { moRarityWeight } from '../score/pairScorer'
 import type { CaseTable } from '../table/CaseTable'
@@ -98,15 +98,7 @@ export function mergeSeriesByProfile(
   if (membership.length !== n) {
     throw new RangeError(`caselink: membership has ${membership.length} entries, the table ${n} rows`)
   }
-  let communities = 0
-  for (let i = 0; i < n; i++) if (membership[i] + 1 > communities) communities = membership[i] + 1
-  // members of each community (CSR, rows ascending)
-  const start = new Uint32Array(communities + 1)
-  for (let i = 0; i < n; i++) start[membership[i] + 1]++
-  for (let c = 0; c < communities; c++) start[c + 1] += start[c]
-  const rows = new Uint32Array(n)
-  const fill = start.slice(0, communities)
-  for (let i = 0; i < n; i++) rows[fill[membership[i]]++] = i
+  const { count: communities, start, rows } = communityMembers(membership)
 
   const moCount = table.moValues.length
   const weight = new Float64Array(moCount)

@@ -1,3 +1,4 @@
+import { communityMembers } from '../cluster/partition'
 import { haversineMeters } from '../compare/expectedDistance'
 import type { SimilarityGraph } from '../graph/similarityGraph'
 import type { PairScorer } from '../score/pairScorer'
@@ -109,16 +110,7 @@ export function summarizeSeries(
   if (membership.length !== n) {
     throw new Error(`caselink: membership has ${membership.length} entries, the table ${n} rows`)
   }
-  let communityCount = 0
-  for (let i = 0; i < n; i++) if (membership[i] + 1 > communityCount) communityCount = membership[i] + 1
-
-  // Members of each community, CSR by counting sort (rows ascending within a community).
-  const start = new Uint32Array(communityCount + 1)
-  for (let i = 0; i < n; i++) start[membership[i] + 1]++
-  for (let c = 0; c < communityCount; c++) start[c + 1] += start[c]
-  const rows = new Uint32Array(n)
-  const fill = start.slice(0, communityCount)
-  for (let i = 0; i < n; i++) rows[fill[membership[i]]++] = i
+  const { count: communityCount, start, rows } = communityMembers(membership)
 
   let newest = Number.NEGATIVE_INFINITY
   for (let i = 0; i < n; i++) if (table.timeTo[i] > newest) newest = table.timeTo[i]
