@@ -78,4 +78,32 @@ describe('trainModelOnCandidates', () => {
       /needs linked and unlinked candidate pairs/,
     )
   })
+
+  it('fits a uniform sample of about maxPairs pairs, the same whatever the row order', () => {
+    const table = buildCaseTable(train, { timeZone })
+    const count = generateCandidates(table).count
+    const maxPairs = Math.round(count / 3)
+    const sampled = trainModelOnCandidates(train, { timeZone, fit: 'frequencies', maxPairs })
+    const pairs = sampled.training?.pairs ?? 0
+    // binomial(count, 1/3): 5 standard deviations
+    expect(Math.abs(pairs - maxPairs)).toBeLessThan(5 * Math.sqrt(maxPairs))
+    expect(sampled.training?.note).toContain(`a sample of ${count} candidate pairs`)
+    // a uniform sample keeps the linked share (the prior) near the full set's
+    expect(Math.abs(sampled.priorProbability - model.priorProbability)).toBeLessThan(
+      0.15 * model.priorProbability,
+    )
+    const reversed = trainModelOnCandidates([...train].reverse(), { timeZone, fit: 'frequencies', maxPairs })
+    expect(reversed.training?.pairs).toBe(pairs)
+    expect(reversed.priorProbability).toBeCloseTo(sampled.priorProbability, 12)
+    const other = trainModelOnCandidates(train, { timeZone, fit: 'frequencies', maxPairs, seed: 2 })
+    expect(other.training?.pairs).not.toBe(pairs)
+  })
+
+  it('refuses a maxPairs that is not a positive integer', () => {
+    for (const maxPairs of [0, -1, 2.5, Number.NaN]) {
+      expect(() => trainModelOnCandidates(train, { timeZone, maxPairs })).toThrow(
+        /maxPairs must be a positive integer/,
+      )
+    }
+  })
 })
