@@ -189,12 +189,14 @@ export {
 export { loadModel, saveModel, serializeModel } from './model/modelFile'
 export { type TrainModelOptions, trainModel } from './model/trainModel'
 export {
+  TRAIN_ON_CANDIDATES_DEFAULTS,
   type TrainModelOnCandidatesOptions,
   trainModelOnCandidates,
 } from './model/trainModelOnCandidates'
 export { INDEX_FORMAT_VERSION } from './online/indexFile'
 export {
   createLinkageIndex,
+  INDEX_RARE_MO_DEFAULTS,
   type IndexAddResult,
   type IndexQueryOptions,
   type IndexQueryResult,

@@ -19,6 +19,12 @@ export interface RareMoOptions {
   maxDocumentFrequency?: number
   /** Time horizon of the rule: the two windows come within this many days. Default 180. */
   maxGapDays?: number
+  /**
+   * Space horizon of the rule, metres (haversine for lat/lon rows, Euclid for planar rows): the two
+   * locations lie within this distance. Rows without a location, or located in different systems, are
+   * not limited. `Infinity` for no limit. Default RARE_MO_DEFAULT_DISTANCE.
+   */
+  maxDistanceMeters?: number
   /** Also use combinations of two (individually common) MO values. Default true. */
   combinations?: boolean
   /**
@@ -84,7 +90,13 @@ export const BLOCKING_DEFAULTS = {
   allowMissingLocation: false,
   evidence: true,
   maxBlockSize: 100,
-  rareMo: { maxDocumentFrequency: 20, maxGapDays: 180, combinations: true, triples: true },
+  rareMo: {
+    maxDocumentFrequency: 100,
+    maxGapDays: 180,
+    maxDistanceMeters: 30_000,
+    combinations: true,
+    triples: true,
+  },
 } as const
 
 /** Rule ids (the `rule` array of {@link CandidateSet}). */
@@ -112,7 +124,14 @@ export interface ResolvedBlockingOptions {
   categoryGroups: Exclude<CategoryGroups, 'none'> | undefined
   allowMissingLocation: boolean
   evidence: boolean
-  rareMo: { maxDocumentFrequency: number; maxGapMs: number; combinations: boolean; triples: boolean } | null
+  rareMo: {
+    maxDocumentFrequency: number
+    maxGapMs: number
+    /** Infinity: no limit. */
+    maxDistanceMeters: number
+    combinations: boolean
+    triples: boolean
+  } | null
   maxBlockSize: number
 }
 
@@ -159,9 +178,16 @@ export function resolveBlockingOptions(options: GenerateCandidatesOptions): Reso
     if (!(typeof rareGapDays === 'number' && rareGapDays >= 0 && rareGapDays <= 1e6)) {
       throw new RangeError(`caselink: rareMo.maxGapDays must be a number in [0, 1e6], got ${rareGapDays}`)
     }
+    const rareDistance = rare.maxDistanceMeters ?? BLOCKING_DEFAULTS.rareMo.maxDistanceMeters
+    if (!(typeof rareDistance === 'number' && rareDistance >= 0)) {
+      throw new RangeError(
+        `caselink: rareMo.maxDistanceMeters must be a number >= 0 (Infinity for no limit), got ${rareDistance}`,
+      )
+    }
     rareMo = {
       maxDocumentFrequency,
       maxGapMs: Math.round(rareGapDays * DAY_MS),
+      maxDistanceMeters: rareDistance,
       combinations: rare.combinations ?? BLOCKING_DEFAULTS.rareMo.combinations,
       triples: rare.triples ?? BLOCKING_DEFAULTS.rareMo.triples,
     }

@@ -47,6 +47,9 @@ export interface Horizon {
   /** Haversine bound: (chord / 2)² of maxDistanceMeters; planar bound: maxDistanceMeters². */
   maxHaversine: number
   maxSquaredMeters: number
+  /** The same bounds for the rare-MO rule's `maxDistanceMeters` (Infinity when unlimited). */
+  rareMaxHaversine: number
+  rareMaxSquaredMeters: number
   /** Category group per row, -1 = pairs with every group. */
   group: Int32Array
   groupCount: number
@@ -110,6 +113,7 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
   }
   const D = options.maxDistanceMeters
   const s = Math.sin(Math.min(D / (2 * EARTH_RADIUS_METERS), Math.PI / 2))
+  const rareBound = rareDistanceBounds(options)
   const { group, groupCount } = categoryGroupOf(table, options.categoryGroups)
 
   const evidenceEligible = new Uint8Array(table.evidenceValues.length)
@@ -167,6 +171,8 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
     cosOrigin: Math.cos(table.originLat * DEG),
     maxHaversine: s * s,
     maxSquaredMeters: D * D,
+    rareMaxHaversine: rareBound.haversine,
+    rareMaxSquaredMeters: rareBound.squaredMeters,
     group,
     groupCount,
     evidenceEligible,
@@ -528,16 +534,26 @@ export function withinGap(h: Horizon, i: number, j: number): boolean {
 
 /** Both locations known, in the same system, and within maxDistanceMeters. */
 export function withinDistance(h: Horizon, i: number, j: number): boolean {
-  const li = h.loc[i]
-  if (li === LOC_LATLON) {
+  return withinBounds(h, i, j, h.maxHaversine, h.maxSquaredMeters)
+}
+
+/** Locations (known, in the same system) within a haversine bound (lat/lon) or a squared distance (planar). */
+function withinBounds(
+  h: Horizon,
+  i: number,
+  j: number,
+  maxHaversine: number,
+  maxSquaredMeters: number,
+): boolean {
+  if (h.loc[i] === LOC_LATLON) {
     const dx = h.ux[j] - h.ux[i]
     const dy = h.uy[j] - h.uy[i]
     const dz = h.uz[j] - h.uz[i]
-    return (dx * dx + dy * dy + dz * dz) * 0.25 <= h.maxHaversine
+    return (dx * dx + dy * dy + dz * dz) * 0.25 <= maxHaversine
   }
   const dx = h.x[j] - h.x[i]
   const dy = h.y[j] - h.y[i]
-  return dx * dx + dy * dy <= h.maxSquaredMeters
+  return dx * dx + dy * dy <= maxSquaredMeters
 }
 
 /** The space-time rule that covers pair (i, j), or -1: the "within the horizon" predicate. */
@@ -571,13 +587,33 @@ export function firstSharedEvidence(h: Horizon, i: number, j: number): number {
   return -1
 }
 
-/** Windows within the rare-MO gap. */
-export function withinRareGap(h: Horizon, i: number, j: number): boolean {
+/** {@link Horizon}'s `rareMaxHaversine` and `rareMaxSquaredMeters` for resolved options. */
+export function rareDistanceBounds(options: ResolvedBlockingOptions): {
+  haversine: number
+  squaredMeters: number
+} {
+  const D = options.rareMo?.maxDistanceMeters ?? Number.POSITIVE_INFINITY
+  if (!Number.isFinite(D))
+    return { haversine: Number.POSITIVE_INFINITY, squaredMeters: Number.POSITIVE_INFINITY }
+  return {
+    haversine: Math.sin(Math.min(D / (2 * EARTH_RADIUS_METERS), Math.PI / 2)) ** 2,
+    squaredMeters: D * D,
+  }
+}
+
+/**
+ * Within the rare-MO rule's horizon: windows within its gap and, when both rows are located in the same
+ * system, locations within its distance (an unlocated pair is not limited in space).
+ */
+export function withinRareHorizon(h: Horizon, i: number, j: number): boolean {
   const rare = h.options.rareMo
   if (rare === null) return false
   const from = Math.max(h.timeFrom[i], h.timeFrom[j])
   const to = Math.min(h.timeTo[i], h.timeTo[j])
-  return from - to <= rare.maxGapMs
+  if (from - to > rare.maxGapMs) return false
+  const li = h.loc[i]
+  if (li === LOC_NONE || li !== h.loc[j]) return true
+  return withinBounds(h, i, j, h.rareMaxHaversine, h.rareMaxSquaredMeters)
 }
 
 /**
@@ -715,7 +751,7 @@ export function pairRule(h: Horizon, i: number, j: number): number {
   const r = horizonRule(h, i, j)
   if (r >= 0) return r
   if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) return EVIDENCE
-  if (h.options.rareMo !== null && withinRareGap(h, i, j) && firstSharedRareKey(h, i, j) >= 0) {
+  if (h.options.rareMo !== null && withinRareHorizon(h, i, j) && firstSharedRareKey(h, i, j) >= 0) {
     return RARE_MO
   }
   return -1

@@ -1,5 +1,11 @@
 import { RULE_EVIDENCE, RULE_RARE_MO } from './blockingOptions'
-import { firstSharedEvidence, firstSharedRareKey, type Horizon, horizonRule, withinRareGap } from './horizon'
+import {
+  firstSharedEvidence,
+  firstSharedRareKey,
+  type Horizon,
+  horizonRule,
+  withinRareHorizon,
+} from './horizon'
 import type { PairSink } from './pairBuffer'
 
 const EVIDENCE: number = RULE_EVIDENCE
@@ -109,7 +115,7 @@ export function joinRareMo(
       const i = rows[p]
       for (let q = p + 1; q < e; q++) {
         const j = rows[q]
-        if (!withinRareGap(h, i, j)) continue
+        if (!withinRareHorizon(h, i, j)) continue
         if (firstSharedRareKey(h, i, j) !== key) continue
         if (horizonRule(h, i, j) >= 0) continue
         if (h.options.evidence && firstSharedEvidence(h, i, j) >= 0) continue

@@ -26,7 +26,15 @@ import {
   type ResolvedBlockingOptions,
   resolveBlockingOptions,
 } from '../blocking/blockingOptions'
-import { type Horizon, horizonRule, LOC_LATLON, LOC_NONE, LOC_PLANAR } from '../blocking/horizon'
+import {
+  type Horizon,
+  horizonRule,
+  LOC_LATLON,
+  LOC_NONE,
+  LOC_PLANAR,
+  rareDistanceBounds,
+  withinRareHorizon,
+} from '../blocking/horizon'
 import { allocateLongLived } from '../score/growingPairScorer'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseStore } from './caseStore'
@@ -196,6 +204,8 @@ export class CandidateIndex {
       cosOrigin: Math.cos(store.originLat * DEG),
       maxHaversine: 0,
       maxSquaredMeters: o.maxDistanceMeters * o.maxDistanceMeters,
+      rareMaxHaversine: rareDistanceBounds(o).haversine,
+      rareMaxSquaredMeters: rareDistanceBounds(o).squaredMeters,
       group: new Int32Array(16),
       groupCount: 1,
       evidenceEligible: new Uint8Array(0),
@@ -323,8 +333,6 @@ export class CandidateIndex {
     this.visitCount = 0
     this.visitMark = mark
     this.visitRow = row
-    this.visitFrom = st.timeFrom[row]
-    this.visitTo = st.timeTo[row]
     const loc = h.loc[row]
     // bucket numbers are int32 for any valid time (|t| <= 8.64e15 ms, buckets of >= 1 day)
     const gap = this.options.maxGapMs
@@ -462,8 +470,6 @@ export class CandidateIndex {
   private visitCount = 0
   private visitMark = 0
   private visitRow = 0
-  private visitFrom = 0
-  private visitTo = 0
 
   private take(j: number): void {
     this.stamp[j] = this.visitMark
@@ -508,13 +514,9 @@ export class CandidateIndex {
     if (this.stamp[j] !== this.visitMark && horizonRule(this.h, this.visitRow, j) >= 0) this.take(j)
   }
 
-  /** Takes j when its window comes within the rare-MO gap of the visited row's. */
+  /** Takes j when it lies within the rare-MO horizon (gap, distance) of the visited row. */
   private tryRare(j: number): void {
-    if (this.stamp[j] === this.visitMark) return
-    const st = this.store
-    const from = this.visitFrom > st.timeFrom[j] ? this.visitFrom : st.timeFrom[j]
-    const to = this.visitTo < st.timeTo[j] ? this.visitTo : st.timeTo[j]
-    if (from - to <= (this.options.rareMo as { maxGapMs: number }).maxGapMs) this.take(j)
+    if (this.stamp[j] !== this.visitMark && withinRareHorizon(this.h, this.visitRow, j)) this.take(j)
   }
 
   /**
@@ -760,10 +762,7 @@ export class CandidateIndex {
       }
     }
     const rare = o.rareMo
-    if (rare === null) return false
-    const from = st.timeFrom[p] > st.timeFrom[q] ? st.timeFrom[p] : st.timeFrom[q]
-    const to = st.timeTo[p] < st.timeTo[q] ? st.timeTo[p] : st.timeTo[q]
-    if (from - to > rare.maxGapMs) return false
+    if (rare === null || !withinRareHorizon(h, p, q)) return false
     const df = rare.maxDocumentFrequency
     const limit = Math.min(df, o.maxBlockSize)
     const { start, ids } = st.moList

@@ -96,10 +96,25 @@ const CONSTRUCTORS = {
 
 const pad8 = (n: number): number => (n + 7) & ~7
 
+// JSON has no Infinity (an unlimited distance in the options): it is written as a marked string
+const INFINITY_TEXT = '\u0000Infinity'
+const encodeInfinity = (_key: string, value: unknown) =>
+  value === Number.POSITIVE_INFINITY
+    ? INFINITY_TEXT
+    : value === Number.NEGATIVE_INFINITY
+      ? `-${INFINITY_TEXT}`
+      : value
+const decodeInfinity = (_key: string, value: unknown) =>
+  value === INFINITY_TEXT
+    ? Number.POSITIVE_INFINITY
+    : value === `-${INFINITY_TEXT}`
+      ? Number.NEGATIVE_INFINITY
+      : value
+
 /** Encodes a snapshot into the file format (one allocation of the final size). */
 export function encodeIndexFile(snapshot: IndexSnapshot): Uint8Array {
   const { arrays, ...meta } = snapshot
-  const json = new TextEncoder().encode(JSON.stringify(meta))
+  const json = new TextEncoder().encode(JSON.stringify(meta, encodeInfinity))
   let bodyLength = pad8(4 + json.length)
   for (const [name] of SECTIONS) bodyLength += 8 + pad8(arrays[name].byteLength)
   const bytes = new Uint8Array(HEADER_BYTES + bodyLength)
@@ -162,6 +177,7 @@ export function decodeIndexFile(bytes: Uint8Array, source: string): IndexSnapsho
   try {
     meta = JSON.parse(
       new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at + 4, at + 4 + jsonLength)),
+      decodeInfinity,
     )
   } catch (error) {
     return fail(`unreadable metadata (${(error as Error).message})`)

@@ -1,5 +1,5 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
-import type { GenerateCandidatesOptions } from '../blocking/blockingOptions'
+import type { GenerateCandidatesOptions, RareMoOptions } from '../blocking/blockingOptions'
 import { resolveBlockingOptions } from '../blocking/blockingOptions'
 import { acceptParsed, incidentToRecord, isIncident } from '../link/isIncident'
 import { LINK_DEFAULTS } from '../link/linkIncidents'
@@ -126,6 +126,21 @@ export interface LinkageIndex {
 /** Probe tables scoring fewer pairs than this interpret the model instead of compiling a kernel. */
 const COMPILE_MIN_PAIRS = 20_000
 
+/**
+ * The index's rare-MO rule when `rareMo` does not say otherwise: the rule as batch blocking had it before
+ * its limit rose to 100 within 30 km. The index keeps the pairs of a rare value or combination as its
+ * carriers arrive and withdraws them when it turns common, work that grows with the square of the limit:
+ * at batch's defaults 1M adds ran at 9,430/s instead of 20,290/s (bench/online.ts). Pass
+ * `rareMo: BLOCKING_DEFAULTS.rareMo` to link as `linkIncidents` does by default.
+ *
+ * @example
+ * createLinkageIndex({ rareMo: { ...INDEX_RARE_MO_DEFAULTS, maxGapDays: 90 } })
+ */
+export const INDEX_RARE_MO_DEFAULTS = {
+  maxDocumentFrequency: 20,
+  maxDistanceMeters: Number.POSITIVE_INFINITY,
+} as const satisfies RareMoOptions
+
 const DEFAULTS = {
   minProbability: LINK_DEFAULTS.minProbability,
   resolution: LINK_DEFAULTS.clustering.resolution,
@@ -220,9 +235,10 @@ class OnlineIndex implements LinkageIndex {
     if (!(resolution >= 0 && Number.isFinite(resolution))) {
       throw new RangeError(`caselink: resolution must be a finite number >= 0, got ${resolution}`)
     }
-    resolveBlockingOptions(options)
+    const rareMo = options.rareMo === false ? false : { ...INDEX_RARE_MO_DEFAULTS, ...options.rareMo }
+    resolveBlockingOptions({ ...options, rareMo })
     this.model = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
-    this.options = { ...options, model: this.model, minProbability, resolution, timeZone }
+    this.options = { ...options, rareMo, model: this.model, minProbability, resolution, timeZone }
     this.minWeight = Math.log2(minProbability / (1 - minProbability))
     this.clusters = new IncrementalClusters(resolution)
     // validate the time zone once, up front

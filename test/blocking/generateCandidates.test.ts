@@ -134,6 +134,9 @@ const optionsArbitrary: fc.Arbitrary<GenerateCandidatesOptions> = fc.record(
       { maxDocumentFrequency: 10, maxGapDays: 500 },
       { maxDocumentFrequency: 4, triples: true },
       { maxDocumentFrequency: 8, combinations: false, triples: true },
+      { maxDocumentFrequency: 6, maxDistanceMeters: 3000 },
+      { maxDocumentFrequency: 10, maxDistanceMeters: 0, triples: true },
+      { maxDocumentFrequency: 5, maxDistanceMeters: Number.POSITIVE_INFINITY },
     ),
     maxBlockSize: fc.constantFrom(2, 4, 100),
   },
@@ -347,7 +350,7 @@ describe('generateCandidates', () => {
       incidents.push(incident(`M${k}`, { lat: 30 + k * 0.5, lon: 119, timeFrom: T0 + k * DAY, mo }))
     }
     const rare = generateCandidates(buildCaseTable(incidents), {
-      rareMo: { maxDocumentFrequency: 3, maxGapDays: 30 },
+      rareMo: { maxDocumentFrequency: 3, maxGapDays: 30, maxDistanceMeters: Number.POSITIVE_INFINITY },
     })
     expect(Array.from(rare.a, (a, k) => [a, rare.b[k]])).toEqual([
       [0, 1],
@@ -357,13 +360,31 @@ describe('generateCandidates', () => {
     expect(rare.byRule.rareMo).toBe(3)
     // combination entry:0 + target:0 is carried by rows 0, 6, 12, 18, 24: rare at limit 5
     const combos = generateCandidates(buildCaseTable(incidents), {
-      rareMo: { maxDocumentFrequency: 5, maxGapDays: 12 },
+      rareMo: { maxDocumentFrequency: 5, maxGapDays: 12, maxDistanceMeters: Number.POSITIVE_INFINITY },
     })
     expect(combos.byRule.rareMo).toBeGreaterThan(3)
     const tight = generateCandidates(buildCaseTable(incidents), {
-      rareMo: { maxDocumentFrequency: 5, maxGapDays: 1 },
+      rareMo: { maxDocumentFrequency: 5, maxGapDays: 1, maxDistanceMeters: Number.POSITIVE_INFINITY },
     })
     expect(tight.byRule.rareMo).toBe(2)
+  })
+
+  it('limits the rare-MO rule to its distance, except for rows without a location', () => {
+    // three carriers of a rare value 0.5° of latitude (55.6 km) apart, and one without a location
+    const incidents = [0, 1, 2].map((k) =>
+      incident(`G${k}`, { lat: 30 + k * 0.5, lon: 119, timeFrom: T0 + k * DAY, mo: ['sign:glue'] }),
+    )
+    incidents.push(incident('G3', { timeFrom: T0, mo: ['sign:glue'] }))
+    const pairs = (maxDistanceMeters: number) => {
+      const result = generateCandidates(buildCaseTable(incidents), {
+        rareMo: { maxDocumentFrequency: 4, maxDistanceMeters },
+      })
+      expect(result.byRule.rareMo).toBe(result.count)
+      return Array.from(result.a, (a, k) => `${a}-${result.b[k]}`)
+    }
+    expect(pairs(60_000)).toEqual(['0-1', '0-3', '1-2', '1-3', '2-3'])
+    expect(pairs(120_000)).toEqual(['0-1', '0-2', '0-3', '1-2', '1-3', '2-3'])
+    expect(pairs(50_000)).toEqual(['0-3', '1-3', '2-3'])
   })
 
   it('is deterministic and does not mutate the table', () => {
@@ -385,6 +406,9 @@ describe('generateCandidates', () => {
     expect(() => generateCandidates(table, { maxBlockSize: 1 })).toThrow(/^caselink: maxBlockSize/)
     expect(() => generateCandidates(table, { rareMo: { maxDocumentFrequency: 1 } })).toThrow(
       /^caselink: rareMo/,
+    )
+    expect(() => generateCandidates(table, { rareMo: { maxDistanceMeters: Number.NaN } })).toThrow(
+      /^caselink: rareMo.maxDistanceMeters/,
     )
     expect(() => generateCandidates({} as never)).toThrow(/^caselink: expected a CaseTable/)
     expect(generateCandidates(buildCaseTable([])).count).toBe(0)

@@ -107,4 +107,17 @@ describe('CandidateIndex', () => {
     expect(online.size).toBe(batch.size)
     for (const p of batch) expect(online.has(p)).toBe(true)
   })
+
+  it('ends with exactly the batch pairs with the rare-MO rule limited in distance, and in none', () => {
+    const near = { rareMo: { maxDocumentFrequency: 12, maxDistanceMeters: 5000 } }
+    const far = { rareMo: { maxDocumentFrequency: 12, maxDistanceMeters: Number.POSITIVE_INFINITY } }
+    const batchNear = batchPairs(incidents, near)
+    expect(batchNear.size).toBeLessThan(batchPairs(incidents, far).size)
+    for (const options of [near, far]) {
+      const online = onlinePairs(incidents, options)
+      const batch = batchPairs(incidents, options)
+      expect(online.size).toBe(batch.size)
+      for (const p of batch) expect(online.has(p)).toBe(true)
+    }
+  })
 })

@@ -2,10 +2,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { BLOCKING_DEFAULTS } from '../../src/blocking/blockingOptions'
 import { detectSeries } from '../../src/cluster/detectSeries'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { linkIncidents } from '../../src/link/linkIncidents'
-import { createLinkageIndex, linkageIndexFromBytes, loadLinkageIndex } from '../../src/online/linkageIndex'
+import {
+  createLinkageIndex,
+  INDEX_RARE_MO_DEFAULTS,
+  linkageIndexFromBytes,
+  loadLinkageIndex,
+} from '../../src/online/linkageIndex'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 
@@ -43,8 +49,10 @@ describe('createLinkageIndex', () => {
   const incidents = timeOrdered(3000, 3)
 
   it('keeps series that agree with batch linkIncidents when incidents arrive one at a time', () => {
-    const batch = linkIncidents(incidents, { timeZone: TZ })
+    // the index's own rare-MO defaults, given to batch blocking too
+    const batch = linkIncidents(incidents, { timeZone: TZ, blocking: { rareMo: INDEX_RARE_MO_DEFAULTS } })
     const index = createLinkageIndex({ timeZone: TZ })
+    expect(index.options.rareMo).toEqual(INDEX_RARE_MO_DEFAULTS)
     for (const incident of incidents) index.add([incident])
     const labels = new Map<string, number>()
     const online = incidents.map((incident, i) => {
@@ -64,6 +72,21 @@ describe('createLinkageIndex', () => {
     expect(ari).toBeGreaterThan(batchAgreement - 0.02)
     expect(index.stats().series).toBeGreaterThan(batch.series.length * 0.9)
     expect(index.stats().series).toBeLessThan(batch.series.length * 1.1)
+  }, 60_000)
+
+  it("links as batch linkIncidents' defaults when given batch's rare-MO rule", () => {
+    const batch = linkIncidents(incidents, { timeZone: TZ })
+    const index = createLinkageIndex({ timeZone: TZ, rareMo: BLOCKING_DEFAULTS.rareMo })
+    index.add(incidents)
+    const labels = new Map<string, number>()
+    const online = incidents.map((incident, i) => {
+      const s = index.seriesOf(incident.id)
+      if (s === null) return -1 - i
+      if (!labels.has(s)) labels.set(s, labels.size)
+      return labels.get(s)!
+    })
+    expect(index.stats().links).toBeGreaterThan(0)
+    expect(adjustedRand(batch.partition.membership, online)).toBeGreaterThanOrEqual(0.98)
   }, 60_000)
 
   const index = createLinkageIndex({ timeZone: TZ })
@@ -142,6 +165,9 @@ describe('save and loadLinkageIndex', () => {
     const loaded = await loadLinkageIndex(path)
     expect(loaded.size).toBe(index.size)
     expect(loaded.options.maxDistanceMeters).toBe(3000)
+    // an unlimited rare-MO distance survives the file's JSON
+    expect(loaded.options.rareMo).toEqual(INDEX_RARE_MO_DEFAULTS)
+    expect(INDEX_RARE_MO_DEFAULTS.maxDistanceMeters).toBe(Number.POSITIVE_INFINITY)
     expect(loaded.assignments()).toEqual(index.assignments())
     expect(loaded.query(incidents[1700], { k: 5 })).toEqual(index.query(incidents[1700], { k: 5 }))
     const more = incidents.slice(1500)
