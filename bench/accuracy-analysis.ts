@@ -1,10 +1,12 @@
 /**
  * Where accuracy is lost, on the province preset: the blocking's ceiling and the model's share.
  *
- *   npx tsx bench/accuracy-analysis.ts [n=100000] [--rare-df 20] [--max-distance 1500] [--max-gap 21]
+ *   npx tsx bench/accuracy-analysis.ts [n=100000] [--rare-df 100] [--rare-distance 30000] [--max-distance 1500]
+ *     [--max-gap 21] [--training-n n] [--preset province|city|travelling]
  *   nice node --max-old-space-size=20000 --import tsx bench/accuracy-analysis.ts 1000000
  *
- * Generates n incidents (seed 1) and a training set (seed 2, min(n, 100k)), and reports B³ at the
+ * Generates n incidents (seed 1) and a training set (seed 2, of the same size unless `--training-n`: last
+ * year's solved cases of the same province, so of the same density), and reports B³ at the
  * pipeline's defaults (edge floor, Leiden-CPM γ) for:
  * - the oracle on the candidates: exactly the truly linked candidate pairs as edges (what a perfect
  *   pair classifier could reach with this blocking);
@@ -41,20 +43,26 @@ import { hashString } from '../src/util/random'
 
 const args = process.argv.slice(2)
 const n = Number(args.find((a) => /^\d+$/.test(a)) ?? 100_000)
-const rareDfAt = args.indexOf('--rare-df')
-const rareDf = rareDfAt >= 0 ? Number(args[rareDfAt + 1]) : 20
 const numberArg = (flag: string, fallback: number) => {
   const at = args.indexOf(flag)
   return at >= 0 ? Number(args[at + 1]) : fallback
 }
+const rareDf = numberArg('--rare-df', BLOCKING_DEFAULTS.rareMo.maxDocumentFrequency)
+const rareDistanceMeters = numberArg('--rare-distance', BLOCKING_DEFAULTS.rareMo.maxDistanceMeters)
+const trainingN = numberArg('--training-n', n)
+const presetAt = args.indexOf('--preset')
+const preset = (presetAt >= 0 ? args[presetAt + 1] : 'province') as 'province' | 'city' | 'travelling'
 const maxDistanceMeters = numberArg('--max-distance', BLOCKING_DEFAULTS.maxDistanceMeters)
 const maxGapDays = numberArg('--max-gap', BLOCKING_DEFAULTS.maxGapDays)
 const TZ = 'Asia/Shanghai'
-const blocking = { maxDistanceMeters, maxGapDays, rareMo: { maxDocumentFrequency: rareDf } }
+const blocking = {
+  maxDistanceMeters,
+  maxGapDays,
+  rareMo: { maxDocumentFrequency: rareDf, maxDistanceMeters: rareDistanceMeters },
+}
 const started = performance.now()
 const generate = (count: number, seed: number) =>
-  parseIncidents(generateIncidents({ n: count, seed, preset: 'province' }).incidents, { timeZone: TZ })
-    .incidents
+  parseIncidents(generateIncidents({ n: count, seed, preset }).incidents, { timeZone: TZ }).incidents
 
 const incidents = generate(n, 1)
 const table = buildCaseTable(incidents, { timeZone: TZ })
@@ -288,7 +296,7 @@ const round = (x: number) => Math.round(x * 10_000) / 10_000
 
 const oracleProbability = Float64Array.from(linked, (l) => (l === 1 ? 1 : 0))
 const oracle = scoresOf(partitionOf(oracleProbability), oracleProbability)
-const training = generate(Math.min(n, 100_000), 2)
+const training = generate(trainingN, 2)
 const models: Record<string, LinkageModel> = {
   defaultModel: defaultModel(),
   naiveBayes: trainModelOnCandidates(training, { timeZone: TZ, blocking, fit: 'frequencies' }),
@@ -312,7 +320,10 @@ const profileMergeSeconds = Math.round(performance.now() - mergeStarted) / 1000
 
 const key = [
   String(n),
-  rareDf === 20 ? '' : `rare-df ${rareDf}`,
+  rareDf === BLOCKING_DEFAULTS.rareMo.maxDocumentFrequency ? '' : `rare-df ${rareDf}`,
+  rareDistanceMeters === BLOCKING_DEFAULTS.rareMo.maxDistanceMeters ? '' : `rare ${rareDistanceMeters} m`,
+  trainingN === n ? '' : `trained on ${trainingN}`,
+  preset === 'province' ? '' : preset,
   maxDistanceMeters === BLOCKING_DEFAULTS.maxDistanceMeters ? '' : `${maxDistanceMeters} m`,
   maxGapDays === BLOCKING_DEFAULTS.maxGapDays ? '' : `${maxGapDays} d`,
 ]
@@ -320,7 +331,9 @@ const key = [
   .join(' ')
 const report = {
   n,
+  preset,
   rareMoMaxDocumentFrequency: rareDf,
+  rareMoMaxDistanceMeters: rareDistanceMeters,
   maxDistanceMeters,
   maxGapDays,
   trainingIncidents: training.length,
