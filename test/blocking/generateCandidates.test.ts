@@ -387,6 +387,30 @@ describe('generateCandidates', () => {
     expect(pairs(50_000)).toEqual(['0-3', '1-3', '2-3'])
   })
 
+  it('finds rare-MO pairs just inside the distance along a meridian, as brute force does', () => {
+    // carriers 99% of the bound apart due north (the sweep's worst case: all the distance in latitude),
+    // and planar rows 99% apart along y
+    const bound = 5000
+    const step = (0.99 * bound) / 111_195
+    const incidents = [0, 1, 2, 3].map((k) =>
+      incident(`N${k}`, { lat: 31 + k * step, lon: 119, timeFrom: T0 + k * DAY, mo: ['sign:glue'] }),
+    )
+    for (let k = 0; k < 4; k++)
+      incidents.push(incident(`P${k}`, { x: 0, y: k * 0.99 * bound, timeFrom: T0, mo: ['sign:chalk'] }))
+    const table = buildCaseTable(incidents)
+    const options = { rareMo: { maxDocumentFrequency: 4, maxDistanceMeters: bound } }
+    const result = generateCandidates(table, options)
+    expect(Array.from(result.a, (a, k) => `${a}-${result.b[k]}`)).toEqual([
+      '0-1',
+      '1-2',
+      '2-3',
+      '4-5',
+      '5-6',
+      '6-7',
+    ])
+    expectSame(result, generateCandidatesBruteForce(table, options))
+  })
+
   it('is deterministic and does not mutate the table', () => {
     const incidents = fc.sample(incidentsArbitrary(31), { numRuns: 1, seed: 3 })[0]
     const table = buildCaseTable(incidents)
