@@ -1,8 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { haversineMeters } from '../../src/compare/expectedDistance'
 import type { Incident } from '../../src/schema/incident'
 import { mergeSeriesByProfile } from '../../src/series/mergeSeriesByProfile'
 import { buildCaseTable } from '../../src/table/buildCaseTable'
+import type { CaseTable } from '../../src/table/CaseTable'
 
 const DAY = 86_400_000
 const T0 = Date.UTC(2024, 0, 1)
@@ -114,6 +116,97 @@ describe('mergeSeriesByProfile', () => {
       { numRuns: 30 },
     )
   })
+})
+
+/** Every pair of communities by the rule, with no index: the merges mergeSeriesByProfile must find. */
+function bruteForceMerges(table: CaseTable, membership: Int32Array): string[] {
+  const n = table.size
+  const members = new Map<number, number[]>()
+  membership.forEach((c, i) => {
+    members.set(c, [...(members.get(c) ?? []), i])
+  })
+  const frequency = new Map<number, number>()
+  for (const v of table.moIds) frequency.set(v, (frequency.get(v) ?? 0) + 1)
+  const weight = (v: number) => Math.log2((n + 1) / (frequency.get(v) ?? 1))
+  const profiles = [...members].flatMap(([c, rows]) => {
+    if (rows.length < 2) return []
+    const counts = new Map<number, number>()
+    const categories = new Map<number, number>()
+    for (const i of rows) {
+      for (let q = table.moStart[i]; q < table.moStart[i + 1]; q++)
+        counts.set(table.moIds[q], (counts.get(table.moIds[q]) ?? 0) + 1)
+      if (table.category[i] >= 0)
+        categories.set(table.category[i], (categories.get(table.category[i]) ?? 0) + 1)
+    }
+    let category = -1
+    for (const [g, k] of categories)
+      if (
+        category < 0 ||
+        k > (categories.get(category) ?? 0) ||
+        (k === categories.get(category) && g < category)
+      )
+        category = g
+    const values = new Set([...counts].filter(([, k]) => 2 * k >= rows.length).map(([v]) => v))
+    return category < 0 ? [] : [{ c, rows, category, values }]
+  })
+  const merges: string[] = []
+  for (const a of profiles) {
+    for (const b of profiles) {
+      if (b.c <= a.c || b.category !== a.category) continue
+      let shared = 0
+      let sharedCount = 0
+      let total = 0
+      for (const v of a.values) total += weight(v)
+      for (const v of b.values) {
+        if (a.values.has(v)) {
+          shared += weight(v)
+          sharedCount++
+        } else total += weight(v)
+      }
+      if (sharedCount < 2 || !(shared >= 0.75 * total)) continue
+      let distance = Number.POSITIVE_INFINITY
+      let gap = Number.POSITIVE_INFINITY
+      for (const i of a.rows) {
+        for (const j of b.rows) {
+          gap = Math.min(
+            gap,
+            Math.max(
+              0,
+              Math.max(table.timeFrom[i], table.timeFrom[j]) - Math.min(table.timeTo[i], table.timeTo[j]),
+            ),
+          )
+          if (
+            table.hasLocation[i] === 1 &&
+            table.hasLocation[j] === 1 &&
+            table.hasLatLon[i] === table.hasLatLon[j]
+          )
+            distance = Math.min(
+              distance,
+              table.hasLatLon[i] === 1
+                ? haversineMeters(table.lat[i], table.lon[i], table.lat[j], table.lon[j])
+                : Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j]),
+            )
+        }
+      }
+      if (distance <= 15_000 && gap <= 90 * DAY) merges.push(`${a.c}-${b.c}`)
+    }
+  }
+  return merges.sort()
+}
+
+describe('mergeSeriesByProfile on generated data', () => {
+  it('finds exactly the merges of the rule applied to every pair of series', async () => {
+    const { generateIncidents } = await import('../../src/generate/generateIncidents')
+    const { linkIncidents } = await import('../../src/link/linkIncidents')
+    const { incidents } = generateIncidents({ n: 20_000, seed: 6, preset: 'province' })
+    const { table, partition } = linkIncidents(incidents, { timeZone: 'Asia/Shanghai' })
+    const found = mergeSeriesByProfile(table, partition.membership).merges.map(
+      (m) => `${m.communityA}-${m.communityB}`,
+    )
+    const expected = bruteForceMerges(table, partition.membership)
+    expect(expected.length).toBeGreaterThan(10)
+    expect(found.sort()).toEqual(expected)
+  }, 60_000)
 })
 
 describe('linkIncidents with profile merging', () => {
