@@ -176,8 +176,14 @@ export function mergeSeriesByProfile(
   // Prefix filter (exact): with tokens in one global order, the first token two profiles share lies in
   // both prefixes, a prefix being the first tokens until the rest weighs less than minSimilarity of the
   // whole (else the shared weight could not reach minSimilarity of the union). Postings hold the prefixes,
-  // by category (merges need the same category).
-  const postings = new Map<number, number[]>()
+  // by category (merges need the same category), and by grid cell of the series' located members: cells
+  // of 2 × maxDistanceMeters + 1 km (projected metres, whose scale error stays below a factor 1.6 over
+  // latitudes 18–53°) in one grid per location system, so members within maxDistanceMeters lie in the
+  // same or adjacent cells. A series without located members can never merge (no distance) and is left
+  // out; cell keys that collide only add partners, never hide one.
+  const cellMeters = 2 * maxDistanceMeters + 1000
+  const cells = seriesCells(table, rows, start, communities, cellMeters)
+  const postings = new Map<number, Map<number, number[]>>()
   const keyOf = (g: number, v: number) => g * moCount + v
   const prefixEnd = new Uint32Array(communities)
   for (let c = 0; c < communities; c++) {
@@ -187,12 +193,16 @@ export function mergeSeriesByProfile(
     let end = profileStart[c]
     while (end < profileStart[c + 1] && !(rest < minSimilarity * total)) rest -= weight[profileValues[end++]]
     prefixEnd[c] = end
-    if (category[c] < 0) continue
+    if (category[c] < 0 || cells.start[c] === cells.start[c + 1]) continue
     for (let x = profileStart[c]; x < end; x++) {
       const key = keyOf(category[c], profileValues[x])
-      const list = postings.get(key)
-      if (list === undefined) postings.set(key, [c])
-      else list.push(c)
+      let byCell = postings.get(key)
+      if (byCell === undefined) postings.set(key, (byCell = new Map()))
+      for (let k = cells.start[c]; k < cells.start[c + 1]; k++) {
+        const list = byCell.get(cells.keys[k])
+        if (list === undefined) byCell.set(cells.keys[k], [c])
+        else list.push(c)
+      }
     }
   }
 
@@ -209,15 +219,25 @@ export function mergeSeriesByProfile(
   const seen = new Int32Array(communities).fill(-1)
   const inProfile = new Uint8Array(moCount)
   const partners: number[] = []
+  const { system, cx, cy } = cells
   for (let c = 0; c < communities; c++) {
     if (category[c] < 0) continue
     partners.length = 0
+    if (cells.start[c] === cells.start[c + 1]) continue
     for (let x = profileStart[c]; x < prefixEnd[c]; x++) {
-      const list = postings.get(keyOf(category[c], profileValues[x])) as number[]
-      for (const t of list) {
-        if (t > c && seen[t] !== c) {
-          seen[t] = c
-          partners.push(t)
+      const byCell = postings.get(keyOf(category[c], profileValues[x])) as Map<number, number[]>
+      for (let k = cells.start[c]; k < cells.start[c + 1]; k++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          for (let dy = -1; dy <= 1; dy++) {
+            const list = byCell.get(cellKey(system[k], cx[k] + dx, cy[k] + dy))
+            if (list === undefined) continue
+            for (const t of list) {
+              if (t > c && seen[t] !== c) {
+                seen[t] = c
+                partners.push(t)
+              }
+            }
+          }
         }
       }
     }
@@ -277,6 +297,51 @@ export function mergeSeriesByProfile(
   for (let i = 0; i < n; i++) merged[i] = find(membership[i])
   const count = canonicalizeMembership(merged)
   return { membership: merged, count, merges }
+}
+
+/** Key of grid cell (cx, cy) of a location system (0 lat/lon, 1 planar); collisions only add partners. */
+function cellKey(system: number, cx: number, cy: number): number {
+  return (cx * 67_108_864 + cy) * 2 + system
+}
+
+/**
+ * The distinct grid cells of each community's located members, CSR by community (none for lone rows):
+ * cell coordinates, location system and key.
+ */
+function seriesCells(
+  table: CaseTable,
+  rows: Uint32Array,
+  start: Uint32Array,
+  communities: number,
+  cellMeters: number,
+): { start: Uint32Array; keys: number[]; system: number[]; cx: number[]; cy: number[] } {
+  const cellStart = new Uint32Array(communities + 1)
+  const keys: number[] = []
+  const system: number[] = []
+  const cx: number[] = []
+  const cy: number[] = []
+  const seen = new Set<number>()
+  for (let c = 0; c < communities; c++) {
+    if (start[c + 1] - start[c] >= 2) {
+      seen.clear()
+      for (let k = start[c]; k < start[c + 1]; k++) {
+        const i = rows[k]
+        if (table.hasLocation[i] === 0) continue
+        const s = table.hasLatLon[i] === 1 ? 0 : 1
+        const x = Math.floor(table.x[i] / cellMeters)
+        const y = Math.floor(table.y[i] / cellMeters)
+        const key = cellKey(s, x, y)
+        if (seen.has(key)) continue
+        seen.add(key)
+        keys.push(key)
+        system.push(s)
+        cx.push(x)
+        cy.push(y)
+      }
+    }
+    cellStart[c + 1] = keys.length
+  }
+  return { start: cellStart, keys, system, cx, cy }
 }
 
 /**
