@@ -130,7 +130,8 @@ const COMPILE_MIN_PAIRS = 20_000
  * The index's rare-MO rule when `rareMo` does not say otherwise: the rule as batch blocking had it before
  * its limit rose to 100 within 30 km. The index keeps the pairs of a rare value or combination as its
  * carriers arrive and withdraws them when it turns common, work that grows with the square of the limit:
- * at batch's defaults 1M adds ran at 9,430/s instead of 20,290/s (bench/online.ts). Pass
+ * at batch's defaults 1M adds ran at 9,430/s against 16,047/s with these, on the same busy machine
+ * (bench/online.ts). Pass
  * `rareMo: BLOCKING_DEFAULTS.rareMo` to link as `linkIncidents` does by default.
  *
  * @example
