@@ -275,19 +275,18 @@ export async function runPipelineChild(
   }
   // Are the probabilities probabilities? Expected calibration error over the candidate pairs at p ≥ 0.5
   // (≤ 100k; below 0.5 almost every pair is unlinked and the error is small whatever the model).
-  const calibration = { defaultModel: Number.NaN, trained: Number.NaN }
-  const ece =
-    n > 100_000
-      ? null
-      : ((table, candidates) => (model: LinkageModel) => {
-          const scored = scorePairs(table, candidates, model, { minProbability: 0.5 })
-          const metrics = evaluateScores(
-            { a: scored.a, b: scored.b, score: scored.probability, count: scored.count },
-            incidents,
-          )
-          return metrics.calibration?.expectedCalibrationError ?? Number.NaN
-        })(result.table, generateCandidates(result.table))
-  if (ece !== null) calibration.defaultModel = ece(result.model)
+  const calibrationSet =
+    n > 100_000 ? null : { table: result.table, candidates: generateCandidates(result.table) }
+  const ece = (model: LinkageModel) => {
+    if (calibrationSet === null) return Number.NaN
+    const scored = scorePairs(calibrationSet.table, calibrationSet.candidates, model, { minProbability: 0.5 })
+    const metrics = evaluateScores(
+      { a: scored.a, b: scored.b, score: scored.probability, count: scored.count },
+      incidents,
+    )
+    return metrics.calibration?.expectedCalibrationError ?? Number.NaN
+  }
+  const defaultCalibration = ece(result.model)
   // the default run is done with: the trained run below starts from a heap without it, as a fresh
   // `caselink link --model` would
   result = null
@@ -318,7 +317,7 @@ export async function runPipelineChild(
     linkMs: performance.now() - t,
     accuracy: accuracyOf(trainedResult.assignments, incidents),
   }
-  if (ece !== null) calibration.trained = ece(trainedModel)
+  const calibration = { defaultModel: defaultCalibration, trained: ece(trainedModel) }
 
   return {
     n,

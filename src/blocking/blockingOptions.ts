@@ -14,7 +14,7 @@ export type CategoryGroups = 'none' | 'parent' | 'category' | readonly (readonly
 export interface RareMoOptions {
   /**
    * A value or a combination is rare when at most this many rows carry it (document frequency).
-   * Default 20.
+   * Default 100.
    */
   maxDocumentFrequency?: number
   /** Time horizon of the rule: the two windows come within this many days. Default 180. */
@@ -22,7 +22,7 @@ export interface RareMoOptions {
   /**
    * Space horizon of the rule, metres (haversine for lat/lon rows, Euclid for planar rows): the two
    * locations lie within this distance. Rows without a location, or located in different systems, are
-   * not limited. `Infinity` for no limit. Default RARE_MO_DEFAULT_DISTANCE.
+   * not limited. `Infinity` for no limit. Default 30,000.
    */
   maxDistanceMeters?: number
   /** Also use combinations of two (individually common) MO values. Default true. */

@@ -31,7 +31,7 @@
  * One iteration runs in O(m) per level.
  */
 import type { SimilarityGraph } from '../graph/similarityGraph'
-import { createRandom, type Random } from '../util/random'
+import { createRandom, fmix32, type Random } from '../util/random'
 
 /** Options of {@link leidenCpm}. */
 export interface LeidenOptions {
@@ -77,15 +77,6 @@ interface Level {
   targets: Int32Array
   weights: Float64Array
   nodeWeights: Float64Array
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
 }
 
 /**

@@ -7,7 +7,7 @@
  * The journey-to-crime and series-size shapes follow the environmental-criminology literature
  * (Rossmo 2000, distance decay; Bernasco 2010; Wolfgang's "few offenders commit most crimes").
  */
-import { createRandom, type Random } from '../util/random'
+import { createRandom, fmix32, type Random } from '../util/random'
 import {
   buildRegion,
   GENERATOR_PRESETS,
@@ -144,20 +144,11 @@ const FLAG_CREW_PARTNER = 4
 const FLAG_WEEKEND = 8
 const FLAG_WEEKDAY = 16
 
-function fmix(h: number): number {
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
-}
-
 /** Hash of up to three integers (32-bit). */
 function hash3(a: number, b: number, c: number): number {
-  let h = fmix((a ^ 0x27d4eb2d) >>> 0)
-  h = fmix((h ^ Math.imul(b | 0, 0xcc9e2d51)) >>> 0)
-  return fmix((h ^ Math.imul(c | 0, 0x1b873593) ^ 0x165667b1) >>> 0)
+  let h = fmix32((a ^ 0x27d4eb2d) >>> 0)
+  h = fmix32((h ^ Math.imul(b | 0, 0xcc9e2d51)) >>> 0)
+  return fmix32((h ^ Math.imul(c | 0, 0x1b873593) ^ 0x165667b1) >>> 0)
 }
 
 function unit(h: number): number {

@@ -2,7 +2,7 @@ import { type GenerateCandidatesOptions, generateCandidates } from '../blocking/
 import type { Incident } from '../schema/incident'
 import { createPairScorer, type PairScorer } from '../score/pairScorer'
 import type { CandidatePairs } from '../score/scorePairs'
-import { hashString } from '../util/random'
+import { fmix32, hashString } from '../util/random'
 import { fitLevelWeights } from './fitLevelWeights'
 import {
   addPair,
@@ -40,9 +40,9 @@ export interface TrainModelOnCandidatesOptions extends FitModelOptions {
   l2?: number
   /**
    * Candidate pairs fitted at most: above this, a uniform sample of about this many (chosen by a hash of
-   * the two case numbers and `seed`, so the same whatever the row order). Default 4,000,000 (about 35 s
-   * and 60 MB of level matrix; a year of a province's solved cases gives 17M candidates, and a 15% sample
-   * fitted the same model: B³ F1 0.8805 against 0.8806 at 1M, bench/README.md).
+   * the two case numbers and `seed`, so the same whatever the row order). Default 4,000,000 (about 45 s
+   * at 1M incidents, blocking included, and 52 MB of level matrix; a year of a province's solved cases
+   * gives 17–22M candidates, and a 15% sample fitted the same model: B³ F1 0.8805 against 0.8806 at 1M).
    */
   maxPairs?: number
 }
@@ -170,13 +170,7 @@ function samplePairs(
 
 /** Murmur3-style hash of two 32-bit values and a seed, uniform on [0, 2³²). */
 function pairHash(x: number, y: number, seed: number): number {
-  let h = mixInto(mixInto(seed, x), y)
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+  return fmix32(mixInto(mixInto(seed, x), y))
 }
 
 function mixInto(h: number, value: number): number {

@@ -188,6 +188,7 @@ export class CandidateIndex {
   ) {
     this.options = resolveBlockingOptions(options)
     const o = this.options
+    const rareBounds = rareDistanceBounds(o)
     this.h = {
       n: 0,
       options: o,
@@ -204,8 +205,8 @@ export class CandidateIndex {
       cosOrigin: Math.cos(store.originLat * DEG),
       maxHaversine: 0,
       maxSquaredMeters: o.maxDistanceMeters * o.maxDistanceMeters,
-      rareMaxHaversine: rareDistanceBounds(o).haversine,
-      rareMaxSquaredMeters: rareDistanceBounds(o).squaredMeters,
+      rareMaxHaversine: rareBounds.haversine,
+      rareMaxSquaredMeters: rareBounds.squaredMeters,
       group: new Int32Array(16),
       groupCount: 1,
       evidenceEligible: new Uint8Array(0),

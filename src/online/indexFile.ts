@@ -99,17 +99,9 @@ const pad8 = (n: number): number => (n + 7) & ~7
 // JSON has no Infinity (an unlimited distance in the options): it is written as a marked string
 const INFINITY_TEXT = '\u0000Infinity'
 const encodeInfinity = (_key: string, value: unknown) =>
-  value === Number.POSITIVE_INFINITY
-    ? INFINITY_TEXT
-    : value === Number.NEGATIVE_INFINITY
-      ? `-${INFINITY_TEXT}`
-      : value
+  value === Number.POSITIVE_INFINITY ? INFINITY_TEXT : value
 const decodeInfinity = (_key: string, value: unknown) =>
-  value === INFINITY_TEXT
-    ? Number.POSITIVE_INFINITY
-    : value === `-${INFINITY_TEXT}`
-      ? Number.NEGATIVE_INFINITY
-      : value
+  value === INFINITY_TEXT ? Number.POSITIVE_INFINITY : value
 
 /** Encodes a snapshot into the file format (one allocation of the final size). */
 export function encodeIndexFile(snapshot: IndexSnapshot): Uint8Array {

@@ -2,8 +2,8 @@
  * Series-level linkage after clustering: detected series whose offender profiles agree are merged. One
  * offender's crimes often form several detected series (another anchor of the offender, a gap between
  * bursts) that no candidate pair joins, yet the series' habits taken together are far more distinctive than
- * any two incidents' (measured on generated province data, bench/accuracy-analysis.ts: B³ F1 0.913 → 0.920
- * at 100k and 0.878 → 0.889 at 1M).
+ * any two incidents' (measured on generated province data with a fitted model, bench/accuracy-analysis.ts:
+ * B³ F1 0.900 → 0.903 at 1M; at 100k it stays 0.924).
  */
 
 import { canonicalizeMembership, communityMembers } from '../cluster/partition'
@@ -12,6 +12,7 @@ import { moRarityWeight } from '../score/pairScorer'
 import type { CaseTable } from '../table/CaseTable'
 
 const DAY_MS = 86_400_000
+const NO_SERIES: readonly number[] = []
 
 /** Options of {@link mergeSeriesByProfile}. */
 export interface ProfileMergeOptions {
@@ -25,7 +26,8 @@ export interface ProfileMergeOptions {
 
 /**
  * Defaults of {@link ProfileMergeOptions}, chosen on generated province data (bench/accuracy-analysis.ts):
- * at 1M incidents similarity 0.7–0.75 within 10–15 km and 90–180 days all gave B³ F1 0.8887–0.8890.
+ * at 1M incidents similarity 0.7–0.75 within 10–15 km and 90–180 days all gave B³ F1 0.8887–0.8890 (with the
+ * rare-MO blocking and 100k-trained model of the time).
  *
  * @example
  * mergeSeriesByProfile(table, membership, { ...PROFILE_MERGE_DEFAULTS, maxGapDays: 60 })
@@ -219,24 +221,23 @@ export function mergeSeriesByProfile(
   const seen = new Int32Array(communities).fill(-1)
   const inProfile = new Uint8Array(moCount)
   const partners: number[] = []
+  // keys of the cells within one cell of a member's: where partner series must have a member
+  const nearKeys: number[] = []
   const { system, cx, cy } = cells
   for (let c = 0; c < communities; c++) {
-    if (category[c] < 0) continue
+    if (category[c] < 0 || cells.start[c] === cells.start[c + 1]) continue
+    nearKeys.length = 0
+    for (let k = cells.start[c]; k < cells.start[c + 1]; k++)
+      for (let dx = -1; dx <= 1; dx++)
+        for (let dy = -1; dy <= 1; dy++) nearKeys.push(cellKey(system[k], cx[k] + dx, cy[k] + dy))
     partners.length = 0
-    if (cells.start[c] === cells.start[c + 1]) continue
     for (let x = profileStart[c]; x < prefixEnd[c]; x++) {
       const byCell = postings.get(keyOf(category[c], profileValues[x])) as Map<number, number[]>
-      for (let k = cells.start[c]; k < cells.start[c + 1]; k++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          for (let dy = -1; dy <= 1; dy++) {
-            const list = byCell.get(cellKey(system[k], cx[k] + dx, cy[k] + dy))
-            if (list === undefined) continue
-            for (const t of list) {
-              if (t > c && seen[t] !== c) {
-                seen[t] = c
-                partners.push(t)
-              }
-            }
+      for (const key of nearKeys) {
+        for (const t of byCell.get(key) ?? NO_SERIES) {
+          if (t > c && seen[t] !== c) {
+            seen[t] = c
+            partners.push(t)
           }
         }
       }

@@ -48,3 +48,19 @@ export function hashString(text: string): number {
   }
   return h >>> 0
 }
+
+/**
+ * MurmurHash3's 32-bit finalizer: mixes every input bit into every output bit (an integer hash, uniform
+ * on [0, 2³²) for distinct inputs, as unsigned).
+ *
+ * @example
+ * fmix32(1) // 1364076727, every run
+ */
+export function fmix32(h: number): number {
+  h ^= h >>> 16
+  h = Math.imul(h, 0x85ebca6b)
+  h ^= h >>> 13
+  h = Math.imul(h, 0xc2b2ae35)
+  h ^= h >>> 16
+  return h >>> 0
+}

@@ -9,6 +9,7 @@ import { linkIncidents } from '../../src/link/linkIncidents'
 import {
   createLinkageIndex,
   INDEX_RARE_MO_DEFAULTS,
+  type LinkageIndex,
   linkageIndexFromBytes,
   loadLinkageIndex,
 } from '../../src/online/linkageIndex'
@@ -24,6 +25,17 @@ function timeOrdered(n: number, seed: number): Incident[] {
     timeZone: TZ,
   })
   return [...incidents].sort((p, q) => p.timeFrom - q.timeFrom || (p.id < q.id ? -1 : 1))
+}
+
+/** The index's series of each incident as numeric labels (an incident in no series gets its own). */
+function seriesLabels(index: LinkageIndex, incidents: readonly Incident[]): number[] {
+  const labels = new Map<string, number>()
+  return incidents.map((incident, i) => {
+    const s = index.seriesOf(incident.id)
+    if (s === null) return -1 - i
+    if (!labels.has(s)) labels.set(s, labels.size)
+    return labels.get(s) as number
+  })
 }
 
 /** Adjusted Rand index of two partitions given as labels per element (Hubert & Arabie 1985). */
@@ -54,13 +66,7 @@ describe('createLinkageIndex', () => {
     const index = createLinkageIndex({ timeZone: TZ })
     expect(index.options.rareMo).toEqual(INDEX_RARE_MO_DEFAULTS)
     for (const incident of incidents) index.add([incident])
-    const labels = new Map<string, number>()
-    const online = incidents.map((incident, i) => {
-      const s = index.seriesOf(incident.id)
-      if (s === null) return -1 - i
-      if (!labels.has(s)) labels.set(s, labels.size)
-      return labels.get(s)!
-    })
+    const online = seriesLabels(index, incidents)
     const ari = adjustedRand(batch.partition.membership, online)
     // the batch's own agreement with itself under another Leiden seed bounds what any re-clustering can reach
     const reseeded = detectSeries(batch.graph, { resolution: batch.partition.resolution, seed: 1 }).membership
@@ -78,13 +84,7 @@ describe('createLinkageIndex', () => {
     const batch = linkIncidents(incidents, { timeZone: TZ })
     const index = createLinkageIndex({ timeZone: TZ, rareMo: BLOCKING_DEFAULTS.rareMo })
     index.add(incidents)
-    const labels = new Map<string, number>()
-    const online = incidents.map((incident, i) => {
-      const s = index.seriesOf(incident.id)
-      if (s === null) return -1 - i
-      if (!labels.has(s)) labels.set(s, labels.size)
-      return labels.get(s)!
-    })
+    const online = seriesLabels(index, incidents)
     expect(index.stats().links).toBeGreaterThan(0)
     expect(adjustedRand(batch.partition.membership, online)).toBeGreaterThanOrEqual(0.98)
   }, 60_000)
