@@ -73,6 +73,12 @@ const levelSchema = z.object({
    * `trainModelOnCandidates`); when present it replaces log2(m / u). Not allowed on `missing` (level 0).
    */
   weight: z.number().finite().optional(),
+  /**
+   * P(level | different offenders) among neighbour pairs (space-time candidates) of the data the model was
+   * fitted on: the reference against which `linkIncidents` re-measures how common the level is in the data
+   * being linked (see `estimateWeights`). Set by fitting; absent, the level is not re-measured.
+   */
+  neighbourU: z.number().gt(0).lte(1).optional(),
 })
 
 const comparisonSchema = z
@@ -82,6 +88,12 @@ const comparisonSchema = z
     thresholds: z.array(z.number().finite()).optional(),
     group: z.string().min(1).optional(),
     evidenceClasses: z.record(z.string(), z.enum(EVIDENCE_CLASSES)).optional(),
+    /**
+     * Value-specific weights: `evidence` (default on) weighs a shared value by how many incidents carry
+     * it; `mo` (default off) adds, for each shared MO value, log2(Σ q² / q_v) over its group's shares
+     * within the pair's category; `category` (default off) adds log2(Σ p² / p_c) to agreement on category
+     * c (see `termFrequencies`).
+     */
     termFrequencyAdjustment: z.boolean().optional(),
     minMatchWeight: z.number().finite().optional(),
     levels: z.array(levelSchema).min(2),
@@ -139,6 +151,30 @@ export const LinkageModelSchema = z
      */
     priorProbability: probability,
     comparisons: z.array(comparisonSchema).min(1),
+    /**
+     * Closeness weighed against the local background rate: a pair of the same category (or both without
+     * one) within `maxDistanceMeters` and `maxGapDays` of each other gains log2(referenceExpected / E),
+     * at most ±`maxWeight` bits, where E is the geometric mean of the two incidents' expected numbers of
+     * same-category incidents that close by chance (see `backgroundRates`), counted on the data being
+     * linked. `referenceExpected` is the background at which the other weights hold (the geometric mean
+     * over the data the model was fitted on).
+     */
+    background: z
+      .object({
+        maxDistanceMeters: z.number().positive().finite(),
+        maxGapDays: z.number().positive().finite(),
+        referenceExpected: z.number().positive().finite(),
+        maxWeight: z.number().positive().finite().optional(),
+      })
+      .optional(),
+    /**
+     * The prior of a neighbour pair (a space-time candidate) at the reference background, on the data the
+     * model was fitted on: the probability p such that, over those pairs, the model's mean probability
+     * equals the mean of σ(logit p + background weight). `linkIncidents` re-estimates it on the data being
+     * linked by EM and shifts the model's prior by the change (see `estimateWeights`). Absent: the prior is
+     * the model's.
+     */
+    neighbourPrior: probability.optional(),
     /** How the model was made (informational). */
     training: z
       .object({

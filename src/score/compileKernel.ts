@@ -21,10 +21,20 @@ export interface KernelSpec {
     evidenceKind: Int32Array
     evidenceValueWeight: Float64Array
     evidenceValueLevel: Int8Array
+    moTf: Float64Array
+    categoryTf: Float64Array
+    tfLayout: Int32Array
+    background: Float64Array
     thresholds: Float64Array
     thresholdsLatLon: Float64Array
     weights: Float64Array
   }
+  /** The mo comparison adds the term-frequency bits of the shared values (`moTf`, by `tfLayout`). */
+  moTf: boolean
+  /** Agreement on category outside the background neighbourhood adds `categoryTf[category]`. */
+  categoryTf: boolean
+  /** The model's background neighbourhood, when it has one (and `background` holds the rows' halves). */
+  background: import('./pairScorer').CompiledBackground | null
   /** MO sets are bitmaps in block words 23-30 (vocabulary of at most 256 values). */
   moBitmap: boolean
   /** Words of the MO bitmap in use: ceil(vocabulary / 32). */
@@ -98,6 +108,10 @@ const FACTORY_PARAMETERS = [
   'EKIND',
   'EVW',
   'EVL',
+  'MOTF',
+  'CTF',
+  'TFL',
+  'BGR',
   'T',
   'TL',
   'W',
@@ -252,6 +266,27 @@ function num(value: number): string {
   return `(${value.toPrecision(17)})`
 }
 
+/**
+ * Code of the test that rows i and j are background neighbours (as pairScorer's `inBackground`): located
+ * in the same system, same category, within the distance and the window gap.
+ */
+function nearCode(b: import('./pairScorer').CompiledBackground): string {
+  return `let near = false;
+{
+  const fl = rowI[ri + 14];
+  if (fl !== 0 && fl === rowI[rj + 14] && rowI[ri + 15] === rowI[rj + 15]) {
+    const dx = rowF[fj + 2] - rowF[fi + 2], dy = rowF[fj + 3] - rowF[fi + 3];
+    let inside = true;
+    if (fl === 3) { const dz = rowF[fj + 4] - rowF[fi + 4]; if ((dx * dx + dy * dy + dz * dz) * 0.25 > ${num(b.latLonLimit)}) inside = false; }
+    else if (dx * dx + dy * dy > ${num(b.planarLimit)}) inside = false;
+    if (inside) {
+      const s = rowF[fi] > rowF[fj] ? rowF[fi] : rowF[fj], e = rowF[fi + 1] < rowF[fj + 1] ? rowF[fi + 1] : rowF[fj + 1];
+      near = s - e <= ${num(b.gapMs)};
+    }
+  }
+}`
+}
+
 /** Code setting `l` to the distance level (haversine via unit-vector chords, or planar distance). */
 function distanceLevel(t0: number, t1: number): string {
   return `{
@@ -300,12 +335,21 @@ function buildSource(spec: KernelSpec, writeLevels: boolean): unknown {
   const lines: string[] = []
   const fromHolder =
     spec.holder === true
-      ? 'const rowF = H.rowF, rowI = H.rowI, MO = H.moIds, MOW = H.moValueWeight, MOB = H.moValueBit, EID = H.evidenceIds, EKIND = H.evidenceKind, EVW = H.evidenceValueWeight, EVL = H.evidenceValueLevel;'
+      ? 'const rowF = H.rowF, rowI = H.rowI, MO = H.moIds, MOW = H.moValueWeight, MOB = H.moValueBit, EID = H.evidenceIds, EKIND = H.evidenceKind, EVW = H.evidenceValueWeight, EVL = H.evidenceValueLevel, MOTF = H.moTf, CTF = H.categoryTf, TFL = H.tfLayout, BGR = H.background;'
       : ''
   if (fromHolder !== '') lines.push(fromHolder)
   lines.push('const fi = i * 24, fj = j * 24, ri = i * 48, rj = j * 48;')
   lines.push('let total = PRIOR;')
   lines.push('let l = 0;')
+  const moTf = spec.moTf && spec.arrays.moTf.length > 0
+  const categoryTf = spec.categoryTf && spec.arrays.categoryTf.length > 0
+  const background = spec.arrays.background.length > 0 ? spec.background : null
+  if (moTf) {
+    lines.push(`let moTf = 0;
+const ci0 = rowI[ri + 15];
+const tfBase = (ci0 === rowI[rj + 15] && ci0 >= 0 ? ci0 : TFL[1]) * TFL[0];`)
+  }
+  lines.push(background === null ? 'const near = false;' : nearCode(background))
   let moMerged = false
   for (let c = 0; c < C; c++) {
     const t0 = thresholdStart[c]
@@ -363,7 +407,7 @@ let moShared = 0, moMask = 0;`)
           if (spec.moBitmap) {
             let unrolled = ''
             for (let k = 0; k < spec.moBitmapWords; k++) {
-              unrolled += `  v = rowI[ri + ${23 + k}] & rowI[rj + ${23 + k}]; while (v !== 0) { const low = v & -v; const a = ${(k << 5) + 31} - Math.clz32(low); moShared += MOW[a]; moMask |= MOB[a]; v ^= low; }\n`
+              unrolled += `  v = rowI[ri + ${23 + k}] & rowI[rj + ${23 + k}]; while (v !== 0) { const low = v & -v; const a = ${(k << 5) + 31} - Math.clz32(low); moShared += MOW[a]; moMask |= MOB[a]; ${moTf ? 'moTf += MOTF[tfBase + a]; ' : ''}v ^= low; }\n`
             }
             lines.push(`if (moBoth) {\n  let v = 0;\n${unrolled}}`)
           } else {
@@ -371,7 +415,7 @@ let moShared = 0, moMask = 0;`)
   let p = msi, q = msj;
   while (p < mei && q < mej) {
     const a = MO[p], b = MO[q];
-    if (a === b) { moShared += MOW[a]; moMask |= MOB[a]; }
+    if (a === b) { moShared += MOW[a]; moMask |= MOB[a];${moTf ? ' moTf += MOTF[tfBase + a];' : ''} }
     p += a <= b ? 1 : 0;
     q += b <= a ? 1 : 0;
   }
@@ -401,6 +445,7 @@ let moShared = 0, moMask = 0;`)
   const v = union > 0 ? moShared / union : 1;
   ${descending('v', t0, t1)}
 }`)
+          if (moTf) weightExpression = `(l > 0 ? W[${int(w0)} + l] + moTf : W[${int(w0)}])`
         } else {
           const bit = groupBit[c] | 0
           lines.push(`if ((moGroupsBoth & ${int(bit)}) !== 0) l = (moMask & ${int(bit)}) !== 0 ? 1 : 2;`)
@@ -440,6 +485,9 @@ let moShared = 0, moMask = 0;`)
   const ci = rowI[ri + 15], cj = rowI[rj + 15];
   if (ci >= 0 && cj >= 0) l = ci === cj ? 1 : rowI[ri + 16] === rowI[rj + 16] ? 2 : 3;
 }`)
+        // inside the background neighbourhood the background term weighs the category's commonness
+        if (categoryTf)
+          weightExpression = `(l === 1 && !near ? W[${int(w0 + 1)}] + CTF[rowI[ri + 15]] : W[${int(w0)} + l])`
         break
       case 8: {
         // popcount of 16 ANDed words: nibble counts of two words added (≤ 8), folded to bytes (≤ 16),
@@ -468,6 +516,12 @@ acc += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);\n`
     }
     if (writeLevels) lines.push(`out[${int(c)}] = l;`)
     lines.push(`total += ${weightExpression};`)
+  }
+  if (background !== null) {
+    const max = num(background.maxWeight)
+    lines.push(
+      `if (near) { const bw = BGR[i] + BGR[j]; total += bw > ${max} ? ${max} : bw < -${max} ? -${max} : bw; }`,
+    )
   }
   lines.push('return total;')
   const parameters = writeLevels ? 'i, j, out' : 'i, j'
@@ -539,6 +593,10 @@ function kernelStore(i, j) {\n${lines.join('\n').replace(/return total;$/, 'RESU
     a.evidenceKind,
     a.evidenceValueWeight,
     a.evidenceValueLevel,
+    a.moTf,
+    a.categoryTf,
+    a.tfLayout,
+    a.background,
     a.thresholds,
     a.thresholdsLatLon,
     a.weights,

@@ -120,6 +120,10 @@ export class GrowingPairScorer {
     evidenceKind: new Int32Array(0),
     evidenceValueWeight: new Float64Array(0),
     evidenceValueLevel: new Int8Array(0),
+    moTf: new Float64Array(0),
+    categoryTf: new Float64Array(0),
+    tfLayout: new Int32Array(2),
+    background: new Float64Array(0),
   }
   private evaluate: Evaluate
   private arraysChanged = true

@@ -9,7 +9,9 @@ import {
 } from '../model/linkageModel'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { type BackgroundRates, backgroundRates } from './backgroundRates'
 import { type CompiledKernel, compileKernel } from './compileKernel'
+import { type TermFrequencies, termFrequencies, termFrequenciesFor } from './termFrequencies'
 
 const HOUR_MS = 3_600_000
 const DAY_MS = 86_400_000
@@ -50,7 +52,15 @@ export interface PairScorerOptions {
    * forbidding `new Function`) interprets everywhere, with identical results.
    */
   compile?: boolean
+  /**
+   * Term frequencies and background rates already measured on the frequency table (`reference`, else the
+   * scored table), so several scorers of one table measure them once (see {@link scoringStatistics}).
+   */
+  statistics?: ScoringStatistics
 }
+
+/** Default background of a model's `background` comparison when it gives no `maxWeight`: ±8 bits. */
+export const BACKGROUND_MAX_WEIGHT = 8
 
 /**
  * Scores row pairs of one {@link CaseTable} with one {@link LinkageModel}: the hot path of linkage.
@@ -82,6 +92,16 @@ export interface PairScorer {
   ): number
   /** Writes the level of each comparison into `out`. */
   levels(i: number, j: number, out: Int8Array): void
+  /**
+   * The value-specific and place-specific parts of the scores (empty arrays when the model has none): see
+   * {@link ScorerAdjustments}.
+   */
+  readonly adjustments: ScorerAdjustments
+  /**
+   * The background term of rows i and j in bits (included in `matchWeight`): log2(reference / E) within the
+   * model's background neighbourhood, clamped; 0 outside it or when the model has no background.
+   */
+  background(i: number, j: number): number
   /**
    * Writes levels, their weights and the raw compared values (metres, hours, days, similarity;
    * NaN when missing or not numeric), and returns the total match weight (the same number as
@@ -187,6 +207,11 @@ export function createPairScorer(
     }
   }
 
+  const adjustments = scorerAdjustments(table, m, {
+    reference,
+    uniformRarity,
+    statistics: options.statistics,
+  })
   const arrays: ScorerArrays = {
     rowF,
     rowI,
@@ -197,6 +222,10 @@ export function createPairScorer(
     evidenceKind,
     evidenceValueWeight,
     evidenceValueLevel,
+    moTf: adjustments.moTermFrequency,
+    categoryTf: adjustments.categoryTermFrequency,
+    tfLayout: adjustments.tfLayout,
+    background: adjustments.backgroundBits,
   }
   const moBitmapWords = Math.ceil(table.moValues.length / 32)
   const evaluate = createEvaluate(m, arrays, moBitmap, moBitmapWords)
@@ -209,6 +238,8 @@ export function createPairScorer(
       model,
       comparisonCount: m.C,
       priorMatchWeight: m.prior,
+      adjustments,
+      background: (i, j) => backgroundTerm(m, arrays, i, j),
       matchWeight,
       scoreRange,
       levels: (i, j, out) => {
@@ -223,6 +254,8 @@ export function createPairScorer(
     model,
     comparisonCount: m.C,
     priorMatchWeight: m.prior,
+    adjustments,
+    background: (i, j) => backgroundTerm(m, arrays, i, j),
     matchWeight: (i, j) => evaluate(i, j, null, null, null),
     scoreRange: (a, b, start, end, minWeight, outA, outB, outWeight, outOffset) => {
       let at = outOffset
@@ -269,6 +302,24 @@ export interface CompiledModel {
   moGroupIndex: Map<string, number>
   evidence: EvidenceSpec | null
   needNarrative: boolean
+  /** The mo comparison adds term-frequency bits of the shared values. */
+  moTf: boolean
+  /** The category comparison adds term-frequency bits on agreement (outside the background neighbourhood). */
+  categoryTf: boolean
+  background: CompiledBackground | null
+}
+
+/** A model's background neighbourhood in the units the kernels compare. Internal. */
+export interface CompiledBackground {
+  maxDistanceMeters: number
+  maxGapDays: number
+  /** sin²(R / 2 Earth radii): the chord test of lat/lon rows. */
+  latLonLimit: number
+  /** R²: the test of planar rows. */
+  planarLimit: number
+  gapMs: number
+  referenceExpected: number
+  maxWeight: number
 }
 
 /**
@@ -347,7 +398,176 @@ export function compileModel(model: LinkageModel, moGroupValues: readonly string
     moGroupIndex,
     evidence,
     needNarrative: comparisons.some((c) => c.kind === 'narrative'),
+    moTf: comparisons.some((c) => c.kind === 'mo' && c.termFrequencyAdjustment === true),
+    categoryTf: comparisons.some((c) => c.kind === 'category' && c.termFrequencyAdjustment === true),
+    background: compileBackground(model),
   }
+}
+
+function compileBackground(model: LinkageModel): CompiledBackground | null {
+  const spec = model.background
+  if (spec === undefined) return null
+  const s = Math.sin(Math.min(spec.maxDistanceMeters / (2 * EARTH_RADIUS_METERS), Math.PI / 2))
+  return {
+    maxDistanceMeters: spec.maxDistanceMeters,
+    maxGapDays: spec.maxGapDays,
+    latLonLimit: s * s,
+    planarLimit: spec.maxDistanceMeters * spec.maxDistanceMeters,
+    gapMs: Math.round(spec.maxGapDays * DAY_MS),
+    referenceExpected: spec.referenceExpected,
+    maxWeight: spec.maxWeight ?? BACKGROUND_MAX_WEIGHT,
+  }
+}
+
+/** Term frequencies and background rates of a case table, as scorers use them. */
+export interface ScoringStatistics {
+  /** The table they were measured on. */
+  table: CaseTable
+  termFrequencies: TermFrequencies | null
+  background: BackgroundRates | null
+}
+
+const termFrequencyCache = new WeakMap<CaseTable, TermFrequencies>()
+const backgroundCache = new WeakMap<CaseTable, Map<string, BackgroundRates>>()
+
+/**
+ * The statistics a model's adjustments need, measured on `table` (cached per table): term frequencies
+ * when a comparison asks for them, background rates over the model's neighbourhood when it has one.
+ *
+ * @example
+ * const statistics = scoringStatistics(table, model)
+ * const scorer = createPairScorer(table, model, { statistics })
+ */
+export function scoringStatistics(table: CaseTable, model: LinkageModel): ScoringStatistics {
+  const needTf = model.comparisons.some(
+    (c) => (c.kind === 'mo' || c.kind === 'category') && c.termFrequencyAdjustment === true,
+  )
+  let tf: TermFrequencies | null = null
+  if (needTf) {
+    tf = termFrequencyCache.get(table) ?? null
+    if (tf === null) {
+      tf = termFrequencies(table)
+      termFrequencyCache.set(table, tf)
+    }
+  }
+  let background: BackgroundRates | null = null
+  if (model.background !== undefined) {
+    const { maxDistanceMeters, maxGapDays } = model.background
+    const key = `${maxDistanceMeters}|${maxGapDays}`
+    let byKey = backgroundCache.get(table)
+    if (byKey === undefined) backgroundCache.set(table, (byKey = new Map()))
+    background = byKey.get(key) ?? null
+    if (background === null) {
+      background = backgroundRates(table, { maxDistanceMeters, maxGapDays })
+      byKey.set(key, background)
+    }
+  }
+  return { table, termFrequencies: tf, background }
+}
+
+/**
+ * The value- and place-specific parts of a scorer's weights, laid out for its table: MO and category
+ * term-frequency bits and each row's half of the background term.
+ */
+export interface ScorerAdjustments {
+  /** Bits per (category slot, MO value), `slot * tfLayout[0] + value` (see `termFrequencies`); empty when off. */
+  moTermFrequency: Float64Array
+  /** Bits per category id on agreement; empty when off. */
+  categoryTermFrequency: Float64Array
+  /** [MO vocabulary size, the slot of pairs whose categories differ or are missing]. */
+  tfLayout: Int32Array
+  /** Per row: ½ log2(referenceExpected / expected), 0 without location; empty when the model has no background. */
+  backgroundBits: Float64Array
+  /** Per row: the expected count of same-category incidents in its neighbourhood (NaN without location); null when off. */
+  backgroundExpected: Float64Array | null
+}
+
+const EMPTY_F64: Float64Array = new Float64Array(0)
+
+function scorerAdjustments(
+  table: CaseTable,
+  m: CompiledModel,
+  options: { reference?: CaseTable; uniformRarity: boolean; statistics?: ScoringStatistics },
+): ScorerAdjustments {
+  const tfLayout = Int32Array.of(table.moValues.length, table.categoryValues.length)
+  const none: ScorerAdjustments = {
+    moTermFrequency: EMPTY_F64,
+    categoryTermFrequency: EMPTY_F64,
+    tfLayout,
+    backgroundBits: EMPTY_F64,
+    backgroundExpected: null,
+  }
+  if (options.uniformRarity || (!m.moTf && !m.categoryTf && m.background === null)) return none
+  const source = options.reference ?? table
+  const given = options.statistics
+  if (given !== undefined && given.table !== source) {
+    throw new Error('caselink: scorer statistics were measured on another table than the frequency table')
+  }
+  let moTermFrequency: Float64Array = EMPTY_F64
+  let categoryTermFrequency: Float64Array = EMPTY_F64
+  if (m.moTf || m.categoryTf) {
+    const own =
+      source === table
+        ? (given?.termFrequencies ?? termFrequencyCache.get(table) ?? termFrequencies(table))
+        : termFrequenciesFor(table, source)
+    if (source === table) termFrequencyCache.set(table, own)
+    if (m.moTf) moTermFrequency = own.mo
+    if (m.categoryTf) categoryTermFrequency = own.category
+  }
+  let backgroundBits = EMPTY_F64
+  let backgroundExpected: Float64Array | null = null
+  const b = m.background
+  if (b !== null) {
+    const rates =
+      given?.background ??
+      backgroundRates(source, { maxDistanceMeters: b.maxDistanceMeters, maxGapDays: b.maxGapDays })
+    const expected = rates.expectedFor(table)
+    backgroundExpected = expected
+    backgroundBits = new Float64Array(table.size)
+    const half = 0.5 * Math.log2(b.referenceExpected)
+    for (let i = 0; i < table.size; i++) {
+      const e = expected[i]
+      backgroundBits[i] = Number.isNaN(e) ? 0 : half - 0.5 * Math.log2(e)
+    }
+  }
+  return { moTermFrequency, categoryTermFrequency, tfLayout, backgroundBits, backgroundExpected }
+}
+
+/**
+ * Whether rows i and j are background neighbours: both located in the same system, of the same category
+ * (or both without one), within the neighbourhood's distance and window gap.
+ */
+export function inBackground(
+  b: CompiledBackground,
+  rowF: Float64Array,
+  rowI: Int32Array,
+  i: number,
+  j: number,
+): boolean {
+  const fi = i * 24
+  const fj = j * 24
+  const ri = i * 48
+  const rj = j * 48
+  const flags = rowI[ri + 14]
+  if (flags === 0 || flags !== rowI[rj + 14] || rowI[ri + 15] !== rowI[rj + 15]) return false
+  const dx = rowF[fj + 2] - rowF[fi + 2]
+  const dy = rowF[fj + 3] - rowF[fi + 3]
+  if (flags === 3) {
+    const dz = rowF[fj + 4] - rowF[fi + 4]
+    if ((dx * dx + dy * dy + dz * dz) * 0.25 > b.latLonLimit) return false
+  } else if (dx * dx + dy * dy > b.planarLimit) return false
+  const start = rowF[fi] > rowF[fj] ? rowF[fi] : rowF[fj]
+  const end = rowF[fi + 1] < rowF[fj + 1] ? rowF[fi + 1] : rowF[fj + 1]
+  return start - end <= b.gapMs
+}
+
+/** The background term of a pair (0 outside the neighbourhood), clamped to ±maxWeight. */
+function backgroundTerm(m: CompiledModel, arrays: ScorerArrays, i: number, j: number): number {
+  const b = m.background
+  if (b === null || arrays.background.length === 0 || !inBackground(b, arrays.rowF, arrays.rowI, i, j))
+    return 0
+  const w = arrays.background[i] + arrays.background[j]
+  return w > b.maxWeight ? b.maxWeight : w < -b.maxWeight ? -b.maxWeight : w
 }
 
 /** Rarity weight of an MO value carried by `frequency` of `rows` rows: log2((rows + 1) / frequency). */
@@ -391,6 +611,14 @@ export interface ScorerArrays {
   evidenceKind: Int32Array
   evidenceValueWeight: Float64Array
   evidenceValueLevel: Int8Array
+  /** MO term-frequency bits per (category slot, value); empty when the model has none. */
+  moTf: Float64Array
+  /** Category term-frequency bits per category; empty when the model has none. */
+  categoryTf: Float64Array
+  /** [MO vocabulary size, the slot of pairs of differing categories]. */
+  tfLayout: Int32Array
+  /** Per row: half of the background term; empty when the model has none. */
+  background: Float64Array
 }
 
 /** The columns {@link packRow} reads (those of a CaseTable; a CaseStore has the same names). */
@@ -540,6 +768,9 @@ export function compileFor(
     moSumInline,
     reachFilter,
     beforeKernel,
+    moTf: m.moTf,
+    categoryTf: m.categoryTf,
+    background: m.background,
     dayMs: DAY_MS,
     weekMs: WEEK_MS,
   })
@@ -565,6 +796,9 @@ export function createEvaluate(
     evidenceValueWeight,
     evidenceValueLevel,
   } = arrays
+  const moTfOn = m.moTf && arrays.moTf.length > 0
+  const categoryTfOn = m.categoryTf && arrays.categoryTf.length > 0
+  const background = arrays.background.length > 0 ? m.background : null
 
   /** Level index of `value` against ascending thresholds [start, end): first t with value <= t. */
   const ascendingLevel = (value: number, start: number, end: number, base: number): number => {
@@ -605,6 +839,11 @@ export function createEvaluate(
     let moDone = false
     let moShared = 0
     let moSharedMask = 0
+    let moTf = 0
+    // the MO term-frequency slot: the pair's category, or "any" when they differ or are missing
+    const ci0 = rowI[ri + 15]
+    const tfBase = (ci0 === rowI[rj + 15] && ci0 >= 0 ? ci0 : arrays.tfLayout[1]) * arrays.tfLayout[0]
+    const near = background !== null && inBackground(background, rowF, rowI, i, j)
     for (let c = 0; c < C; c++) {
       const t0 = thresholdStart[c]
       const t1 = thresholdStart[c + 1]
@@ -704,6 +943,7 @@ export function createEvaluate(
                   const a = (k << 5) + 31 - Math.clz32(low)
                   moShared += moValueWeight[a]
                   moSharedMask |= moValueBit[a]
+                  if (moTfOn) moTf += arrays.moTf[tfBase + a]
                   v ^= low
                 }
               }
@@ -716,6 +956,7 @@ export function createEvaluate(
                 if (a === b) {
                   moShared += moValueWeight[a]
                   moSharedMask |= moValueBit[a]
+                  if (moTfOn) moTf += arrays.moTf[tfBase + a]
                 }
                 p += a <= b ? 1 : 0
                 q += b <= a ? 1 : 0
@@ -752,6 +993,7 @@ export function createEvaluate(
             const union = sumI + sumJ - moShared
             value = union > 0 ? moShared / union : 1
             level = descendingLevel(value, t0, t1)
+            if (moTfOn) weight = weights[weightStart[c] + level] + moTf
           } else {
             const bit = groupBit[c]
             if ((rowI[ri + 21] & rowI[rj + 21] & bit) === 0) break
@@ -804,6 +1046,9 @@ export function createEvaluate(
           const cj = rowI[rj + 15]
           if (ci < 0 || cj < 0) break
           level = ci === cj ? 1 : rowI[ri + 16] === rowI[rj + 16] ? 2 : 3
+          // inside the background neighbourhood the background term weighs the category's commonness
+          if (level === 1 && categoryTfOn && !near)
+            weight = weights[weightStart[c] + 1] + arrays.categoryTf[ci]
           break
         }
         case 8: {
@@ -828,6 +1073,11 @@ export function createEvaluate(
       if (levelsOut !== null) levelsOut[c] = level
       if (weightsOut !== null) weightsOut[c] = weight
       if (valuesOut !== null) valuesOut[c] = level === 0 ? Number.NaN : value
+    }
+    if (near) {
+      const b = background as CompiledBackground
+      const w = arrays.background[i] + arrays.background[j]
+      total += w > b.maxWeight ? b.maxWeight : w < -b.maxWeight ? -b.maxWeight : w
     }
     return total
   }

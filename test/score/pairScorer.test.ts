@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { defaultModel } from '../../src/model/defaultModel'
-import { matchProbability } from '../../src/model/linkageModel'
+import { type LinkageModel, matchProbability } from '../../src/model/linkageModel'
 import type { Incident } from '../../src/schema/incident'
 import { createPairScorer } from '../../src/score/pairScorer'
 import { explainPair, scorePair } from '../../src/score/scorePair'
@@ -67,6 +67,14 @@ describe('createPairScorer', () => {
   const model = defaultModel({ moGroups: ['entry', 'target'] })
   const scorer = createPairScorer(table, model)
   const C = scorer.comparisonCount
+  // the same layout with value- and place-specific weights: MO and category term frequencies, background
+  const adjusted: LinkageModel = {
+    ...model,
+    comparisons: model.comparisons.map((c) =>
+      c.kind === 'mo' || c.kind === 'category' ? { ...c, termFrequencyAdjustment: true } : c,
+    ),
+    background: { maxDistanceMeters: 8000, maxGapDays: 15, referenceExpected: 2 },
+  }
 
   it('gives the same levels on the fast (bounded) path as on the exact path', () => {
     const fast = new Int8Array(C)
@@ -96,13 +104,19 @@ describe('createPairScorer', () => {
       // long narratives: more than 255 common signature bits (the popcount's byte sums)
       narrative: k % 3 === 0 ? long() : x.narrative,
     }))
-    for (const rows of [incidents, wide]) {
+    for (const [rows, m] of [
+      [incidents, model],
+      [wide, model],
+      [incidents, adjusted],
+      [wide, adjusted],
+    ] as const) {
       const t = buildCaseTable(rows, { timeZone: 'Asia/Shanghai' })
-      const compiled = createPairScorer(t, model)
-      const interpreted = createPairScorer(t, model, { compile: false })
+      const compiled = createPairScorer(t, m)
+      const interpreted = createPairScorer(t, m, { compile: false })
       const a = new Int8Array(C)
       const b = new Int8Array(C)
       const random = createRandom(8)
+      let near = 0
       for (let k = 0; k < 5000; k++) {
         const i = Math.floor(random() * t.size)
         const j = Math.floor(random() * t.size)
@@ -110,7 +124,11 @@ describe('createPairScorer', () => {
         compiled.levels(i, j, a)
         interpreted.levels(i, j, b)
         expect(Array.from(a)).toEqual(Array.from(b))
+        if (compiled.background(i, j) !== 0) near++
       }
+      // the adjusted model's background term is exercised (and the base model has none)
+      if (m === adjusted) expect(near).toBeGreaterThan(20)
+      else expect(near).toBe(0)
     }
     const wideTable = buildCaseTable(wide)
     expect(wideTable.moValues.length).toBeGreaterThan(256)
