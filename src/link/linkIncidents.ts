@@ -2,10 +2,11 @@ import { type GenerateCandidatesOptions, generateCandidates } from '../blocking/
 import { type DetectSeriesOptions, detectSeries, type SeriesPartition } from '../cluster/detectSeries'
 import { type SimilarityGraph, similarityGraphFromEdges } from '../graph/similarityGraph'
 import { defaultModel } from '../model/defaultModel'
+import { type EstimatePriorsOptions, estimatePriors, type PairClassEstimate } from '../model/estimatePriors'
 import { type LinkageModel, parseLinkageModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { type ParseIncidentsOptions, parseIncidents } from '../schema/parseIncidents'
-import { createPairScorer, type PairScorer } from '../score/pairScorer'
+import { createPairScorer, type PairScorer, scoringStatistics, withPriors } from '../score/pairScorer'
 import { type ScoredPairs, scorePairs } from '../score/scorePairs'
 import { mergeSeriesByProfile, type ProfileMergeOptions } from '../series/mergeSeriesByProfile'
 import { type Series, type SummarizeSeriesOptions, summarizeSeries } from '../series/summarizeSeries'
@@ -36,6 +37,7 @@ export interface LinkStats {
     parse: StageStats
     table: StageStats
     candidates: StageStats
+    priors: StageStats
     scoring: StageStats
     graph: StageStats
     clustering: StageStats
@@ -50,6 +52,16 @@ export interface LinkIncidentsOptions extends ParseIncidentsOptions {
   model?: LinkageModel
   /** Candidate generation (blocking) options. */
   blocking?: GenerateCandidatesOptions
+  /**
+   * `'estimate'` (default): re-estimate the prior of each kind of pair on the data being linked
+   * (`estimatePriors`: the share of linked pairs the data shows beyond chance, from how close in time its
+   * candidate pairs are against a permutation of times), so that probabilities, the edge floor and CPM γ
+   * mean the same at any size and density. `'model'`: use the model's priors as they are. Models without
+   * `pairPriors` always use their own.
+   */
+  prior?: 'estimate' | 'model'
+  /** Options of the prior's estimation. */
+  priorEstimation?: EstimatePriorsOptions
   /** Links below this probability are not kept as edges of the graph. Default 0.9. */
   minProbability?: number
   /** Clustering: method, resolution (CPM γ), seed. Default Leiden-CPM, γ 0.005, seed 0. */
@@ -108,6 +120,8 @@ export interface LinkResult {
   seriesOfRow: Int32Array
   /** The scorer compiled for `table` and `model`, for explanations. */
   scorer: PairScorer
+  /** The priors estimated on the data, one per kind of pair (empty when `prior: 'model'` or the model has none). */
+  priors: PairClassEstimate[]
 }
 
 /** Defaults of {@link linkIncidents}: the edge floor and the clustering. */
@@ -132,7 +146,7 @@ export const LINK_DEFAULTS = {
 export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOptions = {}): LinkResult {
   const started = performance.now()
   const minProbability = options.minProbability ?? LINK_DEFAULTS.minProbability
-  const model = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
+  const inputModel = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
   const clusteringOptions = { ...LINK_DEFAULTS.clustering, ...options.clustering }
   const onStage = options.onStage ?? (() => {})
   let mark = performance.now()
@@ -175,8 +189,26 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
   onStage('candidates', 'end')
   const candidateStats = { ms: lap(), pairs: candidates.count }
 
+  onStage('priors', 'start')
+  const statistics = scoringStatistics(table, inputModel)
+  let model = inputModel
+  let scorer = createPairScorer(table, model, { statistics })
+  let priors: PairClassEstimate[] = []
+  if ((options.prior ?? 'estimate') === 'estimate' && model.pairPriors !== undefined) {
+    const estimated = estimatePriors(table, candidates, scorer, options.priorEstimation)
+    model = estimated.model
+    priors = estimated.estimates
+    scorer = withPriors(scorer, model)
+  }
+  onStage('priors', 'end')
+  const priorStats: StageStats = { ms: lap() }
+  for (const estimate of priors) {
+    priorStats[`${estimate.kind}Pairs`] = estimate.pairs
+    priorStats[`${estimate.kind}LinkedShare`] = estimate.linkedShareUsed
+    priorStats[`${estimate.kind}OffsetBits`] = estimate.estimatedOffsetBits
+  }
+
   onStage('scoring', 'start')
-  const scorer = createPairScorer(table, model)
   const pairs = scorePairs(table, candidates, model, { scorer, minProbability })
   onStage('scoring', 'end')
   const scoringMs = lap()
@@ -298,6 +330,7 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
         parse: parseStats,
         table: tableStats,
         candidates: candidateStats,
+        priors: priorStats,
         scoring: scoringStats,
         graph: graphStats,
         clustering: clusteringStats,
@@ -312,5 +345,6 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
     partition,
     seriesOfRow,
     scorer,
+    priors,
   }
 }

@@ -140,6 +140,7 @@ export function withProbabilities(
     format: 'caselink-model',
     version: 1,
     priorProbability,
+    ...(template.background === undefined ? {} : { background: template.background }),
     comparisons: template.comparisons.map((comparison, c) => ({
       ...comparison,
       levels: comparison.levels.map((level, l) => ({

@@ -33,6 +33,29 @@ export const COMPARISON_KINDS = [
 export type ComparisonKind = (typeof COMPARISON_KINDS)[number]
 
 /**
+ * Kinds of pair that get their own prior (`pairPriors`): `near`, two incidents of the same category
+ * within the model's background neighbourhood (what blocking's space-time rule pairs); `evidence`, not
+ * near but sharing an identifier; `far`, every other pair (shared rare habits, or any two incidents).
+ *
+ * @example
+ * PAIR_CLASSES.indexOf('near') // 0
+ */
+export const PAIR_CLASSES = ['near', 'evidence', 'far'] as const
+
+/** One of {@link PAIR_CLASSES}. */
+export type PairClass = (typeof PAIR_CLASSES)[number]
+
+const pairClassPriorSchema = z.object({
+  /** Bits added to the prior's match weight for pairs of this kind. */
+  offsetBits: z.number().finite(),
+  /**
+   * How the window gaps of linked pairs of this kind fall into `gapBinsDays` on the data the model was
+   * fitted on (shares summing to 1): what the prior's estimation compares a data set's gaps with.
+   */
+  linkedGapShares: z.array(z.number().min(0).max(1)).optional(),
+})
+
+/**
  * Strength classes of evidence kinds (level order in the `evidence` comparison).
  *
  * @example
@@ -73,12 +96,6 @@ const levelSchema = z.object({
    * `trainModelOnCandidates`); when present it replaces log2(m / u). Not allowed on `missing` (level 0).
    */
   weight: z.number().finite().optional(),
-  /**
-   * P(level | different offenders) among neighbour pairs (space-time candidates) of the data the model was
-   * fitted on: the reference against which `linkIncidents` re-measures how common the level is in the data
-   * being linked (see `estimateWeights`). Set by fitting; absent, the level is not re-measured.
-   */
-  neighbourU: z.number().gt(0).lte(1).optional(),
 })
 
 const comparisonSchema = z
@@ -168,13 +185,19 @@ export const LinkageModelSchema = z
       })
       .optional(),
     /**
-     * The prior of a neighbour pair (a space-time candidate) at the reference background, on the data the
-     * model was fitted on: the probability p such that, over those pairs, the model's mean probability
-     * equals the mean of σ(logit p + background weight). `linkIncidents` re-estimates it on the data being
-     * linked by EM and shifts the model's prior by the change (see `estimateWeights`). Absent: the prior is
-     * the model's.
+     * A prior for each kind of pair (see {@link PAIR_CLASSES}), as bits added to `priorProbability`'s
+     * match weight, with the gap distribution of linked pairs that `estimatePriors` uses to re-estimate
+     * them on the data being linked. Needs `background` (it defines `near`).
      */
-    neighbourPrior: probability.optional(),
+    pairPriors: z
+      .object({
+        /** Upper ends of the window-gap bins, days, ascending; a last bin holds the longer gaps. */
+        gapBinsDays: z.array(z.number().positive().finite()).min(1),
+        near: pairClassPriorSchema,
+        evidence: pairClassPriorSchema,
+        far: pairClassPriorSchema,
+      })
+      .optional(),
     /** How the model was made (informational). */
     training: z
       .object({
@@ -196,6 +219,33 @@ export const LinkageModelSchema = z
     })
     if (model.comparisons.filter((c) => c.kind === 'moGroup').length > 31) {
       context.addIssue({ code: 'custom', path: ['comparisons'], message: 'at most 31 moGroup comparisons' })
+    }
+    const priors = model.pairPriors
+    if (priors !== undefined) {
+      if (model.background === undefined) {
+        context.addIssue({ code: 'custom', path: ['pairPriors'], message: 'pairPriors needs background' })
+      }
+      const bins = priors.gapBinsDays
+      for (let k = 1; k < bins.length; k++) {
+        if (bins[k] <= bins[k - 1]) {
+          context.addIssue({
+            code: 'custom',
+            path: ['pairPriors', 'gapBinsDays', k],
+            message: 'must increase',
+          })
+        }
+      }
+      for (const kind of PAIR_CLASSES) {
+        const shares = priors[kind].linkedGapShares
+        if (shares === undefined) continue
+        if (shares.length !== bins.length + 1) {
+          context.addIssue({
+            code: 'custom',
+            path: ['pairPriors', kind, 'linkedGapShares'],
+            message: `needs ${bins.length + 1} shares (one per bin and one for longer gaps), got ${shares.length}`,
+          })
+        }
+      }
     }
   })
 

@@ -35,6 +35,8 @@ export interface KernelSpec {
   categoryTf: boolean
   /** The model's background neighbourhood, when it has one (and `background` holds the rows' halves). */
   background: import('./pairScorer').CompiledBackground | null
+  /** Bits added per kind of pair: near, sharing evidence, far (all 0: none). */
+  classOffsets: Float64Array
   /** MO sets are bitmaps in block words 23-30 (vocabulary of at most 256 values). */
   moBitmap: boolean
   /** Words of the MO bitmap in use: ceil(vocabulary / 32). */
@@ -343,13 +345,15 @@ function buildSource(spec: KernelSpec, writeLevels: boolean): unknown {
   lines.push('let l = 0;')
   const moTf = spec.moTf && spec.arrays.moTf.length > 0
   const categoryTf = spec.categoryTf && spec.arrays.categoryTf.length > 0
-  const background = spec.arrays.background.length > 0 ? spec.background : null
+  const background = spec.background
+  const backgroundTermOn = background !== null && spec.arrays.background.length > 0
   if (moTf) {
     lines.push(`let moTf = 0;
 const ci0 = rowI[ri + 15];
 const tfBase = (ci0 === rowI[rj + 15] && ci0 >= 0 ? ci0 : TFL[1]) * TFL[0];`)
   }
   lines.push(background === null ? 'const near = false;' : nearCode(background))
+  lines.push('let evidenceShared = false;')
   let moMerged = false
   for (let c = 0; c < C; c++) {
     const t0 = thresholdStart[c]
@@ -467,7 +471,7 @@ let moShared = 0, moMask = 0;`)
       } else if (a < b) p++;
       else q++;
     }
-    if (l > 0) ew = best;
+    if (l > 0) { ew = best; evidenceShared = true; }
     else {
       l = 6;
       if ((rowI[ri + 22] & rowI[rj + 22]) !== 0) {
@@ -517,10 +521,16 @@ acc += (x & 0x0f0f0f0f) + ((x >>> 4) & 0x0f0f0f0f);\n`
     if (writeLevels) lines.push(`out[${int(c)}] = l;`)
     lines.push(`total += ${weightExpression};`)
   }
-  if (background !== null) {
+  if (background !== null && backgroundTermOn) {
     const max = num(background.maxWeight)
     lines.push(
       `if (near) { const bw = BGR[i] + BGR[j]; total += bw > ${max} ? ${max} : bw < -${max} ? -${max} : bw; }`,
+    )
+  }
+  const offsets = spec.classOffsets
+  if (offsets[0] !== 0 || offsets[1] !== 0 || offsets[2] !== 0) {
+    lines.push(
+      `total += near ? ${num(offsets[0])} : evidenceShared ? ${num(offsets[1])} : ${num(offsets[2])};`,
     )
   }
   lines.push('return total;')

@@ -5,6 +5,7 @@ import {
   EVIDENCE_CLASSES,
   type LinkageModel,
   levelMatchWeights,
+  PAIR_CLASSES,
   priorMatchWeight,
 } from '../model/linkageModel'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
@@ -102,6 +103,13 @@ export interface PairScorer {
    * model's background neighbourhood, clamped; 0 outside it or when the model has no background.
    */
   background(i: number, j: number): number
+  /**
+   * The kind of pair rows i and j are (index into `PAIR_CLASSES`: 0 near, 1 sharing evidence, 2 far), whose
+   * prior offset `classOffsets` holds.
+   */
+  pairClass(i: number, j: number): number
+  /** Bits added to the prior per kind of pair (the model's `pairPriors`; zeros without). */
+  readonly classOffsets: Float64Array
   /**
    * Writes levels, their weights and the raw compared values (metres, hours, days, similarity;
    * NaN when missing or not numeric), and returns the total match weight (the same number as
@@ -228,9 +236,80 @@ export function createPairScorer(
     background: adjustments.backgroundBits,
   }
   const moBitmapWords = Math.ceil(table.moValues.length / 32)
-  const evaluate = createEvaluate(m, arrays, moBitmap, moBitmapWords)
-  const compiled = (options.compile ?? true) ? compileFor(m, arrays, moBitmap, moBitmapWords) : null
+  const scorer = scorerOver(
+    table,
+    model,
+    m,
+    arrays,
+    adjustments,
+    moBitmap,
+    moBitmapWords,
+    options.compile ?? true,
+  )
+  packedScorers.set(scorer, {
+    arrays,
+    adjustments,
+    moBitmap,
+    moBitmapWords,
+    compile: options.compile ?? true,
+  })
+  return scorer
+}
 
+/** What a scorer packed, kept so that {@link withPriors} can reuse it. */
+const packedScorers = new WeakMap<
+  PairScorer,
+  {
+    arrays: ScorerArrays
+    adjustments: ScorerAdjustments
+    moBitmap: boolean
+    moBitmapWords: number
+    compile: boolean
+  }
+>()
+
+/**
+ * A scorer of the same table for a model that differs from the scorer's only in its priors
+ * (`priorProbability`, `pairPriors`: what `estimatePriors` changes): the packed rows, frequencies and
+ * adjustments are reused and only the kernels are generated again. Throws when the comparisons or the
+ * background are other objects than the scorer model's (build a new scorer for another model).
+ *
+ * @example
+ * const calibrated = withPriors(scorer, estimatePriors(table, candidates, scorer).model)
+ */
+export function withPriors(scorer: PairScorer, model: LinkageModel): PairScorer {
+  const packed = packedScorers.get(scorer)
+  const same = model.comparisons === scorer.model.comparisons && model.background === scorer.model.background
+  if (packed === undefined || !same) {
+    throw new Error('caselink: withPriors needs a model that differs from the scorer’s only in its priors')
+  }
+  const m = compileModel(model, scorer.table.moGroupValues)
+  const next = scorerOver(
+    scorer.table,
+    model,
+    m,
+    packed.arrays,
+    packed.adjustments,
+    packed.moBitmap,
+    packed.moBitmapWords,
+    packed.compile,
+  )
+  packedScorers.set(next, packed)
+  return next
+}
+
+function scorerOver(
+  table: CaseTable,
+  model: LinkageModel,
+  m: CompiledModel,
+  arrays: ScorerArrays,
+  adjustments: ScorerAdjustments,
+  moBitmap: boolean,
+  moBitmapWords: number,
+  compile: boolean,
+): PairScorer {
+  const evaluate = createEvaluate(m, arrays, moBitmap, moBitmapWords)
+  const compiled = compile ? compileFor(m, arrays, moBitmap, moBitmapWords) : null
   if (compiled !== null) {
     const { matchWeight, levels, scoreRange } = compiled
     return {
@@ -240,6 +319,8 @@ export function createPairScorer(
       priorMatchWeight: m.prior,
       adjustments,
       background: (i, j) => backgroundTerm(m, arrays, i, j),
+      pairClass: (i, j) => pairClassOf(m, arrays, i, j),
+      classOffsets: m.classOffsets,
       matchWeight,
       scoreRange,
       levels: (i, j, out) => {
@@ -256,6 +337,8 @@ export function createPairScorer(
     priorMatchWeight: m.prior,
     adjustments,
     background: (i, j) => backgroundTerm(m, arrays, i, j),
+    pairClass: (i, j) => pairClassOf(m, arrays, i, j),
+    classOffsets: m.classOffsets,
     matchWeight: (i, j) => evaluate(i, j, null, null, null),
     scoreRange: (a, b, start, end, minWeight, outA, outB, outWeight, outOffset) => {
       let at = outOffset
@@ -307,6 +390,8 @@ export interface CompiledModel {
   /** The category comparison adds term-frequency bits on agreement (outside the background neighbourhood). */
   categoryTf: boolean
   background: CompiledBackground | null
+  /** Bits added per kind of pair (near, evidence, far; see PAIR_CLASSES); zeros without `pairPriors`. */
+  classOffsets: Float64Array
 }
 
 /** A model's background neighbourhood in the units the kernels compare. Internal. */
@@ -401,6 +486,7 @@ export function compileModel(model: LinkageModel, moGroupValues: readonly string
     moTf: comparisons.some((c) => c.kind === 'mo' && c.termFrequencyAdjustment === true),
     categoryTf: comparisons.some((c) => c.kind === 'category' && c.termFrequencyAdjustment === true),
     background: compileBackground(model),
+    classOffsets: Float64Array.from(PAIR_CLASSES, (kind) => model.pairPriors?.[kind].offsetBits ?? 0),
   }
 }
 
@@ -559,6 +645,25 @@ export function inBackground(
   const start = rowF[fi] > rowF[fj] ? rowF[fi] : rowF[fj]
   const end = rowF[fi + 1] < rowF[fj + 1] ? rowF[fi + 1] : rowF[fj + 1]
   return start - end <= b.gapMs
+}
+
+/** Kind of pair (0 near, 1 sharing an evidence value, 2 far), as the kernels class it. */
+function pairClassOf(m: CompiledModel, arrays: ScorerArrays, i: number, j: number): number {
+  if (m.background !== null && inBackground(m.background, arrays.rowF, arrays.rowI, i, j)) return 0
+  if (m.evidence === null) return 2
+  const { rowI, evidenceIds } = arrays
+  let p = rowI[i * 48 + 19]
+  const ei = rowI[i * 48 + 20]
+  let q = rowI[j * 48 + 19]
+  const ej = rowI[j * 48 + 20]
+  while (p < ei && q < ej) {
+    const a = evidenceIds[p]
+    const b = evidenceIds[q]
+    if (a === b) return 1
+    if (a < b) p++
+    else q++
+  }
+  return 2
 }
 
 /** The background term of a pair (0 outside the neighbourhood), clamped to ±maxWeight. */
@@ -771,6 +876,7 @@ export function compileFor(
     moTf: m.moTf,
     categoryTf: m.categoryTf,
     background: m.background,
+    classOffsets: m.classOffsets,
     dayMs: DAY_MS,
     weekMs: WEEK_MS,
   })
@@ -798,7 +904,11 @@ export function createEvaluate(
   } = arrays
   const moTfOn = m.moTf && arrays.moTf.length > 0
   const categoryTfOn = m.categoryTf && arrays.categoryTf.length > 0
-  const background = arrays.background.length > 0 ? m.background : null
+  // the neighbourhood test decides the kind of pair; the background term needs the rows' rates too
+  const background = m.background
+  const backgroundTermOn = background !== null && arrays.background.length > 0
+  const classOffsets = m.classOffsets
+  const classed = classOffsets[0] !== 0 || classOffsets[1] !== 0 || classOffsets[2] !== 0
 
   /** Level index of `value` against ascending thresholds [start, end): first t with value <= t. */
   const ascendingLevel = (value: number, start: number, end: number, base: number): number => {
@@ -844,6 +954,7 @@ export function createEvaluate(
     const ci0 = rowI[ri + 15]
     const tfBase = (ci0 === rowI[rj + 15] && ci0 >= 0 ? ci0 : arrays.tfLayout[1]) * arrays.tfLayout[0]
     const near = background !== null && inBackground(background, rowF, rowI, i, j)
+    let evidenceShared = false
     for (let c = 0; c < C; c++) {
       const t0 = thresholdStart[c]
       const t1 = thresholdStart[c + 1]
@@ -1025,6 +1136,7 @@ export function createEvaluate(
           }
           if (level > 0) {
             weight = best
+            evidenceShared = true
             break
           }
           level = 6
@@ -1074,11 +1186,12 @@ export function createEvaluate(
       if (weightsOut !== null) weightsOut[c] = weight
       if (valuesOut !== null) valuesOut[c] = level === 0 ? Number.NaN : value
     }
-    if (near) {
+    if (near && backgroundTermOn) {
       const b = background as CompiledBackground
       const w = arrays.background[i] + arrays.background[j]
       total += w > b.maxWeight ? b.maxWeight : w < -b.maxWeight ? -b.maxWeight : w
     }
+    if (classed) total += classOffsets[near ? 0 : evidenceShared ? 1 : 2]
     return total
   }
   return evaluate

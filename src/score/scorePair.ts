@@ -1,10 +1,14 @@
-import { type LinkageModel, matchProbability } from '../model/linkageModel'
+import { type LinkageModel, matchProbability, PAIR_CLASSES } from '../model/linkageModel'
 import type { Incident } from '../schema/incident'
 import { buildCaseTable } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
 import { createPairScorer, type PairScorer } from './pairScorer'
 
-/** One term of a pair's match weight: the prior or one comparison's level. */
+/**
+ * One term of a pair's match weight: the prior, one comparison's level, the background term (`background`,
+ * for pairs in the model's neighbourhood) or the prior of the pair's kind (`pairPrior`), in the order the
+ * scorer adds them.
+ */
 export interface Contribution {
   /** Comparison name, or `'prior'`. */
   comparison: string
@@ -16,6 +20,16 @@ export interface Contribution {
   matchWeight: number
   /** The compared value (metres, hours, days, similarity), or null when missing or not numeric. */
   value: number | null
+  /**
+   * The value-specific part of `matchWeight` (bits), when the comparison has one: the term-frequency bits of
+   * the shared MO values or of the shared category, or the background term's whole weight.
+   */
+  adjustment?: number
+  /**
+   * What drove the adjustment: each shared MO value (or the category) with its bits, rarest first; for the
+   * background, the pair's expected count and the reference.
+   */
+  details?: { value: string; bits: number }[]
 }
 
 /** A scored pair with its explanation. */
@@ -80,21 +94,98 @@ export function explainPair(scorer: PairScorer, i: number, j: number): PairScore
   const levels = new Int8Array(C)
   const weights = new Float64Array(C)
   const values = new Float64Array(C)
-  scorer.explain(i, j, levels, weights, values)
+  const scored = scorer.explain(i, j, levels, weights, values)
+  const kind = scorer.pairClass(i, j)
+  const prior = scorer.priorMatchWeight
   const contributions: Contribution[] = [
-    { comparison: 'prior', level: -1, label: 'prior', matchWeight: scorer.priorMatchWeight, value: null },
+    { comparison: 'prior', level: -1, label: 'prior', matchWeight: prior, value: null },
   ]
-  let total = scorer.priorMatchWeight
+  let total = prior
+  const table = scorer.table
+  const { moTermFrequency, categoryTermFrequency, tfLayout } = scorer.adjustments
+  const ci = table.category[i]
   for (let c = 0; c < C; c++) {
     const comparison = scorer.model.comparisons[c]
-    contributions.push({
+    const contribution: Contribution = {
       comparison: comparison.name,
       level: levels[c],
       label: comparison.levels[levels[c]].label,
       matchWeight: weights[c],
       value: Number.isNaN(values[c]) ? null : values[c],
-    })
+    }
+    if (comparison.kind === 'mo' && moTermFrequency.length > 0 && levels[c] > 0) {
+      const slot = ci === table.category[j] && ci >= 0 ? ci : tfLayout[1]
+      const details = sharedMo(table, i, j).map((v) => ({
+        value: table.moValues[v],
+        bits: moTermFrequency[slot * tfLayout[0] + v],
+      }))
+      details.sort((x, y) => y.bits - x.bits || (x.value < y.value ? -1 : 1))
+      contribution.adjustment = details.reduce((sum, d) => sum + d.bits, 0)
+      contribution.details = details
+    } else if (
+      comparison.kind === 'category' &&
+      categoryTermFrequency.length > 0 &&
+      levels[c] === 1 &&
+      kind !== 0
+    ) {
+      contribution.adjustment = categoryTermFrequency[ci]
+      contribution.details = [{ value: table.categoryValues[ci], bits: categoryTermFrequency[ci] }]
+    }
+    contributions.push(contribution)
     total += weights[c]
   }
+  const background = scorer.background(i, j)
+  const expected = scorer.adjustments.backgroundExpected
+  if (kind === 0 && expected !== null && scorer.model.background !== undefined) {
+    const pairExpected = Math.sqrt(expected[i] * expected[j])
+    const reference = scorer.model.background.referenceExpected
+    contributions.push({
+      comparison: 'background',
+      level: -1,
+      label: `${formatCount(pairExpected)} similar incidents expected this close by chance (reference ${formatCount(reference)})`,
+      matchWeight: background,
+      value: pairExpected,
+      adjustment: background,
+      details: [
+        { value: 'expected', bits: pairExpected },
+        { value: 'reference', bits: reference },
+      ],
+    })
+    total += background
+  }
+  const offset = scorer.classOffsets[kind]
+  if (offset !== 0) {
+    contributions.push({
+      comparison: 'pairPrior',
+      level: kind,
+      label: `${PAIR_CLASSES[kind]} pairs`,
+      matchWeight: offset,
+      value: null,
+    })
+    total += offset
+  }
+  if (total !== scored) throw new Error('caselink: internal: the explanation does not add up to the score')
   return { matchWeight: total, probability: matchProbability(total), contributions }
+}
+
+/** MO value ids both rows carry, ascending. */
+function sharedMo(table: PairScorer['table'], i: number, j: number): number[] {
+  const out: number[] = []
+  let p = table.moStart[i]
+  let q = table.moStart[j]
+  while (p < table.moStart[i + 1] && q < table.moStart[j + 1]) {
+    const a = table.moIds[p]
+    const b = table.moIds[q]
+    if (a === b) {
+      out.push(a)
+      p++
+      q++
+    } else if (a < b) p++
+    else q++
+  }
+  return out
+}
+
+function formatCount(x: number): string {
+  return x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toPrecision(2)
 }

@@ -1,0 +1,347 @@
+import { sortByKey } from '../blocking/pairBuffer'
+import type { PairScorer } from '../score/pairScorer'
+import type { CandidatePairs } from '../score/scorePairs'
+import type { CaseTable } from '../table/CaseTable'
+import { fmix32, hashString } from '../util/random'
+import { type LinkageModel, PAIR_CLASSES, type PairClass } from './linkageModel'
+
+/** Options of {@link estimatePriors}. */
+export interface EstimatePriorsOptions {
+  /** Pairs of each kind scored to set its prior (a uniform sample by pair hash). Default 200,000. */
+  maxScoredPairs?: number
+  /** Pairs of each kind given a time-permuted partner for the chance gap distribution. Default 200,000. */
+  maxNullPairs?: number
+  /**
+   * Standard errors by which the estimated linked share is lowered before it is used (the share the
+   * data shows beyond chance with this confidence; 0 uses the estimate itself). Default 2.
+   */
+  confidence?: number
+  /** Seed of the sampling. Default 1. */
+  seed?: number
+}
+
+/**
+ * Defaults of {@link EstimatePriorsOptions}.
+ *
+ * @example
+ * estimatePriors(table, candidates, scorer, { ...ESTIMATE_PRIORS_DEFAULTS, confidence: 0 })
+ */
+export const ESTIMATE_PRIORS_DEFAULTS = {
+  maxScoredPairs: 200_000,
+  maxNullPairs: 200_000,
+  confidence: 2,
+  seed: 1,
+} as const
+
+/** The estimate for one kind of pair. */
+export interface PairClassEstimate {
+  kind: PairClass
+  /** Candidate pairs of this kind. */
+  pairs: number
+  /** The longest window gap among them, days (the time horizon that selected them). */
+  horizonDays: number
+  /** Pairs given a time-permuted partner (the chance gap distribution). */
+  nullPairs: number
+  /**
+   * Maximum-likelihood share of linked pairs among them, from how their window gaps mix the gaps of linked
+   * pairs (the model's `linkedGapShares`) and of chance pairs (the permuted partners); NaN when not estimated.
+   */
+  linkedShare: number
+  standardError: number
+  /** The share used: `linkedShare − confidence · standardError`, at least 0. */
+  linkedShareUsed: number
+  /** The kind's prior offset before and after, bits. */
+  offsetBits: number
+  estimatedOffsetBits: number
+  /** Why the kind kept the model's prior, when it did. */
+  kept?: string
+}
+
+/** What {@link estimatePriors} returns. */
+export interface EstimatedPriors {
+  /** The model with each kind's prior offset re-estimated (the model itself when it has no `pairPriors`). */
+  model: LinkageModel
+  estimates: PairClassEstimate[]
+}
+
+const DAY_MS = 86_400_000
+/** Least linked share: below it a kind links (almost) nothing. */
+const MIN_SHARE = 1e-9
+/** Offsets are kept within ±this many bits. */
+const MAX_OFFSET = 64
+
+/**
+ * Re-estimates the prior of each kind of pair (near, sharing evidence, far; see `PAIR_CLASSES`) on the
+ * data being linked, so that probabilities mean the same at any size, density and make-up of the data.
+ *
+ * Two steps per kind, on its candidate pairs:
+ * 1. The linked share λ. Same-offender pairs come close in time (an offender's crimes come in runs);
+ *    chance pairs have the gaps that random incidents of their categories have. Each pair's window gap
+ *    is binned (`pairPriors.gapBinsDays`); the chance distribution is measured on the same pairs with the
+ *    second incident's time window taken from a random incident of its category (a permutation null,
+ *    restricted to the kind's time horizon, the longest gap observed), the linked distribution is the
+ *    model's `linkedGapShares` (from the data it was fitted on). λ is the maximum-likelihood weight of the
+ *    mixture λ · linked + (1 − λ) · chance (EM with both components fixed; one parameter), lowered by
+ *    `confidence` standard errors (observed information, widened for the null's sample). Data whose pairs
+ *    are no closer in time than chance, as time-permuted data, get λ ≈ 0.
+ * 2. The offset. The kind's prior offset is shifted so that the model's mean probability over the kind's
+ *    pairs equals λ (a sample of `maxScoredPairs`, scored with the model's weights, background and term
+ *    frequencies): the model keeps ranking pairs; the data sets how many of them are linked.
+ *
+ * The weights themselves are not changed. A kind without pairs, or without `linkedGapShares` in the
+ * model, keeps its offset (`kept` says why). Deterministic for a seed; the samples are drawn by pair hash,
+ * independent of row order. Runs in O(candidates) plus the samples.
+ *
+ * @example
+ * const scorer = createPairScorer(table, model)
+ * const { model: calibrated, estimates } = estimatePriors(table, candidates, scorer)
+ * estimates.map((e) => `${e.kind}: ${e.linkedShareUsed}`)
+ */
+export function estimatePriors(
+  table: CaseTable,
+  candidates: CandidatePairs,
+  scorer: PairScorer,
+  options: EstimatePriorsOptions = {},
+): EstimatedPriors {
+  const maxScored = options.maxScoredPairs ?? ESTIMATE_PRIORS_DEFAULTS.maxScoredPairs
+  const maxNull = options.maxNullPairs ?? ESTIMATE_PRIORS_DEFAULTS.maxNullPairs
+  const confidence = options.confidence ?? ESTIMATE_PRIORS_DEFAULTS.confidence
+  const seed = options.seed ?? ESTIMATE_PRIORS_DEFAULTS.seed
+  for (const [name, value] of [
+    ['maxScoredPairs', maxScored],
+    ['maxNullPairs', maxNull],
+  ] as const) {
+    if (!(Number.isInteger(value) && value >= 1)) {
+      throw new RangeError(`caselink: estimatePriors ${name} must be a positive integer, got ${value}`)
+    }
+  }
+  if (!(confidence >= 0) || !Number.isFinite(confidence)) {
+    throw new RangeError(
+      `caselink: estimatePriors confidence must be a finite number >= 0, got ${confidence}`,
+    )
+  }
+  const model = scorer.model
+  const priors = model.pairPriors
+  if (priors === undefined) return { model, estimates: [] }
+  const bins = priors.gapBinsDays
+  const B = bins.length + 1
+  const { count } = candidates
+
+  // one pass: each pair's kind and gap bin, each kind's counts by bin and longest gap
+  const kindOf = new Uint8Array(count)
+  const pairs = new Float64Array(3)
+  const horizon = new Float64Array(3)
+  const observed = PAIR_CLASSES.map(() => new Float64Array(B))
+  for (let k = 0; k < count; k++) {
+    const i = candidates.a[k]
+    const j = candidates.b[k]
+    const kind = scorer.pairClass(i, j)
+    kindOf[k] = kind
+    const gap = windowGapDays(table, i, j)
+    observed[kind][binIndex(bins, gap)]++
+    pairs[kind]++
+    if (gap > horizon[kind]) horizon[kind] = gap
+  }
+  // samples by pair hash (the same pairs whatever the row order): scored, and given a permuted partner
+  const idHash = Uint32Array.from(table.ids, hashString)
+  const seedMix = hashString(`priors:${seed}`)
+  const scoredCut = PAIR_CLASSES.map(
+    (_, kind) => (Math.min(maxScored, pairs[kind]) / Math.max(1, pairs[kind])) * 4294967296,
+  )
+  const nullCut = PAIR_CLASSES.map(
+    (_, kind) => (Math.min(maxNull, pairs[kind]) / Math.max(1, pairs[kind])) * 4294967296,
+  )
+  const scoredWeights: number[][] = [[], [], []]
+  const nullSample: number[][] = [[], [], []]
+  for (let k = 0; k < count; k++) {
+    const kind = kindOf[k]
+    const x = idHash[candidates.a[k]]
+    const y = idHash[candidates.b[k]]
+    const key = fmix32((x < y ? x : y) ^ fmix32((x < y ? y : x) ^ seedMix))
+    if (key < scoredCut[kind]) scoredWeights[kind].push(scorer.matchWeight(candidates.a[k], candidates.b[k]))
+    if (key < nullCut[kind]) nullSample[kind].push(k, key)
+  }
+  const rowsOfCategory = categoryRows(table, idHash)
+  const estimates: PairClassEstimate[] = []
+  for (let kind = 0; kind < 3; kind++) {
+    const name = PAIR_CLASSES[kind]
+    const offsetBits = priors[name].offsetBits
+    const base: PairClassEstimate = {
+      kind: name,
+      pairs: pairs[kind],
+      horizonDays: horizon[kind],
+      nullPairs: 0,
+      linkedShare: Number.NaN,
+      standardError: Number.NaN,
+      linkedShareUsed: Number.NaN,
+      offsetBits,
+      estimatedOffsetBits: offsetBits,
+    }
+    const linkedShares = priors[name].linkedGapShares
+    if (pairs[kind] === 0) {
+      estimates.push({ ...base, kept: 'no candidate pairs of this kind' })
+      continue
+    }
+    if (linkedShares === undefined) {
+      estimates.push({ ...base, kept: 'the model has no linked gap distribution for this kind' })
+      continue
+    }
+    // the chance gaps: each sampled pair's second incident takes the window of a random incident of its
+    // category (drawn by hash), kept when within the kind's horizon
+    const chance = new Float64Array(B)
+    const horizonMs = horizon[kind] * DAY_MS
+    const sample = nullSample[kind]
+    let nullPairs = 0
+    for (let s = 0; s < sample.length; s += 2) {
+      const k = sample[s]
+      const key = sample[s + 1]
+      const i = candidates.a[k]
+      const j = candidates.b[k]
+      const pool = rowsOfCategory(table.category[j])
+      for (let tries = 1; tries <= 64; tries++) {
+        const p = pool[fmix32(key ^ fmix32(tries)) % pool.length]
+        if (p === i || p === j) continue
+        const gapMs = windowGapMs(table.timeFrom[i], table.timeTo[i], table.timeFrom[p], table.timeTo[p])
+        if (gapMs > horizonMs) continue
+        chance[binIndex(bins, gapMs / DAY_MS)]++
+        nullPairs++
+        break
+      }
+    }
+    const linked = truncated(linkedShares, bins, horizon[kind])
+    const fit = mixtureShare(observed[kind], chance, linked, pairs[kind], nullPairs)
+    const used = Math.max(MIN_SHARE, fit.share - confidence * fit.standardError)
+    // the offset at which the model's mean probability over the kind's (sampled) pairs is the used share
+    const shift = shiftForMeanProbability(Float64Array.from(scoredWeights[kind]), used)
+    const estimated = Math.max(-MAX_OFFSET, Math.min(MAX_OFFSET, offsetBits + shift))
+    estimates.push({
+      ...base,
+      nullPairs,
+      linkedShare: fit.share,
+      standardError: fit.standardError,
+      linkedShareUsed: used,
+      estimatedOffsetBits: estimated,
+    })
+  }
+  const estimatedModel: LinkageModel = {
+    ...model,
+    pairPriors: {
+      ...priors,
+      near: { ...priors.near, offsetBits: estimates[0].estimatedOffsetBits },
+      evidence: { ...priors.evidence, offsetBits: estimates[1].estimatedOffsetBits },
+      far: { ...priors.far, offsetBits: estimates[2].estimatedOffsetBits },
+    },
+  }
+  return { model: estimatedModel, estimates }
+}
+
+/** Window gap of rows i and j in days (0 when the windows overlap), as blocking measures it. */
+export function windowGapDays(table: CaseTable, i: number, j: number): number {
+  return windowGapMs(table.timeFrom[i], table.timeTo[i], table.timeFrom[j], table.timeTo[j]) / DAY_MS
+}
+
+function windowGapMs(fromI: number, toI: number, fromJ: number, toJ: number): number {
+  const gap = (fromI > fromJ ? fromI : fromJ) - (toI < toJ ? toI : toJ)
+  return gap > 0 ? gap : 0
+}
+
+/** Index of the bin holding `gapDays`: the first upper end it does not exceed, else the last (open) bin. */
+export function binIndex(bins: readonly number[], gapDays: number): number {
+  for (let b = 0; b < bins.length; b++) if (gapDays <= bins[b]) return b
+  return bins.length
+}
+
+/** The linked shares restricted to the bins a gap within `horizonDays` can fall in, renormalised. */
+function truncated(shares: readonly number[], bins: readonly number[], horizonDays: number): Float64Array {
+  const last = binIndex(bins, horizonDays)
+  const out = new Float64Array(shares.length)
+  let sum = 0
+  for (let b = 0; b <= last; b++) sum += shares[b]
+  for (let b = 0; b <= last; b++) out[b] = sum > 0 ? shares[b] / sum : 1 / (last + 1)
+  return out
+}
+
+/**
+ * Maximum-likelihood weight λ of `linked` in the mixture λ · linked + (1 − λ) · chance fitted to the
+ * observed bin counts (EM with both components fixed), and its standard error from the observed information,
+ * widened by (1 + n / nullPairs) for the chance distribution's own sampling. Chance shares get a half count
+ * per bin so that no bin is impossible.
+ */
+export function mixtureShare(
+  observed: Float64Array,
+  chanceCounts: Float64Array,
+  linked: Float64Array,
+  n: number,
+  nullPairs: number,
+): { share: number; standardError: number } {
+  const B = observed.length
+  const chance = new Float64Array(B)
+  let chanceTotal = 0
+  for (let b = 0; b < B; b++) chanceTotal += chanceCounts[b] + 0.5
+  for (let b = 0; b < B; b++) chance[b] = (chanceCounts[b] + 0.5) / chanceTotal
+  let share = 0.1
+  for (let iteration = 0; iteration < 500; iteration++) {
+    let sum = 0
+    for (let b = 0; b < B; b++) {
+      if (observed[b] === 0) continue
+      const m = share * linked[b]
+      sum += (observed[b] * m) / (m + (1 - share) * chance[b])
+    }
+    const next = sum / n
+    const done = Math.abs(next - share) < 1e-12
+    share = next
+    if (done) break
+  }
+  let information = 0
+  for (let b = 0; b < B; b++) {
+    if (observed[b] === 0) continue
+    const d = linked[b] - chance[b]
+    const mix = share * linked[b] + (1 - share) * chance[b]
+    information += (observed[b] * d * d) / (mix * mix)
+  }
+  const standardError = information > 0 ? Math.sqrt((1 + n / Math.max(1, nullPairs)) / information) : 1
+  return { share, standardError }
+}
+
+/**
+ * The shift δ (bits) such that the mean of σ(w + δ) over the match weights `w` equals `target`: found by
+ * bisection on the weights' histogram (bins of 1/64 bit), so the cost is independent of their number.
+ */
+export function shiftForMeanProbability(weights: Float64Array, target: number): number {
+  if (weights.length === 0) return 0
+  const lo = -128
+  const hi = 128
+  const histogram = new Float64Array((hi - lo) * 64 + 1)
+  for (const w of weights) histogram[Math.round((Math.min(hi, Math.max(lo, w)) - lo) * 64)]++
+  const meanAt = (shift: number): number => {
+    let sum = 0
+    for (let b = 0; b < histogram.length; b++) {
+      if (histogram[b] === 0) continue
+      const x = lo + b / 64 + shift
+      sum += histogram[b] * (x >= 0 ? 1 / (1 + 2 ** -x) : 2 ** x / (1 + 2 ** x))
+    }
+    return sum / weights.length
+  }
+  let a = -2 * MAX_OFFSET
+  let b = 2 * MAX_OFFSET
+  for (let iteration = 0; iteration < 60; iteration++) {
+    const mid = (a + b) / 2
+    if (meanAt(mid) > target) b = mid
+    else a = mid
+  }
+  return (a + b) / 2
+}
+
+/**
+ * Rows of each category (−1 = no category), each list in the order of the ids' hashes, so that a partner
+ * drawn by hash does not depend on the order of the rows (up to ids with equal 32-bit hashes).
+ */
+function categoryRows(table: CaseTable, idHash: Uint32Array): (category: number) => Uint32Array {
+  const keys = new Float64Array(table.size)
+  for (let i = 0; i < table.size; i++) keys[i] = (table.category[i] + 1) * 4294967296 + idHash[i]
+  const rows = sortByKey(keys)
+  const start = new Uint32Array(table.categoryValues.length + 2)
+  for (let i = 0; i < table.size; i++) start[table.category[i] + 2]++
+  for (let c = 1; c < start.length; c++) start[c] += start[c - 1]
+  return (category) => rows.subarray(start[category + 1], start[category + 2])
+}
