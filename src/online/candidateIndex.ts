@@ -35,8 +35,8 @@ import {
   rareDistanceBounds,
   withinRareHorizon,
 } from '../blocking/horizon'
-import { allocateLongLived } from '../score/growingPairScorer'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
+import { allocateLongLived } from '../util/longLived'
 import type { CaseStore } from './caseStore'
 import { ensureCapacity } from './caseStore'
 

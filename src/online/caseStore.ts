@@ -13,9 +13,9 @@
  */
 import type { Incident } from '../schema/incident'
 import { createZoneClock, type ZoneClock } from '../schema/zoneClock'
-import { allocateLongLived, resizeLongLived } from '../score/growingPairScorer'
 import { buildCaseTable, EARTH_RADIUS_METERS, narrativeBigrams } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { allocateLongLived, resizeLongLived } from '../util/longLived'
 import type { IndexSnapshot } from './indexFile'
 
 const DEG = Math.PI / 180

@@ -1,6 +1,8 @@
+import { sortByKey } from '../blocking/pairBuffer'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
-import { CountTable } from '../util/countTable'
+import { CountTable, PackedCountTable } from '../util/countTable'
+import { allocateLongLived } from '../util/longLived'
 
 /** The neighbourhood whose chance occupancy {@link backgroundRates} estimates. */
 export interface BackgroundOptions {
@@ -86,21 +88,45 @@ export function backgroundRates(table: CaseTable, options: BackgroundOptions = {
   }
   const grid = new BackgroundGrid(table, maxDistanceMeters, maxGapDays * DAY_MS)
   const n = table.size
-  const expected = new Float64Array(n)
-  let logSum = 0
-  let located = 0
+  const expected = allocateLongLived(Float64Array, n)
+  // a row's count depends only on its slot, its box's cells and its buckets (its anchor): rows are visited
+  // in anchor order and each anchor is computed once (and the tables are read in order)
+  const keys = allocateLongLived(Float64Array, n)
+  let packed = true
   for (let i = 0; i < n; i++) {
-    if (table.hasLocation[i] === 0) {
-      expected[i] = Number.NaN
-      continue
-    }
-    const e = grid.expected(
+    if (table.hasLocation[i] === 0) continue
+    const key = grid.anchorKey(
       slotOf(table.category[i], table.hasLatLon[i]),
       table.x[i],
       table.y[i],
       midpoint(table, i),
-      true,
     )
+    if (key < 0) packed = false
+    keys[i] = key
+  }
+  const order = packed ? sortByKey(keys) : Uint32Array.from({ length: n }, (_, i) => i)
+  let logSum = 0
+  let located = 0
+  let lastKey = -1
+  let last = 0
+  for (let k = 0; k < n; k++) {
+    const i = order[k]
+    if (table.hasLocation[i] === 0) {
+      expected[i] = Number.NaN
+      continue
+    }
+    const e =
+      packed && keys[i] === lastKey
+        ? last
+        : grid.expected(
+            slotOf(table.category[i], table.hasLatLon[i]),
+            table.x[i],
+            table.y[i],
+            midpoint(table, i),
+            true,
+          )
+    lastKey = keys[i]
+    last = e
     expected[i] = e
     logSum += Math.log2(e)
     located++
@@ -153,34 +179,39 @@ function midpoint(table: CaseTable, i: number): number {
   return (table.timeFrom[i] + table.timeTo[i]) * 0.5
 }
 
+/** Counts of located rows by (slot, cell), (slot, cell, bucket), (slot, bucket) and slot. */
+interface GridCounts {
+  space(slot: number, gx: number, gy: number): number
+  spaceTime(slot: number, gx: number, gy: number, b: number): number
+  time(slot: number, b: number): number
+  total(slot: number): number
+  /** A key packing (slot, box corner, first bucket) exactly, or −1. */
+  anchorKey(slot: number, gx: number, gy: number, b: number): number
+}
+
 /** Grid counts of a table's located rows: by (slot, cell), (slot, cell, bucket) and (slot, bucket). */
 class BackgroundGrid {
-  private readonly space: CountTable
-  private readonly spaceTime: CountTable
-  private readonly time: CountTable
-  private readonly total: CountTable
+  private readonly counts: GridCounts
 
   constructor(
     table: CaseTable,
     private readonly cellMeters: number,
     private readonly bucketMs: number,
   ) {
-    const n = table.size
-    this.space = new CountTable(n)
-    this.spaceTime = new CountTable(n)
-    this.time = new CountTable(1024)
-    this.total = new CountTable(64)
-    for (let i = 0; i < n; i++) {
-      if (table.hasLocation[i] === 0) continue
-      const slot = slotOf(table.category[i], table.hasLatLon[i])
-      const gx = Math.floor(table.x[i] / cellMeters)
-      const gy = Math.floor(table.y[i] / cellMeters)
-      const b = Math.floor(midpoint(table, i) / bucketMs)
-      this.space.add(slot, gx, gy, 0, 1)
-      this.spaceTime.add(slot, gx, gy, b, 1)
-      this.time.add(slot, b, 0, 0, 1)
-      this.total.add(slot, 0, 0, 0, 1)
-    }
+    this.counts = gridCounts(table, cellMeters, bucketMs)
+  }
+
+  /**
+   * An integer key of what a point's count depends on (its slot, box and buckets), or −1 when the grid's
+   * ranges do not pack into one (then every point is computed on its own).
+   */
+  anchorKey(slot: number, x: number, y: number, time: number): number {
+    return this.counts.anchorKey(
+      slot,
+      Math.floor(x / this.cellMeters - 0.5),
+      Math.floor(y / this.cellMeters - 0.5),
+      Math.floor(time / this.bucketMs - 0.5),
+    )
   }
 
   /** Expected count near a point of `slot`; `self`: the point is a counted row (left out). */
@@ -189,16 +220,17 @@ class BackgroundGrid {
     const gx = Math.floor(x / this.cellMeters - 0.5)
     const gy = Math.floor(y / this.cellMeters - 0.5)
     const b = Math.floor(time / this.bucketMs - 0.5)
+    const c = this.counts
     let s = 0
     let w = 0
     for (let dx = 0; dx <= 1; dx++) {
       for (let dy = 0; dy <= 1; dy++) {
-        s += this.space.get(slot, gx + dx, gy + dy, 0)
-        w += this.spaceTime.get(slot, gx + dx, gy + dy, b) + this.spaceTime.get(slot, gx + dx, gy + dy, b + 1)
+        s += c.space(slot, gx + dx, gy + dy)
+        w += c.spaceTime(slot, gx + dx, gy + dy, b) + c.spaceTime(slot, gx + dx, gy + dy, b + 1)
       }
     }
-    let inWindow = this.time.get(slot, b, 0, 0) + this.time.get(slot, b + 1, 0, 0)
-    let total = this.total.get(slot, 0, 0, 0)
+    let inWindow = c.time(slot, b) + c.time(slot, b + 1)
+    let total = c.total(slot)
     if (self) {
       s--
       w--
@@ -211,4 +243,103 @@ class BackgroundGrid {
     const e = total * placeShare * weeksShare
     return Math.max(MIN_EXPECTED, AREA_SHARE * TIME_SHARE * e)
   }
+}
+
+/**
+ * The grid counts of a table's located rows. Cells, buckets and slots are packed into one integer key
+ * below 2^53 when their ranges allow (the usual case: a fast single-key table), else kept as four
+ * integers.
+ */
+function gridCounts(table: CaseTable, cellMeters: number, bucketMs: number): GridCounts {
+  const n = table.size
+  let slots = 1
+  let gxMin = Number.POSITIVE_INFINITY
+  let gxMax = Number.NEGATIVE_INFINITY
+  let gyMin = Number.POSITIVE_INFINITY
+  let gyMax = Number.NEGATIVE_INFINITY
+  let bMin = Number.POSITIVE_INFINITY
+  let bMax = Number.NEGATIVE_INFINITY
+  // large temporaries in shared memory: ordinary ArrayBuffers count as V8 external memory, and every 64 MB
+  // of them starts a full collection of the heap (which holds the incidents)
+  const gxOf = allocateLongLived(Int32Array, n)
+  const gyOf = allocateLongLived(Int32Array, n)
+  const bOf = allocateLongLived(Float64Array, n)
+  for (let i = 0; i < n; i++) {
+    if (table.hasLocation[i] === 0) continue
+    const slot = slotOf(table.category[i], table.hasLatLon[i])
+    if (slot + 1 > slots) slots = slot + 1
+    const gx = Math.floor(table.x[i] / cellMeters)
+    const gy = Math.floor(table.y[i] / cellMeters)
+    const b = Math.floor(midpoint(table, i) / bucketMs)
+    gxOf[i] = gx
+    gyOf[i] = gy
+    bOf[i] = b
+    if (gx < gxMin) gxMin = gx
+    if (gx > gxMax) gxMax = gx
+    if (gy < gyMin) gyMin = gy
+    if (gy > gyMax) gyMax = gy
+    if (b < bMin) bMin = b
+    if (b > bMax) bMax = b
+  }
+  if (gxMin > gxMax) return EMPTY_COUNTS
+  // one cell and one bucket of margin on each side: a query's box reaches one beyond the rows
+  const X = gxMax - gxMin + 3
+  const Y = gyMax - gyMin + 3
+  const T = bMax - bMin + 3
+  const totals = new Float64Array(slots)
+  if (slots * X * Y * T < 2 ** 53) {
+    const space = new PackedCountTable(1024)
+    const spaceTime = new PackedCountTable(1024)
+    const time = new PackedCountTable(1024)
+    const cellKey = (slot: number, gx: number, gy: number) => (slot * X + gx - gxMin + 1) * Y + gy - gyMin + 1
+    for (let i = 0; i < n; i++) {
+      if (table.hasLocation[i] === 0) continue
+      const slot = slotOf(table.category[i], table.hasLatLon[i])
+      const cell = cellKey(slot, gxOf[i], gyOf[i])
+      const b = bOf[i] - bMin + 1
+      space.add(cell, 1)
+      spaceTime.add(cell * T + b, 1)
+      time.add(slot * T + b, 1)
+      totals[slot]++
+    }
+    const inGrid = (gx: number, gy: number) =>
+      gx >= gxMin - 1 && gx <= gxMax + 1 && gy >= gyMin - 1 && gy <= gyMax + 1
+    const inTime = (b: number) => b >= bMin - 1 && b <= bMax + 1
+    return {
+      space: (slot, gx, gy) => (slot < slots && inGrid(gx, gy) ? space.get(cellKey(slot, gx, gy)) : 0),
+      spaceTime: (slot, gx, gy, b) =>
+        slot < slots && inGrid(gx, gy) && inTime(b)
+          ? spaceTime.get(cellKey(slot, gx, gy) * T + b - bMin + 1)
+          : 0,
+      time: (slot, b) => (slot < slots && inTime(b) ? time.get(slot * T + b - bMin + 1) : 0),
+      total: (slot) => (slot < slots ? totals[slot] : 0),
+      anchorKey: (slot, gx, gy, b) => cellKey(slot, gx, gy) * T + b - bMin + 1,
+    }
+  }
+  const space = new CountTable(1024)
+  const spaceTime = new CountTable(1024)
+  const time = new CountTable(1024)
+  for (let i = 0; i < n; i++) {
+    if (table.hasLocation[i] === 0) continue
+    const slot = slotOf(table.category[i], table.hasLatLon[i])
+    space.add(slot, gxOf[i], gyOf[i], 0, 1)
+    spaceTime.add(slot, gxOf[i], gyOf[i], bOf[i], 1)
+    time.add(slot, bOf[i], 0, 0, 1)
+    totals[slot]++
+  }
+  return {
+    space: (slot, gx, gy) => space.get(slot, gx, gy, 0),
+    spaceTime: (slot, gx, gy, b) => spaceTime.get(slot, gx, gy, b),
+    time: (slot, b) => time.get(slot, b, 0, 0),
+    total: (slot) => (slot < slots ? totals[slot] : 0),
+    anchorKey: () => -1,
+  }
+}
+
+const EMPTY_COUNTS: GridCounts = {
+  space: () => 0,
+  spaceTime: () => 0,
+  time: () => 0,
+  total: () => 0,
+  anchorKey: () => -1,
 }

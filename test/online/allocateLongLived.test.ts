@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ensureCapacity } from '../../src/online/caseStore'
-import { allocateLongLived, resizeLongLived } from '../../src/score/growingPairScorer'
+import { allocateLongLived, resizeLongLived } from '../../src/util/longLived'
 
 const shared = globalThis.SharedArrayBuffer
 
@@ -27,7 +27,7 @@ describe('allocateLongLived', () => {
     // @ts-expect-error: removed for this test
     globalThis.SharedArrayBuffer = undefined
     vi.resetModules()
-    const fresh = await import('../../src/score/growingPairScorer')
+    const fresh = await import('../../src/util/longLived')
     const large = fresh.allocateLongLived(Uint32Array, 1 << 16)
     expect(large.buffer).toBeInstanceOf(ArrayBuffer)
     large[5] = 7
