@@ -48,11 +48,15 @@ export function tableFor(incidents: readonly Incident[], options: FitModelOption
   return table
 }
 
-/** The model whose layout is fitted: the template, or the default with the chosen MO groups. */
+/**
+ * The model whose layout is fitted: the template, or the built-in layout with the chosen MO groups, plain
+ * (no term frequencies on MO and category, no background, no priors per kind of pair: the fits that want
+ * them add their own, measured on their data).
+ */
 export function templateFor(table: CaseTable, options: FitModelOptions): LinkageModel {
   if (options.template !== undefined) return options.template
   const moGroups = options.moGroups ?? FIT_DEFAULTS.moGroups
-  if (moGroups !== 'auto') return defaultModel({ moGroups })
+  if (moGroups !== 'auto') return plainLayout(defaultModel({ moGroups }))
   const minCoverage = options.minGroupCoverage ?? FIT_DEFAULTS.minGroupCoverage
   const rowsWith = new Uint32Array(table.moGroupValues.length)
   const seen = new Int32Array(table.moGroupValues.length).fill(-1)
@@ -71,7 +75,19 @@ export function templateFor(table: CaseTable, options: FitModelOptions): Linkage
     .sort((x, y) => y.rows - x.rows || (x.name < y.name ? -1 : 1))
     .slice(0, 31)
     .map((group) => group.name)
-  return defaultModel({ moGroups: groups })
+  return plainLayout(defaultModel({ moGroups: groups }))
+}
+
+function plainLayout(model: LinkageModel): LinkageModel {
+  const { background: _background, pairPriors: _priors, ...rest } = model
+  return {
+    ...rest,
+    comparisons: model.comparisons.map((comparison) => {
+      if (comparison.kind !== 'mo' && comparison.kind !== 'category') return comparison
+      const { termFrequencyAdjustment: _tf, ...plain } = comparison
+      return plain
+    }),
+  }
 }
 
 /** Level counts per comparison and level, flat (`offset[c] + level`). */

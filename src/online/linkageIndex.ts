@@ -1,15 +1,18 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { GenerateCandidatesOptions, RareMoOptions } from '../blocking/blockingOptions'
 import { resolveBlockingOptions } from '../blocking/blockingOptions'
+import { generateCandidates } from '../blocking/generateCandidates'
 import { acceptParsed, incidentToRecord, isIncident } from '../link/isIncident'
 import { LINK_DEFAULTS } from '../link/linkIncidents'
 import type { RankedIncident, RankedSeries } from '../link/rankSeries'
 import { defaultModel } from '../model/defaultModel'
+import { estimatePriors } from '../model/estimatePriors'
 import { type LinkageModel, matchProbability, parseLinkageModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { parseIncidents } from '../schema/parseIncidents'
 import { GrowingPairScorer } from '../score/growingPairScorer'
-import { createPairScorer } from '../score/pairScorer'
+import { createPairScorer, scoringStatistics, withPriors } from '../score/pairScorer'
+import { scorePairs } from '../score/scorePairs'
 import { explainLink } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { CandidateIndex } from './candidateIndex'
@@ -30,6 +33,13 @@ export interface LinkageIndexOptions extends GenerateCandidatesOptions {
   /** Projection origin (degrees). Default: the mean lat/lon of the first added batch. */
   originLat?: number
   originLon?: number
+  /**
+   * `'estimate'` (default): `recluster()` re-estimates the prior of each kind of pair on the indexed
+   * incidents (`estimatePriors`, as `linkIncidents` does), re-scores their candidate pairs with it and
+   * rebuilds the links; adds score with the priors of the last estimate (the model's until then).
+   * `'model'`: the model's priors always.
+   */
+  prior?: 'estimate' | 'model'
 }
 
 /** Options of {@link LinkageIndex.query}. */
@@ -96,6 +106,8 @@ export interface IndexStats {
 export interface LinkageIndex {
   /** Indexed incidents. */
   readonly size: number
+  /** The model the index scores with (its priors re-estimated by `recluster()`). */
+  readonly model: LinkageModel
   /** The options the index was created with (defaults applied). */
   readonly options: Readonly<
     Required<Pick<LinkageIndexOptions, 'minProbability' | 'resolution' | 'timeZone'>>
@@ -106,8 +118,11 @@ export interface LinkageIndex {
   /** The top-k most similar indexed incidents and series for an incident, without adding it. */
   query(incident: unknown, options?: IndexQueryOptions): IndexQueryResult
   /**
-   * Re-clusters the whole link graph with Leiden-CPM, as batch `linkIncidents` would cluster these links
-   * (for quiet hours: O(links) per Leiden iteration). Series keep their ids where they keep most members.
+   * Brings the index to what batch `linkIncidents` makes of the indexed incidents (for quiet hours; O(a
+   * batch link)): re-estimates the prior of each kind of pair on them (unless `prior: 'model'`; the model's
+   * pairPriors are replaced by the estimate), rebuilds the links from their candidate pairs scored with the
+   * frequencies and background of all of them (a link made on arrival used those of its time), then
+   * re-clusters the whole link graph with Leiden-CPM. Series keep their ids where they keep most members.
    */
   recluster(): void
   /** Series id of an indexed incident, null when it is in no series (or not indexed). */
@@ -204,8 +219,8 @@ export function linkageIndexFromBytes(bytes: Uint8Array, source = 'index'): Link
 }
 
 class OnlineIndex implements LinkageIndex {
-  readonly options: LinkageIndex['options']
-  private readonly model: LinkageModel
+  options: LinkageIndex['options']
+  model: LinkageModel
   private readonly minWeight: number
   private store: CaseStore | null = null
   private candidates: CandidateIndex | null = null
@@ -465,6 +480,8 @@ class OnlineIndex implements LinkageIndex {
       const scorer = createPairScorer(table, this.model, {
         reference,
         compile: rows.length >= COMPILE_MIN_PAIRS,
+        // term frequencies and background from the index's own counts (the probe not counted)
+        adjustments: this.scorer!.adjustmentsFor(table, rows, store.mo.index),
       })
       const n = rows.length - 1
       const weights = new Float64Array(n)
@@ -508,7 +525,39 @@ class OnlineIndex implements LinkageIndex {
   }
 
   recluster(): void {
+    if (this.store !== null && this.store.size >= 2) this.relink()
     this.clusters.reclusterAll()
+  }
+
+  /**
+   * Rebuilds the links as batch `linkIncidents` would make them now: the candidates batch blocking gives
+   * with the index's options (the pairs the index keeps comparing), scored with the frequencies and
+   * background of all indexed incidents (links made on arrival used those of their time), after the
+   * priors are re-estimated on them (unless `prior: 'model'`).
+   */
+  private relink(): void {
+    const store = this.store as CaseStore
+    const n = store.size
+    const { table } = store.gather(
+      Uint32Array.from({ length: n }, (_, i) => i),
+      n,
+    )
+    const candidates = generateCandidates(table, this.options)
+    const statistics = scoringStatistics(table, this.model)
+    let scorer = createPairScorer(table, this.model, { statistics })
+    if ((this.options.prior ?? 'estimate') === 'estimate' && this.model.pairPriors !== undefined) {
+      const { model } = estimatePriors(table, candidates, scorer)
+      this.model = model
+      this.options = { ...this.options, model }
+      this.scorer = new GrowingPairScorer(model, store)
+      this.scorer.sync()
+      scorer = withPriors(scorer, model)
+    }
+    const scored = scorePairs(table, candidates, this.model, { scorer, minMatchWeight: this.minWeight })
+    const clusters = this.clusters
+    const { a, b } = clusters.edges()
+    for (let k = 0; k < a.length; k++) clusters.removeEdge(a[k], b[k])
+    for (let k = 0; k < scored.count; k++) clusters.addEdge(scored.a[k], scored.b[k], scored.probability[k])
   }
 
   seriesOf(id: string): string | null {

@@ -216,32 +216,111 @@ class BackgroundGrid {
 
   /** Expected count near a point of `slot`; `self`: the point is a counted row (left out). */
   expected(slot: number, x: number, y: number, time: number, self: boolean): number {
-    // the 2 × 2 cells and the 2 buckets whose centres are nearest: a box of 2R × 2R × 2T about the point
-    const gx = Math.floor(x / this.cellMeters - 0.5)
-    const gy = Math.floor(y / this.cellMeters - 0.5)
-    const b = Math.floor(time / this.bucketMs - 0.5)
-    const c = this.counts
-    let s = 0
-    let w = 0
-    for (let dx = 0; dx <= 1; dx++) {
-      for (let dy = 0; dy <= 1; dy++) {
-        s += c.space(slot, gx + dx, gy + dy)
-        w += c.spaceTime(slot, gx + dx, gy + dy, b) + c.spaceTime(slot, gx + dx, gy + dy, b + 1)
-      }
+    return expectedNear(this.counts, this.cellMeters, this.bucketMs, slot, x, y, time, self)
+  }
+}
+
+/**
+ * The estimator of {@link backgroundRates} at a point of `slot`, from grid counts with cells of
+ * `cellMeters` and buckets of `bucketMs`; `self`: the point is one of the counted rows (left out).
+ */
+function expectedNear(
+  c: GridCounts,
+  cellMeters: number,
+  bucketMs: number,
+  slot: number,
+  x: number,
+  y: number,
+  time: number,
+  self: boolean,
+): number {
+  // the 2 × 2 cells and the 2 buckets whose centres are nearest: a box of 2R × 2R × 2T about the point
+  const gx = Math.floor(x / cellMeters - 0.5)
+  const gy = Math.floor(y / cellMeters - 0.5)
+  const b = Math.floor(time / bucketMs - 0.5)
+  let s = 0
+  let w = 0
+  for (let dx = 0; dx <= 1; dx++) {
+    for (let dy = 0; dy <= 1; dy++) {
+      s += c.space(slot, gx + dx, gy + dy)
+      w += c.spaceTime(slot, gx + dx, gy + dy, b) + c.spaceTime(slot, gx + dx, gy + dy, b + 1)
     }
-    let inWindow = c.time(slot, b) + c.time(slot, b + 1)
-    let total = c.total(slot)
-    if (self) {
-      s--
-      w--
-      inWindow--
-      total--
+  }
+  let inWindow = c.time(slot, b) + c.time(slot, b + 1)
+  let total = c.total(slot)
+  if (self) {
+    s--
+    w--
+    inWindow--
+    total--
+  }
+  // the place's share from outside the row's weeks, the weeks' share from outside the place
+  const placeShare = total - inWindow > 0 ? (s - w) / (total - inWindow) : total > 0 ? s / total : 0
+  const weeksShare = total - s > 0 ? (inWindow - w) / (total - s) : total > 0 ? inWindow / total : 0
+  const e = total * placeShare * weeksShare
+  return Math.max(MIN_EXPECTED, AREA_SHARE * TIME_SHARE * e)
+}
+
+/**
+ * Background counts that grow row by row (the online index's): the same estimator as
+ * {@link backgroundRates} over the rows added so far, so a row's expected count here equals
+ * `backgroundRates` over a table of the same rows.
+ *
+ * @example
+ * const counts = new GrowingBackground({ maxDistanceMeters: 1500, maxGapDays: 21 })
+ * counts.add(category, 1, x, y, time)
+ * counts.expected(category, 1, x, y, time, true)
+ */
+export class GrowingBackground {
+  private readonly space = new CountTable(1024)
+  private readonly spaceTime = new CountTable(1024)
+  private readonly time = new CountTable(1024)
+  private totals = new Float64Array(16)
+  private readonly counts: GridCounts
+  private readonly cellMeters: number
+  private readonly bucketMs: number
+
+  constructor(options: { maxDistanceMeters: number; maxGapDays: number }) {
+    this.cellMeters = options.maxDistanceMeters
+    this.bucketMs = options.maxGapDays * DAY_MS
+    this.counts = {
+      space: (slot, gx, gy) => this.space.get(slot, gx, gy, 0),
+      spaceTime: (slot, gx, gy, b) => this.spaceTime.get(slot, gx, gy, b),
+      time: (slot, b) => this.time.get(slot, b, 0, 0),
+      total: (slot) => (slot < this.totals.length ? this.totals[slot] : 0),
+      anchorKey: () => -1,
     }
-    // the place's share from outside the row's weeks, the weeks' share from outside the place
-    const placeShare = total - inWindow > 0 ? (s - w) / (total - inWindow) : total > 0 ? s / total : 0
-    const weeksShare = total - s > 0 ? (inWindow - w) / (total - s) : total > 0 ? inWindow / total : 0
-    const e = total * placeShare * weeksShare
-    return Math.max(MIN_EXPECTED, AREA_SHARE * TIME_SHARE * e)
+  }
+
+  /** Counts a located row: its category (−1 none), location system, planar / projected x, y and time. */
+  add(category: number, latLon: number, x: number, y: number, time: number): void {
+    const slot = slotOf(category, latLon)
+    const gx = Math.floor(x / this.cellMeters)
+    const gy = Math.floor(y / this.cellMeters)
+    const b = Math.floor(time / this.bucketMs)
+    this.space.add(slot, gx, gy, 0, 1)
+    this.spaceTime.add(slot, gx, gy, b, 1)
+    this.time.add(slot, b, 0, 0, 1)
+    if (slot >= this.totals.length) {
+      const grown = new Float64Array(Math.max(slot + 1, this.totals.length * 2))
+      grown.set(this.totals)
+      this.totals = grown
+    }
+    this.totals[slot]++
+  }
+
+  /** Expected same-category count near a point (see {@link backgroundRates}); `self`: the point was added. */
+  expected(category: number, latLon: number, x: number, y: number, time: number, self: boolean): number {
+    return expectedNear(
+      this.counts,
+      this.cellMeters,
+      this.bucketMs,
+      slotOf(category, latLon),
+      x,
+      y,
+      time,
+      self,
+    )
   }
 }
 

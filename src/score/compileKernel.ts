@@ -33,8 +33,10 @@ export interface KernelSpec {
   moTf: boolean
   /** Agreement on category outside the background neighbourhood adds `categoryTf[category]`. */
   categoryTf: boolean
-  /** The model's background neighbourhood, when it has one (and `background` holds the rows' halves). */
+  /** The model's background neighbourhood, when it has one (it decides the kind of a pair). */
   background: import('./pairScorer').CompiledBackground | null
+  /** Add the background term (`background` holds the rows' halves). */
+  backgroundTerm: boolean
   /** Bits added per kind of pair: near, sharing evidence, far (all 0: none). */
   classOffsets: Float64Array
   /** MO sets are bitmaps in block words 23-30 (vocabulary of at most 256 values). */
@@ -220,8 +222,13 @@ function bounded(lo: string, hi: string, t0: number, t1: number, base: number): 
  */
 function reachBound(spec: KernelSpec): { code: string; rest: string } {
   const { kinds, thresholdStart, weightStart } = spec
+  // term-frequency bits change with the data (an online index's every epoch): no constant bound, every
+  // pair gets the kernel (the filter only refreshes its rows)
+  if (spec.moTf || spec.categoryTf) return { code: '', rest: 'Infinity' }
   const W = spec.arrays.weights
   let rest = spec.prior
+  if (spec.background !== null && spec.backgroundTerm) rest += spec.background.maxWeight
+  rest += Math.max(0, spec.classOffsets[0], spec.classOffsets[1], spec.classOffsets[2])
   let code = ''
   for (let c = 0; c < kinds.length; c++) {
     const t0 = thresholdStart[c]
@@ -343,10 +350,10 @@ function buildSource(spec: KernelSpec, writeLevels: boolean): unknown {
   lines.push('const fi = i * 24, fj = j * 24, ri = i * 48, rj = j * 48;')
   lines.push('let total = PRIOR;')
   lines.push('let l = 0;')
-  const moTf = spec.moTf && spec.arrays.moTf.length > 0
-  const categoryTf = spec.categoryTf && spec.arrays.categoryTf.length > 0
+  const moTf = spec.moTf
+  const categoryTf = spec.categoryTf
   const background = spec.background
-  const backgroundTermOn = background !== null && spec.arrays.background.length > 0
+  const backgroundTermOn = background !== null && spec.backgroundTerm
   if (moTf) {
     lines.push(`let moTf = 0;
 const ci0 = rowI[ri + 15];

@@ -1,5 +1,7 @@
 import type { LinkageModel } from '../model/linkageModel'
+import type { CaseTable } from '../table/CaseTable'
 import { resizeLongLived } from '../util/longLived'
+import { GrowingBackground } from './backgroundRates'
 import type { CompiledKernel } from './compileKernel'
 import {
   type CompiledModel,
@@ -12,8 +14,10 @@ import {
   moRarityWeight,
   type PackColumns,
   packRow,
+  type ScorerAdjustments,
   type ScorerArrays,
 } from './pairScorer'
+import { termFrequenciesFromCounts } from './termFrequencies'
 
 /** Bytes of a row's packed block (as in `createPairScorer`). */
 const BLOCK_BYTES = 192
@@ -62,6 +66,8 @@ export interface GrowingRowSource extends PackColumns {
   readonly narrativeBits: Int32Array
   readonly mo: GrowingVocabulary
   readonly evidence: GrowingVocabulary
+  /** Categories seen so far (ids of the `category` column). */
+  readonly categories: { readonly size: number }
 }
 
 /**
@@ -128,6 +134,14 @@ export class GrowingPairScorer {
   }
   private evaluate: Evaluate
   private arraysChanged = true
+  /** MO value counts per (category slot, value) for term frequencies, laid out for `tfValues` values. */
+  private tfCounts = new Float64Array(0)
+  private tfCategoryCounts = new Float64Array(0)
+  private tfValues = 0
+  /** Background counts of the packed rows, and each row's half of the background term (refreshed per epoch). */
+  private backgroundCounts: GrowingBackground | null
+  private backgroundBits = new Float64Array(0)
+  private readonly backgroundHalf: number
 
   constructor(
     readonly model: LinkageModel,
@@ -136,6 +150,9 @@ export class GrowingPairScorer {
     this.m = compileModel(model, null)
     this.comparisonCount = this.m.C
     this.priorMatchWeight = this.m.prior
+    const b = this.m.background
+    this.backgroundCounts = b === null ? null : new GrowingBackground(b)
+    this.backgroundHalf = b === null ? 0 : 0.5 * Math.log2(b.referenceExpected)
     this.evaluate = this.rebuild()
   }
 
@@ -199,6 +216,7 @@ export class GrowingPairScorer {
       }
       this.rowI[r + EVIDENCE_WORD] = evCount > 0 ? 1 : 0
     }
+    this.countRows(this.size, n)
     this.size = n
     this.startEpoch()
     if (this.arraysChanged) this.evaluate = this.rebuild()
@@ -209,7 +227,16 @@ export class GrowingPairScorer {
    * truncated to them).
    */
   truncate(size: number, moVocabulary: number, evidenceVocabulary: number): void {
-    if (size < this.size) this.size = size
+    if (size < this.size) {
+      this.size = size
+      // count the kept rows again (truncation undoes a probe's rows: rare, and O(rows))
+      if (this.m.moTf || this.m.categoryTf) {
+        this.tfCounts.fill(0)
+        this.tfCategoryCounts.fill(0)
+      }
+      if (this.m.background !== null) this.backgroundCounts = new GrowingBackground(this.m.background)
+      this.countRows(0, size)
+    }
     if (moVocabulary < this.moVocabulary) this.moVocabulary = moVocabulary
     if (evidenceVocabulary < this.evidenceVocabulary) this.evidenceVocabulary = evidenceVocabulary
     this.startEpoch()
@@ -258,6 +285,70 @@ export class GrowingPairScorer {
   }
 
   /**
+   * The adjustments (term frequencies, background) of a table gathered from the source's rows (`rows[k]` is
+   * the source row of table row k; a row at or beyond `size` is a probe not yet packed), from this scorer's
+   * counts: for a batch scorer of that table with the source as its frequency reference. MO values are
+   * matched to the source's by name (`moIndex`); categories share the source's ids.
+   */
+  adjustmentsFor(
+    table: CaseTable,
+    rows: ArrayLike<number>,
+    moIndex: ReadonlyMap<string, number>,
+  ): ScorerAdjustments {
+    const C = table.categoryValues.length
+    const V = table.moValues.length
+    const tfLayout = Int32Array.of(V, C)
+    const holder = this.holder
+    let moTermFrequency = new Float64Array(0)
+    let categoryTermFrequency = new Float64Array(0)
+    if (this.m.moTf || this.m.categoryTf) {
+      const stride = holder.tfLayout[0]
+      const anySlot = holder.tfLayout[1]
+      if (this.m.moTf) {
+        moTermFrequency = new Float64Array((C + 1) * V)
+        for (let s = 0; s <= C; s++) {
+          const slot = s === C ? anySlot : s
+          for (let v = 0; v < V; v++) {
+            const global = moIndex.get(table.moValues[v])
+            // a value or a category new with the probe: not counted yet, 0 bits
+            const known = global !== undefined && global < stride && (s === C || s < anySlot)
+            moTermFrequency[s * V + v] = known ? holder.moTf[slot * stride + (global as number)] : 0
+          }
+        }
+      }
+      if (this.m.categoryTf) {
+        categoryTermFrequency = new Float64Array(C)
+        for (let c = 0; c < C && c < holder.categoryTf.length; c++)
+          categoryTermFrequency[c] = holder.categoryTf[c]
+      }
+    }
+    let backgroundBits = new Float64Array(0)
+    let backgroundExpected: Float64Array | null = null
+    const background = this.backgroundCounts
+    if (background !== null) {
+      backgroundBits = new Float64Array(table.size)
+      backgroundExpected = new Float64Array(table.size)
+      for (let k = 0; k < table.size; k++) {
+        if (table.hasLocation[k] === 0) {
+          backgroundExpected[k] = Number.NaN
+          continue
+        }
+        const e = background.expected(
+          table.category[k],
+          table.hasLatLon[k],
+          table.x[k],
+          table.y[k],
+          (table.timeFrom[k] + table.timeTo[k]) * 0.5,
+          rows[k] < this.size,
+        )
+        backgroundExpected[k] = e
+        backgroundBits[k] = this.backgroundHalf - 0.5 * Math.log2(e)
+      }
+    }
+    return { moTermFrequency, categoryTermFrequency, tfLayout, backgroundBits, backgroundExpected }
+  }
+
+  /**
    * The source changed: MO value weights are recomputed now (O(MO vocabulary)); evidence value weights
    * are refreshed lazily, per row, when a row is first scored in the new epoch.
    */
@@ -273,6 +364,70 @@ export class GrowingPairScorer {
     const frequency = this.source.mo.frequency
     const weight = this.moValueWeight
     for (let v = 0; v < this.moVocabulary; v++) weight[v] = moRarityWeight(rows, frequency[v])
+    if (this.m.moTf || this.m.categoryTf) {
+      const holder = this.holder
+      const tf = termFrequenciesFromCounts(
+        this.tfCounts,
+        this.tfCategoryCounts,
+        this.tfValues,
+        this.source.mo.group,
+        this.source.mo.groupValues.length,
+        {},
+        { categorySlots: 0, moValues: 0, mo: holder.moTf, category: holder.categoryTf },
+      )
+      if (tf.mo !== holder.moTf || tf.category !== holder.categoryTf) this.arraysChanged = true
+      holder.moTf = this.m.moTf ? tf.mo : holder.moTf
+      holder.categoryTf = this.m.categoryTf ? tf.category : holder.categoryTf
+      holder.tfLayout[0] = this.tfValues
+      holder.tfLayout[1] = this.tfCategoryCounts.length
+    }
+  }
+
+  /** Adds rows [from, to) to the term-frequency and background counts. */
+  private countRows(from: number, to: number): void {
+    const s = this.source
+    if (this.m.moTf || this.m.categoryTf) {
+      // the layout only grows (after a truncation the extra values and categories count 0)
+      const V = Math.max(s.mo.size, this.tfValues)
+      const C = Math.max(s.categories.size, this.tfCategoryCounts.length)
+      if (V !== this.tfValues || C !== this.tfCategoryCounts.length) {
+        // a new value or category: lay the counts out again (categories + 1 slots of V values)
+        const counts = new Float64Array((C + 1) * V)
+        const oldV = this.tfValues
+        const oldC = this.tfCategoryCounts.length
+        for (let c = 0; c <= oldC; c++) {
+          const to = c === oldC ? C : c
+          counts.set(this.tfCounts.subarray(c * oldV, (c + 1) * oldV), to * V)
+        }
+        const categoryCounts = new Float64Array(C)
+        categoryCounts.set(this.tfCategoryCounts)
+        this.tfCounts = counts
+        this.tfCategoryCounts = categoryCounts
+        this.tfValues = V
+      }
+      const V2 = this.tfValues
+      const all = this.tfCategoryCounts.length * V2
+      const ids = s.moList.ids
+      for (let i = from; i < to; i++) {
+        const c = s.category[i]
+        if (c >= 0) this.tfCategoryCounts[c]++
+        for (let k = s.moList.start[i]; k < s.moList.start[i + 1]; k++) {
+          if (c >= 0) this.tfCounts[c * V2 + ids[k]]++
+          this.tfCounts[all + ids[k]]++
+        }
+      }
+    }
+    const background = this.backgroundCounts
+    if (background !== null) {
+      if (to > this.backgroundBits.length) {
+        this.backgroundBits = grow(this.backgroundBits, to)
+        this.arraysChanged = true
+      }
+      for (let i = from; i < to; i++) {
+        if (s.hasLocation[i] === 0) continue
+        background.add(s.category[i], s.hasLatLon[i], s.x[i], s.y[i], (s.timeFrom[i] + s.timeTo[i]) * 0.5)
+      }
+    }
   }
 
   /** Brings both rows' evidence weights to the current epoch (called by the kernel's scoreRange). */
@@ -302,6 +457,25 @@ export class GrowingPairScorer {
           rows,
         )
       }
+    }
+    const background = this.backgroundCounts
+    if (background !== null) {
+      const s = this.source
+      this.backgroundBits[i] =
+        s.hasLocation[i] === 0
+          ? 0
+          : this.backgroundHalf -
+            0.5 *
+              Math.log2(
+                background.expected(
+                  s.category[i],
+                  s.hasLatLon[i],
+                  s.x[i],
+                  s.y[i],
+                  (s.timeFrom[i] + s.timeTo[i]) * 0.5,
+                  true,
+                ),
+              )
     }
     this.rowI[r + EPOCH_WORD] = epoch
   }
@@ -376,6 +550,7 @@ export class GrowingPairScorer {
     arrays.evidenceKind = this.evidenceKind
     arrays.evidenceValueWeight = this.evidenceValueWeight
     arrays.evidenceValueLevel = this.evidenceValueLevel
+    arrays.background = this.backgroundBits
     const words = MO_BITMAP_VALUES / 32
     if (this.kernelBitmap !== this.moBitmap) {
       this.kernelBitmap = this.moBitmap

@@ -58,6 +58,11 @@ export interface PairScorerOptions {
    * scored table), so several scorers of one table measure them once (see {@link scoringStatistics}).
    */
   statistics?: ScoringStatistics
+  /**
+   * The adjustments of another scorer of the same table and model (e.g. the calling thread's, in a
+   * scoring worker): used as they are instead of being measured.
+   */
+  adjustments?: ScorerAdjustments
 }
 
 /** Default background of a model's `background` comparison when it gives no `maxWeight`: ±8 bits. */
@@ -215,11 +220,9 @@ export function createPairScorer(
     }
   }
 
-  const adjustments = scorerAdjustments(table, m, {
-    reference,
-    uniformRarity,
-    statistics: options.statistics,
-  })
+  const adjustments =
+    options.adjustments ??
+    scorerAdjustments(table, m, { reference, uniformRarity, statistics: options.statistics })
   const arrays: ScorerArrays = {
     rowF,
     rowI,
@@ -873,9 +876,11 @@ export function compileFor(
     moSumInline,
     reachFilter,
     beforeKernel,
-    moTf: m.moTf,
-    categoryTf: m.categoryTf,
+    // a live holder's arrays are filled later: its flags come from the model alone
+    moTf: m.moTf && (holder || arrays.moTf.length > 0),
+    categoryTf: m.categoryTf && (holder || arrays.categoryTf.length > 0),
     background: m.background,
+    backgroundTerm: m.background !== null && (holder || arrays.background.length > 0),
     classOffsets: m.classOffsets,
     dayMs: DAY_MS,
     weekMs: WEEK_MS,

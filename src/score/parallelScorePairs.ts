@@ -93,12 +93,22 @@ export async function scorePairsParallel(
   const onCallingThread = options.scoreOnCallingThread ?? DEFAULTS.scoreOnCallingThread
   const spawned = Math.min(workerCount, chunkCount) - (onCallingThread ? 1 : 0)
   const kept = new Int32Array(new SharedArrayBuffer(4 * chunkCount)).fill(-1)
+  // the calling thread's scorer measures the term frequencies and background once; workers share them
+  const scorer = options.scorer ?? createPairScorer(table, model, options)
+  const { moTermFrequency, categoryTermFrequency, tfLayout, backgroundBits } = scorer.adjustments
   const data: ScoreWorkerData = {
     kind: 'caselink-score',
     table: shareTable(table),
     reference: options.reference === undefined ? null : shareTable(options.reference),
     model,
     uniformRarity: options.uniformRarity,
+    adjustments: {
+      moTermFrequency: shareView(moTermFrequency) as Float64Array,
+      categoryTermFrequency: shareView(categoryTermFrequency) as Float64Array,
+      tfLayout: shareView(tfLayout) as Int32Array,
+      backgroundBits: shareView(backgroundBits) as Float64Array,
+      backgroundExpected: null,
+    },
     a: shareArray(candidates.a, count),
     b: shareArray(candidates.b, count),
     outA: new Uint32Array(new SharedArrayBuffer(count * 4)),
@@ -135,7 +145,7 @@ export async function scorePairsParallel(
     // a rejected worker must not go unhandled while this thread scores
     const settled = Promise.all(finished)
     settled.catch(() => {})
-    if (onCallingThread) scoreChunks(options.scorer ?? createPairScorer(table, model, options), data)
+    if (onCallingThread) scoreChunks(scorer, data)
     await settled
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()))

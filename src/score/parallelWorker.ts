@@ -8,7 +8,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import type { LinkageModel } from '../model/linkageModel'
 import type { CaseTable } from '../table/CaseTable'
-import { createPairScorer, type PairScorer } from './pairScorer'
+import { createPairScorer, type PairScorer, type ScorerAdjustments } from './pairScorer'
 import { scoreRange } from './scorePairs'
 
 /** What the calling thread passes in `workerData` (typed arrays over SharedArrayBuffers). */
@@ -18,6 +18,8 @@ export interface ScoreWorkerData {
   reference: Record<string, unknown> | null
   model: LinkageModel
   uniformRarity: boolean | undefined
+  /** The calling thread's scorer's adjustments (term frequencies, background), shared. */
+  adjustments: ScorerAdjustments
   a: Uint32Array
   b: Uint32Array
   outA: Uint32Array
@@ -76,6 +78,7 @@ if (
   const scorer = createPairScorer(table, data.model, {
     ...(reference === undefined ? {} : { reference }),
     ...(data.uniformRarity === undefined ? {} : { uniformRarity: data.uniformRarity }),
+    adjustments: data.adjustments,
   })
   scoreChunks(scorer, data)
   parentPort.postMessage('done')

@@ -58,17 +58,10 @@ export interface TermFrequencies {
  * tf.mo[table.category[0] * tf.moValues + table.moIds[table.moStart[0]]] // bits for row 0's first value
  */
 export function termFrequencies(table: CaseTable, options: TermFrequencyOptions = {}): TermFrequencies {
-  const pseudoCount = options.pseudoCount ?? TERM_FREQUENCY_DEFAULTS.pseudoCount
-  if (!(pseudoCount >= 0) || !Number.isFinite(pseudoCount)) {
-    throw new RangeError(
-      `caselink: term-frequency pseudoCount must be a finite number >= 0, got ${pseudoCount}`,
-    )
-  }
   const categories = table.categoryValues.length
-  const slots = categories + 1
   const V = table.moValues.length
   // counts per (slot, value); the last slot counts every row
-  const counts = new Float64Array(slots * V)
+  const counts = new Float64Array((categories + 1) * V)
   const all = categories * V
   const categoryCount = new Float64Array(categories)
   for (let i = 0; i < table.size; i++) {
@@ -80,13 +73,54 @@ export function termFrequencies(table: CaseTable, options: TermFrequencyOptions 
       counts[all + v]++
     }
   }
-  const groupOf = (v: number): number => table.moGroup[v] + 1 // 0: values without a group
-  const groups = table.moGroupValues.length + 1
-  const mo = new Float64Array(slots * V)
+  return termFrequenciesFromCounts(
+    counts,
+    categoryCount,
+    V,
+    table.moGroup,
+    table.moGroupValues.length,
+    options,
+  )
+}
+
+/**
+ * {@link termFrequencies} from counts: `counts[c * V + v]` rows of category c carrying MO value v (the last
+ * slot, c = categories, every row carrying it), `categoryCount[c]` rows of category c, `moGroup[v]` the
+ * group of value v (−1 none). Shared by the batch scorer and the online index's growing scorer, so both
+ * give the same bits for the same rows.
+ *
+ * @example
+ * termFrequenciesFromCounts(counts, categoryCount, V, table.moGroup, table.moGroupValues.length)
+ */
+export function termFrequenciesFromCounts(
+  counts: Float64Array,
+  categoryCount: Float64Array,
+  V: number,
+  moGroup: ArrayLike<number>,
+  groupCount: number,
+  options: TermFrequencyOptions = {},
+  out?: TermFrequencies,
+): TermFrequencies {
+  const pseudoCount = options.pseudoCount ?? TERM_FREQUENCY_DEFAULTS.pseudoCount
+  if (!(pseudoCount >= 0) || !Number.isFinite(pseudoCount)) {
+    throw new RangeError(
+      `caselink: term-frequency pseudoCount must be a finite number >= 0, got ${pseudoCount}`,
+    )
+  }
+  const categories = categoryCount.length
+  const slots = categories + 1
+  const all = categories * V
+  const groupOf = (v: number): number => moGroup[v] + 1 // 0: values without a group
+  const groups = groupCount + 1
+  const mo = out !== undefined && out.mo.length >= slots * V ? out.mo : new Float64Array(slots * V)
   const total = new Float64Array(groups)
   const globalTotal = new Float64Array(groups)
   const sumSquares = new Float64Array(groups)
   for (let v = 0; v < V; v++) globalTotal[groupOf(v)] += counts[all + v]
+  const globalShare = (v: number): number => {
+    const t = globalTotal[groupOf(v)]
+    return t > 0 ? counts[all + v] / t : 0
+  }
   for (let s = 0; s < slots; s++) {
     const base = s * V
     const shrink = s === categories ? 0 : pseudoCount
@@ -108,17 +142,13 @@ export function termFrequencies(table: CaseTable, options: TermFrequencyOptions 
   for (let c = 0; c < categories; c++) categoryRows += categoryCount[c]
   let categorySquares = 0
   for (let c = 0; c < categories; c++) categorySquares += (categoryCount[c] / categoryRows) ** 2
-  const category = new Float64Array(categories)
+  const category =
+    out !== undefined && out.category.length >= categories ? out.category : new Float64Array(categories)
   for (let c = 0; c < categories; c++) {
     const p = categoryCount[c] / categoryRows
     category[c] = p > 0 ? Math.log2(categorySquares / p) : 0
   }
   return { categorySlots: slots, moValues: V, mo, category }
-
-  function globalShare(v: number): number {
-    const t = globalTotal[groupOf(v)]
-    return t > 0 ? counts[all + v] / t : 0
-  }
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { defaultModel } from '../../src/model/defaultModel'
+import { defaultModel, makeComparison } from '../../src/model/defaultModel'
 import {
   expectedLevelCount,
   LinkageModelSchema,
@@ -38,26 +38,38 @@ describe('LinkageModel', () => {
       expect(weights[0]).toBe(0)
       for (const w of weights) expect(Number.isFinite(w)).toBe(true)
     }
-    expect(priorMatchWeight(model)).toBeCloseTo(Math.log2(0.0001 / 0.9999), 12)
+    expect(priorMatchWeight(model)).toBe(priorMatchWeight(defaultModel()))
+    // the built-in weighs values by their frequency, closeness by the background, and has a prior per kind
+    expect(model.comparisons.find((c) => c.kind === 'mo')?.termFrequencyAdjustment).toBe(true)
+    expect(model.comparisons.find((c) => c.kind === 'category')?.termFrequencyAdjustment).toBe(true)
+    expect(model.background).toMatchObject({ maxDistanceMeters: 1500, maxGapDays: 21 })
+    expect(model.pairPriors?.near.linkedGapShares?.length).toBe(
+      (model.pairPriors?.gapBinsDays.length ?? 0) + 1,
+    )
   })
 
-  it('documents its starting weights (rounded in the defaultModel comment)', () => {
+  it('the built-in model says what a fitted model of offenders should: closer, sooner and more alike weigh more', () => {
     const model = defaultModel()
-    const rounded = (name: string) =>
-      Array.from(levelMatchWeights(model.comparisons.find((c) => c.name === name)!), (w) =>
-        Number(w.toFixed(1)),
-      )
-    expect(rounded('distance')).toEqual([0, 7.2, 3.6, 1.3, -1.3, -2.9])
-    expect(rounded('timeGap')).toEqual([0, 5.6, 3.5, 1.3, -1, -3.7])
-    expect(rounded('mo')).toEqual([0, 5.9, 3.9, 1.3, -0.6, -2.9])
-    expect(rounded('category')).toEqual([0, 2.1, -1.6, -3.3])
+    const weights = (name: string) =>
+      Array.from(levelMatchWeights(model.comparisons.find((c) => c.name === name)!))
+    // levels 1.. are ordered from closest to farthest (or most to least similar): weights fall along them,
+    // allowing 0.5 bit of noise between neighbouring thin levels
+    for (const name of ['distance', 'timeGap', 'mo']) {
+      const w = weights(name).slice(1)
+      for (let k = 1; k < w.length; k++) expect(w[k]).toBeLessThan(w[k - 1] + 0.5)
+      expect(w[0] - w[w.length - 1]).toBeGreaterThan(3)
+    }
+    // a shared fingerprint or DNA trace is strong evidence
+    expect(weights('evidence')[1]).toBeGreaterThan(10)
   })
 
   it('floors level weights at minMatchWeight (distance never vetoes)', () => {
-    const model = defaultModel()
-    const distance = { ...model.comparisons[0], levels: model.comparisons[0].levels.map((l) => ({ ...l })) }
-    distance.levels[5] = { label: '> 50000 m', m: 1e-9, u: 0.5 }
-    expect(levelMatchWeights(distance)[5]).toBe(-4)
+    const distance = {
+      ...makeComparison('distance', 'distance', [500], [0.05, 0.9, 0.1], [0.05, 0.01, 0.99]),
+      minMatchWeight: -4,
+    }
+    distance.levels[2] = { label: '> 500 m', m: 1e-9, u: 0.5 }
+    expect(levelMatchWeights(distance)[2]).toBe(-4)
   })
 
   it('uses a fitted level weight in place of log2(m / u), and refuses one on the missing level', () => {

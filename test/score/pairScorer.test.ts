@@ -67,12 +67,17 @@ describe('createPairScorer', () => {
   const model = defaultModel({ moGroups: ['entry', 'target'] })
   const scorer = createPairScorer(table, model)
   const C = scorer.comparisonCount
-  // the same layout with value- and place-specific weights: MO and category term frequencies, background
+  // the same layout without the value- and place-specific weights (term frequencies, background, priors
+  // per kind), and with a background neighbourhood wide enough for the random test data
+  const { background: _b, pairPriors: _p, ...rest } = model
+  const plain: LinkageModel = {
+    ...rest,
+    comparisons: model.comparisons.map((c) =>
+      c.kind === 'mo' || c.kind === 'category' ? { ...c, termFrequencyAdjustment: false } : c,
+    ),
+  }
   const adjusted: LinkageModel = {
     ...model,
-    comparisons: model.comparisons.map((c) =>
-      c.kind === 'mo' || c.kind === 'category' ? { ...c, termFrequencyAdjustment: true } : c,
-    ),
     background: { maxDistanceMeters: 8000, maxGapDays: 15, referenceExpected: 2 },
   }
 
@@ -105,8 +110,8 @@ describe('createPairScorer', () => {
       narrative: k % 3 === 0 ? long() : x.narrative,
     }))
     for (const [rows, m] of [
-      [incidents, model],
-      [wide, model],
+      [incidents, plain],
+      [wide, plain],
       [incidents, adjusted],
       [wide, adjusted],
     ] as const) {
@@ -126,7 +131,7 @@ describe('createPairScorer', () => {
         expect(Array.from(a)).toEqual(Array.from(b))
         if (compiled.background(i, j) !== 0) near++
       }
-      // the adjusted model's background term is exercised (and the base model has none)
+      // the adjusted model's background term is exercised (and the plain model has none)
       if (m === adjusted) expect(near).toBeGreaterThan(20)
       else expect(near).toBe(0)
     }
@@ -158,7 +163,10 @@ describe('createPairScorer', () => {
       expect(sum).toBe(explained.matchWeight)
       expect(explained.matchWeight).toBe(scorer.matchWeight(i, j))
       expect(explained.probability).toBe(matchProbability(explained.matchWeight))
-      expect(explained.contributions.length).toBe(C + 1)
+      // prior, one per comparison, then the background term (for neighbours) and the prior of the pair's kind
+      const names = explained.contributions.map((c) => c.comparison)
+      expect(names.slice(1, C + 1)).toEqual(model.comparisons.map((c) => c.name))
+      for (const extra of names.slice(C + 1)) expect(['background', 'pairPrior']).toContain(extra)
     }
   })
 
@@ -189,7 +197,7 @@ describe('comparisons', () => {
     const a = incident('a', { lat: 31, lon: 121 })
     const b = incident('b', { lat: 31.01, lon: 121 })
     const d = levelOf(a, b, 'distance')
-    expect(d.label).toBe('<= 2000 m')
+    expect(d.label).toBe('<= 1500 m')
     expect(d.value).toBeCloseTo(1112, 0)
     expect(levelOf(incident('p', { x: 0, y: 0 }), incident('q', { x: 300, y: 400 }), 'distance').value).toBe(
       500,
