@@ -1,8 +1,10 @@
 import type { Command } from 'commander'
+import { generateCandidates } from '../blocking/generateCandidates'
 import type { IncidentFormat } from '../io/readIncidents'
 import { defaultModel } from '../model/defaultModel'
+import { estimatePriors } from '../model/estimatePriors'
 import type { LinkageModel } from '../model/linkageModel'
-import { createPairScorer } from '../score/pairScorer'
+import { createPairScorer, withPriors } from '../score/pairScorer'
 import { explainPair, type PairScore } from '../score/scorePair'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { formatTable, signed } from './format'
@@ -15,6 +17,7 @@ import { EXIT, UserError } from './userError'
 /** Options of `caselink explain`. */
 export interface ExplainCommandOptions {
   model?: string
+  prior: 'estimate' | 'model'
   timeZone: string
   format?: IncidentFormat
   quiet?: boolean
@@ -56,10 +59,15 @@ export function formatWaterfall(id1: string, id2: string, score: PairScore, mode
     rows.push([
       c.comparison,
       c.comparison === 'prior' ? '' : c.label,
-      formatValue(kinds.get(c.comparison) ?? '', c.value),
+      c.comparison === 'background' ? '' : formatValue(kinds.get(c.comparison) ?? '', c.value),
       signed(c.matchWeight),
       signed(running),
     ])
+    // what drove a value-specific weight: each shared value with its bits
+    if (c.details !== undefined && c.comparison !== 'background' && c.details.length > 0) {
+      const values = c.details.map((d) => `${d.value} ${signed(d.bits)}`).join(', ')
+      rows.push(['', `  of which ${signed(c.adjustment ?? 0)}: ${values}`, '', '', ''])
+    }
   }
   rows.push(['total', '', '', signed(score.matchWeight), ''])
   return [
@@ -88,7 +96,8 @@ function rowOf(loaded: LoadedInput, file: string, id: string): number {
 
 /**
  * Registers `caselink explain INPUT ID1 ID2`: the waterfall of one pair's score, scored against the whole
- * file (MO rarity and evidence frequencies come from all its incidents).
+ * file (MO rarity, term frequencies, evidence frequencies and background rates come from all its
+ * incidents, and the priors are re-estimated on its candidate pairs, as `caselink link` scores them).
  *
  * @example
  * registerExplainCommand(new Command('caselink'))
@@ -101,6 +110,11 @@ export function registerExplainCommand(program: Command): void {
     .argument('<id1>', 'first incident id')
     .argument('<id2>', 'second incident id')
     .option('--model <file>', 'linkage model JSON (default: the built-in model)')
+    .option(
+      '--prior <how>',
+      "'estimate': the priors re-estimated on the file, as `caselink link` scores; 'model': the model's",
+      'estimate',
+    )
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
     .option('-q, --quiet', 'no progress bars')
@@ -111,8 +125,16 @@ export function registerExplainCommand(program: Command): void {
       const i = rowOf(loaded, input, id1)
       const j = rowOf(loaded, input, id2)
       if (i === j) throw new UserError(`caselink: explain needs two different incidents, got ${id1} twice`)
+      if (options.prior !== 'estimate' && options.prior !== 'model') {
+        throw new UserError(`caselink: --prior must be 'estimate' or 'model', got '${options.prior}'`)
+      }
       const table = buildCaseTable(loaded.incidents, { timeZone: options.timeZone })
-      const score = explainPair(createPairScorer(table, model), i, j)
+      let scorer = createPairScorer(table, model)
+      // score as `caselink link` does: the priors re-estimated on the file's candidate pairs
+      if (options.prior === 'estimate' && model.pairPriors !== undefined) {
+        scorer = withPriors(scorer, estimatePriors(table, generateCandidates(table), scorer).model)
+      }
+      const score = explainPair(scorer, i, j)
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ id1, id2, ...score }, null, 2)}\n`)
       } else {

@@ -245,8 +245,10 @@ export function estimatePriors(
     let nullPairs = 0
     for (let s = 0; s < sample.length; s += 2) {
       const k = sample[s]
-      const i = candidates.a[k]
-      const j = candidates.b[k]
+      // the pair's incident whose id hashes lower keeps its window (roles independent of row order)
+      const swap = idHash[candidates.a[k]] > idHash[candidates.b[k]]
+      const i = swap ? candidates.b[k] : candidates.a[k]
+      const j = swap ? candidates.a[k] : candidates.b[k]
       const pool = rowsOfCategory(table.category[j])
       for (let draw = 0; draw < draws; draw++) {
         const key = fmix32(sample[s + 1] ^ Math.imul(draw, 0x9e3779b1))

@@ -228,7 +228,25 @@ describe('caselink link --profile-merge', () => {
     const after = JSON.parse(read(join(mergedOut, 'series.json')))
     expect(before.profileLinks).toEqual([])
     expect(after.profileLinks.length).toBeGreaterThan(0)
-    expect(after.seriesCount).toBe(before.seriesCount - after.profileLinks.length)
+    // each link joins two of the plain run's series unless earlier links already joined them (a triangle)
+    const plainAssignments = Object.fromEntries(
+      csvRows(join(plainOut, 'assignments.csv')).map((row) => [row.id, row.seriesId]),
+    )
+    const parent = new Map<string, string>()
+    const find = (s: string): string => {
+      while (parent.has(s)) s = parent.get(s) as string
+      return s
+    }
+    let joined = 0
+    for (const link of after.profileLinks) {
+      const a = find(plainAssignments[link.a])
+      const b = find(plainAssignments[link.b])
+      if (a === b) continue
+      parent.set(b, a)
+      joined++
+    }
+    expect(joined).toBeGreaterThan(0)
+    expect(after.seriesCount).toBe(before.seriesCount - joined)
     expect(after.options.profileMerge).toBe(true)
     const assignments = Object.fromEntries(
       csvRows(join(mergedOut, 'assignments.csv')).map((row) => [row.id, row.seriesId]),
