@@ -155,6 +155,14 @@ export {
   type StageStats,
 } from './link/linkIncidents'
 export {
+  NULL_TEST_DEFAULTS,
+  type NullTestCounts,
+  type NullTestOptions,
+  type NullTestResult,
+  nullTest,
+  permuteTimes,
+} from './link/nullTest'
+export {
   type RankedIncident,
   type RankedSeries,
   type RankOptions,
@@ -163,6 +171,13 @@ export {
 } from './link/rankSeries'
 export { type DefaultModelOptions, defaultModel } from './model/defaultModel'
 export { type EstimateModelOptions, estimateModel } from './model/estimateModel'
+export {
+  ESTIMATE_PRIORS_DEFAULTS,
+  type EstimatedPriors,
+  type EstimatePriorsOptions,
+  estimatePriors,
+  type PairClassEstimate,
+} from './model/estimatePriors'
 export {
   type FitLevelWeightsOptions,
   type FittedLevelWeights,
@@ -183,6 +198,8 @@ export {
   levelLabels,
   levelMatchWeights,
   matchProbability,
+  PAIR_CLASSES,
+  type PairClass,
   parseLinkageModel,
   priorMatchWeight,
 } from './model/linkageModel'
@@ -222,7 +239,21 @@ export {
 export { type ParsedTime, parseTime } from './schema/parseTime'
 export { FIELD_EXPECTATIONS, type RecordInput, RecordSchema } from './schema/recordSchema'
 export { createZoneClock, isValidTimeZone, type LocalTimeStatus, type ZoneClock } from './schema/zoneClock'
-export { createPairScorer, type PairScorer, type PairScorerOptions } from './score/pairScorer'
+export {
+  BACKGROUND_DEFAULTS,
+  type BackgroundOptions,
+  type BackgroundRates,
+  backgroundRates,
+} from './score/backgroundRates'
+export {
+  createPairScorer,
+  type PairScorer,
+  type PairScorerOptions,
+  type ScorerAdjustments,
+  type ScoringStatistics,
+  scoringStatistics,
+  withPriors,
+} from './score/pairScorer'
 export {
   type ParallelScoredPairs,
   type ScorePairsParallelOptions,
@@ -243,6 +274,12 @@ export {
   scoreRange,
   weightFloor,
 } from './score/scorePairs'
+export {
+  TERM_FREQUENCY_DEFAULTS,
+  type TermFrequencies,
+  type TermFrequencyOptions,
+  termFrequencies,
+} from './score/termFrequencies'
 export { createReasonWriter, type ReasonWriter } from './series/linkReasons'
 export {
   mergeSeriesByProfile,

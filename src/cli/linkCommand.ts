@@ -13,6 +13,7 @@ import {
   type LinkResult,
   linkIncidents,
 } from '../link/linkIncidents'
+import { type NullTestResult, nullTest } from '../link/nullTest'
 import { formatBytes, formatTable, formatTopSeries } from './format'
 import { type LoadedInput, loadInput } from './loadInput'
 import { parseNumber, readModelOption } from './options'
@@ -34,12 +35,24 @@ export interface LinkCommandOptions {
   top: string
   strict?: boolean
   profileMerge?: boolean
+  prior?: string
+  nullTest?: boolean
+  nullSeed?: string
   quiet?: boolean
   json?: boolean
 }
 
 const METHODS: readonly SeriesMethod[] = ['leiden-cpm', 'louvain', 'components']
-const STAGES = ['parse', 'table', 'candidates', 'scoring', 'graph', 'clustering', 'summaries'] as const
+const STAGES = [
+  'parse',
+  'table',
+  'candidates',
+  'priors',
+  'scoring',
+  'graph',
+  'clustering',
+  'summaries',
+] as const
 
 /**
  * Reads `--formats json,csv,…` into a list of output formats, or throws a one-line usage error.
@@ -77,6 +90,7 @@ export function linkOptionsFromFlags(options: {
   minProbability?: string
   seed?: string
   profileMerge?: boolean
+  prior?: string
 }): LinkIncidentsOptions {
   const clustering: NonNullable<LinkIncidentsOptions['clustering']> = {}
   const resolution = parseNumber('--resolution', options.resolution, { min: 0 })
@@ -93,7 +107,48 @@ export function linkOptionsFromFlags(options: {
   const minProbability = parseNumber('--min-probability', options.minProbability, { min: 0, max: 1 })
   if (minProbability !== undefined) result.minProbability = minProbability
   if (options.profileMerge === true) result.profileMerge = true
+  if (options.prior !== undefined) {
+    if (options.prior !== 'estimate' && options.prior !== 'model') {
+      throw new UserError(`caselink: --prior must be 'estimate' or 'model', got '${options.prior}'`)
+    }
+    result.prior = options.prior
+  }
   return result
+}
+
+/**
+ * One line on the priors estimated per kind of pair: the share of each kind's candidate pairs the data show
+ * linked, against the model's own belief.
+ *
+ * @example
+ * formatPriors(result) // 'priors estimated on the data: near pairs 16.3% linked of 319,420 (model 7.9%), …'
+ */
+export function formatPriors(result: LinkResult): string | null {
+  const estimated = result.priors.filter((e) => e.kept === undefined)
+  if (estimated.length === 0) return null
+  const percent = (x: number) => `${(100 * x).toFixed(x < 0.001 ? 3 : 1)}%`
+  const parts = estimated.map(
+    (e) =>
+      `${e.kind} pairs ${percent(e.linkedShareUsed)} linked of ${e.pairs.toLocaleString('en-US')} (model ${percent(e.modelShare ?? Number.NaN)})`,
+  )
+  return `priors estimated on the data: ${parts.join(', ')}`
+}
+
+/**
+ * One line on a null test: what the time-permuted data still link, and its share of the real run.
+ *
+ * @example
+ * formatNullTest(nullTest(incidents)) // 'null test (times permuted among 300 incidents, seed 1): 4 links (2.1% of 190), …'
+ */
+export function formatNullTest(test: Omit<NullTestResult, 'nullResult' | 'permutation'>): string {
+  const share = (x: number) => (Number.isNaN(x) ? 'n/a' : `${(100 * x).toFixed(1)}%`)
+  const { observed, permutedRun, share: shares, permuted } = test
+  return (
+    `null test (times permuted among ${permuted.incidents} incidents, seed ${permuted.seed}): ` +
+    `${permutedRun.links} links (${share(shares.links)} of ${observed.links}), ` +
+    `${permutedRun.series} series (${share(shares.series)} of ${observed.series}), ` +
+    `${permutedRun.incidentsInSeries} incidents in series (${share(shares.incidentsInSeries)} of ${observed.incidentsInSeries})`
+  )
 }
 
 /**
@@ -197,6 +252,15 @@ export function registerLinkCommand(program: Command): void {
     .option('--max-graph-edges <n>', 'write graph.gexf/graph.graphml only up to this many links', '100000')
     .option('--top <n>', 'series to print', '10')
     .option('--profile-merge', 'merge detected series whose offender profiles agree (see README)')
+    .option(
+      '--prior <how>',
+      "'estimate' (default): each kind of pair's prior re-estimated on the data; 'model': the model's",
+    )
+    .option(
+      '--null-test',
+      'link the data again with the times permuted among incidents and report what chance alone links',
+    )
+    .option('--null-seed <n>', 'seed of the null test permutation', '1')
     .option('--strict', 'exit 1 when any input row was rejected')
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the run summary as JSON (alone on stdout)')
@@ -212,6 +276,22 @@ export function registerLinkCommand(program: Command): void {
       const loaded = await readInput(input, options, progress)
       const t1 = performance.now()
       const result = runLink(loaded, linkOptions, progress)
+      let nullSummary: Omit<NullTestResult, 'nullResult' | 'permutation'> | undefined
+      if (options.nullTest === true) {
+        const permutationSeed = parseNumber('--null-seed', options.nullSeed, { integer: true }) ?? 1
+        progress.stage('null test', 1)
+        const {
+          nullResult: _run,
+          permutation: _permutation,
+          ...summary
+        } = nullTest(loaded.incidents, {
+          ...linkOptions,
+          observed: result,
+          permutationSeed,
+        })
+        progress.done()
+        nullSummary = summary
+      }
       const t2 = performance.now()
       progress.stage('writing', formats.length + 1)
       let written = 0
@@ -228,8 +308,10 @@ export function registerLinkCommand(program: Command): void {
             minProbability: linkOptions.minProbability ?? null,
             clustering: linkOptions.clustering,
             profileMerge: linkOptions.profileMerge === true,
+            prior: linkOptions.prior ?? 'estimate',
             formats,
           },
+          ...(nullSummary === undefined ? {} : { nullTest: nullSummary }),
         },
         onFile: () => progress.update(++written),
       })
@@ -248,6 +330,8 @@ export function registerLinkCommand(program: Command): void {
           series: result.series.length,
           incidentsInSeries: stats.stages.summaries.incidentsInSeries,
           links: result.links.length,
+          priors: result.priors,
+          nullTest: nullSummary ?? null,
           stats,
           timings,
           resources,
@@ -263,6 +347,9 @@ export function registerLinkCommand(program: Command): void {
             `${stats.stages.scoring.kept} links kept, ${result.series.length} series ` +
             `(${stats.stages.summaries.incidentsInSeries} incidents)`,
         ]
+        const priors = formatPriors(result)
+        if (priors !== null) lines.push(priors)
+        if (nullSummary !== undefined) lines.push(formatNullTest(nullSummary))
         if (top > 0 && result.series.length > 0)
           lines.push('', `top ${Math.min(top, result.series.length)} series:`, formatTopSeries(result, top))
         lines.push('', `wrote ${options.out} in ${seconds(timings.writeMs)}:`, formatFiles(files))

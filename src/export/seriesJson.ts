@@ -1,4 +1,5 @@
 import type { LinkResult } from '../link/linkIncidents'
+import type { NullTestResult } from '../link/nullTest'
 import type { TextFileWriter } from './csv'
 
 /** Run information stored in series.json next to the series. */
@@ -9,11 +10,16 @@ export interface SeriesJsonMeta {
   options?: Record<string, unknown>
   /** Input counts: rows read, valid, rejected, warnings. */
   counts?: { rows: number; valid: number; rejected: number; warnings: number }
+  /**
+   * The permutation null test of the run (see `nullTest`), when made: what was permuted, the counts of
+   * both runs and their shares.
+   */
+  nullTest?: Omit<NullTestResult, 'nullResult' | 'permutation'>
 }
 
 /**
  * The document written to series.json: tool and version, the run's input, options, counts and per-stage
- * stats, the profile merges (pairs of detected series joined by their profiles, with the reason), then every
+ * stats, the priors estimated per kind of pair, the null test (when made), the model, the profile merges (pairs of detected series joined by their profiles, with the reason), then every
  * series (members by time, summaries, strongest links with reasons, priority).
  *
  * @example
@@ -28,6 +34,8 @@ export function seriesJsonDocument(result: LinkResult, meta: SeriesJsonMeta = {}
     options: meta.options ?? {},
     counts: meta.counts ?? null,
     stats: result.stats,
+    priors: result.priors,
+    nullTest: meta.nullTest ?? null,
     model: result.model,
     seriesCount: result.series.length,
     incidentsInSeries: result.series.reduce((sum, s) => sum + s.size, 0),

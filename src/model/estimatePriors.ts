@@ -1,6 +1,7 @@
 import { sortByKey } from '../blocking/pairBuffer'
 import type { PairScorer } from '../score/pairScorer'
 import type { CandidatePairs } from '../score/scorePairs'
+import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
 import { fmix32, hashString } from '../util/random'
 import { type LinkageModel, PAIR_CLASSES, type PairClass } from './linkageModel'
@@ -156,6 +157,11 @@ export function estimatePriors(
   if (priors === undefined) return { model, estimates: [] }
   const bins = priors.gapBinsDays
   const B = bins.length + 1
+  const spec = model.background as NonNullable<LinkageModel['background']>
+  const background = {
+    maxDistanceMeters: spec.maxDistanceMeters,
+    gapMs: Math.round(spec.maxGapDays * DAY_MS),
+  }
   const { count } = candidates
 
   // A uniform sample of each blocking rule's pairs (by pair hash: the same pairs whatever the row order),
@@ -250,13 +256,16 @@ export function estimatePriors(
       const i = swap ? candidates.b[k] : candidates.a[k]
       const j = swap ? candidates.a[k] : candidates.b[k]
       const pool = rowsOfCategory(table.category[j])
+      // a pair of the same category and place is near exactly when close in time: drawn as another kind,
+      // its permuted partner must stay as far in time as that kind's pairs are (as selected)
+      const minGapMs = kind !== 0 && placeNear(table, i, j, background) ? background.gapMs : -1
       for (let draw = 0; draw < draws; draw++) {
         const key = fmix32(sample[s + 1] ^ Math.imul(draw, 0x9e3779b1))
         for (let tries = 1; tries <= 64; tries++) {
           const p = pool[fmix32(key ^ fmix32(tries)) % pool.length]
           if (p === i || p === j) continue
           const gapMs = windowGapMs(table.timeFrom[i], table.timeTo[i], table.timeFrom[p], table.timeTo[p])
-          if (gapMs > horizonMs) continue
+          if (gapMs > horizonMs || gapMs <= minGapMs) continue
           chance[binIndex(bins, gapMs / DAY_MS)]++
           nullPairs++
           break
@@ -295,6 +304,28 @@ export function estimatePriors(
     },
   }
   return { model: estimatedModel, estimates }
+}
+
+/**
+ * Whether rows i and j are neighbours in all but time (the rest of the kernels' `near` test): located in
+ * the same system, of the same category (or both without one), within the distance.
+ */
+function placeNear(
+  table: CaseTable,
+  i: number,
+  j: number,
+  background: { maxDistanceMeters: number },
+): boolean {
+  if (table.hasLocation[i] === 0 || table.hasLocation[j] === 0) return false
+  if (table.hasLatLon[i] !== table.hasLatLon[j] || table.category[i] !== table.category[j]) return false
+  const R = background.maxDistanceMeters
+  if (table.hasLatLon[i] === 0) return Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j]) <= R
+  const dLat = ((table.lat[j] - table.lat[i]) * Math.PI) / 180
+  const dLon = ((table.lon[j] - table.lon[i]) * Math.PI) / 180
+  const h =
+    Math.sin(dLat / 2) ** 2 +
+    Math.cos((table.lat[i] * Math.PI) / 180) * Math.cos((table.lat[j] * Math.PI) / 180) * Math.sin(dLon / 2) ** 2
+  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(Math.min(1, h))) <= R
 }
 
 /** Window gap of rows i and j in days (0 when the windows overlap), as blocking measures it. */

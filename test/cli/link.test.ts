@@ -106,6 +106,38 @@ describe('caselink link (built binary)', () => {
     expect(read(join(out, 'rejected.ndjson'))).toBe('')
   })
 
+  it('--null-test reports what the time-permuted data link, in the summary and in series.json', () => {
+    const out = join(session.dir, 'null')
+    const run = runCli(
+      'link',
+      'fixtures/sample.csv',
+      '--time-zone',
+      'Asia/Shanghai',
+      '-o',
+      out,
+      '-q',
+      '--null-test',
+      '--null-seed',
+      '4',
+      '--formats',
+      'json',
+    )
+    expect(run.status).toBe(0)
+    expect(run.stdout).toMatch(/\npriors estimated on the data: near pairs [\d.]+% linked of \d+/)
+    expect(run.stdout).toMatch(
+      /\nnull test \(times permuted among 300 incidents, seed 4\): \d+ links \([\d.]+% of \d+\)/,
+    )
+    const doc = JSON.parse(read(join(out, 'series.json')))
+    expect(doc.nullTest.permuted).toEqual({ fields: ['timeFrom', 'timeTo'], incidents: 300, seed: 4 })
+    expect(doc.nullTest.observed.links).toBe(doc.stats.stages.summaries.links)
+    expect(doc.nullTest.share.links).toBeCloseTo(
+      doc.nullTest.permutedRun.links / doc.nullTest.observed.links,
+      12,
+    )
+    expect(doc.priors.map((p: { kind: string }) => p.kind)).toEqual(['near', 'evidence', 'far'])
+    expect(doc.options.prior).toBe('estimate')
+  })
+
   it('gives the same series from the NDJSON twin of the sample; --json is alone on stdout', () => {
     const out = join(session.dir, 'ndjson')
     const run = runCli('link', 'fixtures/sample.ndjson', '--out', out, '--json', '--formats', 'csv')
