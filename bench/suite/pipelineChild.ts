@@ -317,7 +317,8 @@ export async function runPipelineChild(
     linkMs: performance.now() - t,
     accuracy: accuracyOf(trainedResult.assignments, incidents),
   }
-  const calibration = { defaultModel: defaultCalibration, trained: ece(trainedModel) }
+  // the trained model as the run scored with it (its priors re-estimated on the data)
+  const calibration = { defaultModel: defaultCalibration, trained: ece(trainedResult.model) }
 
   return {
     n,
