@@ -81,6 +81,7 @@ function linkedShareOf(bins: readonly { pairs: number; linkedShare: number }[]):
   let pairs = 0
   let linked = 0
   for (const bin of bins) {
+    if (bin.pairs === 0) continue
     pairs += bin.pairs
     linked += bin.pairs * bin.linkedShare
   }

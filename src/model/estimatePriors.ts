@@ -60,6 +60,11 @@ export interface PairClassEstimate {
   /** The model's mean probability over them at its own prior: its belief about their linked share. */
   modelShare?: number
   /**
+   * Total variation distance between the linked and the chance gap distributions (0: time cannot tell
+   * linked pairs of this kind from chance ones here; 1: it always can).
+   */
+  separation?: number
+  /**
    * The maximum-likelihood share of linked pairs among them, from how their window gaps mix the gaps of
    * linked pairs (the model's `linkedGapShares`) and of chance pairs (the permuted partners).
    */
@@ -275,6 +280,7 @@ export function estimatePriors(
     const linked = truncated(linkedShares, bins, horizon[kind])
     const modelShare = meanOfHistogram(weightHistogram[kind], 0)
     const fit = mixtureShare(observed[kind], chance, linked, sampled[kind], nullPairs)
+    const separation = totalVariation(linked, chance)
     // the data's estimate and the model's belief, combined by their precisions
     const dataPrecision = 1 / (fit.standardError * fit.standardError)
     const share = (dataPrecision * fit.share + priorPrecision * modelShare) / (dataPrecision + priorPrecision)
@@ -287,6 +293,7 @@ export function estimatePriors(
       ...base,
       nullPairs,
       modelShare,
+      separation,
       dataShare: fit.share,
       linkedShare: share,
       standardError,
@@ -352,6 +359,15 @@ function truncated(shares: readonly number[], bins: readonly number[], horizonDa
   for (let b = 0; b <= last; b++) sum += shares[b]
   for (let b = 0; b <= last; b++) out[b] = sum > 0 ? shares[b] / sum : 1 / (last + 1)
   return out
+}
+
+/** Total variation distance between the linked shares and the chance counts (normalised). */
+function totalVariation(linked: Float64Array, chanceCounts: Float64Array): number {
+  let total = 0
+  for (const x of chanceCounts) total += x
+  let distance = 0
+  for (let b = 0; b < linked.length; b++) distance += Math.abs(linked[b] - (total > 0 ? chanceCounts[b] / total : 0))
+  return distance / 2
 }
 
 /**

@@ -269,7 +269,7 @@ function fitLogistic(
   if (evidence >= 0) fitted[evidence] = 0
   // fixed part of every pair's score: evidence by the frequency of the shared value, the term-frequency
   // bits of shared MO values and categories, the background term (a scorer whose other weights are 0)
-  const offsetScorer = createPairScorer(table, offsetModel(frequencies), { compile: false })
+  const offsetScorer = createPairScorer(table, offsetModel(frequencies))
   const offsetBits = new Float64Array(candidates.count)
   const design = classed ? new Int8Array(candidates.count * D) : levels
   const kinds = new Uint8Array(candidates.count)
