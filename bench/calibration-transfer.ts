@@ -18,8 +18,8 @@ import { generateIncidents } from '../src/generate/generateIncidents'
 import { linkIncidents } from '../src/link/linkIncidents'
 import type { LinkageModel } from '../src/model/linkageModel'
 import { trainModelOnCandidates } from '../src/model/trainModelOnCandidates'
-import { parseIncidents } from '../src/schema/parseIncidents'
 import type { Incident } from '../src/schema/incident'
+import { parseIncidents } from '../src/schema/parseIncidents'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: string) => {
@@ -68,7 +68,11 @@ for (const linkN of [large, small]) {
         precision: scores.calibration === null ? Number.NaN : linkedShareOf(scores.calibration.bins),
         bcubedF1: partition.bcubed.f1,
         seconds,
-        priors: result.priors.map((e) => ({ kind: e.kind, linkedShare: e.linkedShareUsed, offsetBits: e.estimatedOffsetBits })),
+        priors: result.priors.map((e) => ({
+          kind: e.kind,
+          linkedShare: e.linkedShareUsed,
+          offsetBits: e.estimatedOffsetBits,
+        })),
       }
       rows.push(row)
       console.log(JSON.stringify(row))

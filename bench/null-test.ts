@@ -22,8 +22,8 @@ import { loadIncidents } from '../src/io/readIncidents'
 import { linkIncidents } from '../src/link/linkIncidents'
 import { nullTest } from '../src/link/nullTest'
 import { shareLabel } from '../src/model/fitting'
-import { parseIncidents } from '../src/schema/parseIncidents'
 import type { Incident } from '../src/schema/incident'
+import { parseIncidents } from '../src/schema/parseIncidents'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: string) => {
@@ -41,7 +41,11 @@ async function readChicago(path: string): Promise<Incident[]> {
   const { mkdirSync, createWriteStream } = await import('node:fs')
   mkdirSync('.tmp', { recursive: true })
   await new Promise<void>((resolve, reject) =>
-    createReadStream(path).pipe(createGunzip()).pipe(createWriteStream(out)).on('finish', resolve).on('error', reject),
+    createReadStream(path)
+      .pipe(createGunzip())
+      .pipe(createWriteStream(out))
+      .on('finish', resolve)
+      .on('error', reject),
   )
   return (await loadIncidents(out, { timeZone: 'America/Chicago' })).incidents
 }
@@ -76,7 +80,11 @@ async function measure(data: string, incidents: Incident[], timeZone: string): P
       share: result.share,
     }
     const observedRun = linkIncidents(incidents, { timeZone, prior })
-    row.priors = observedRun.priors.map((e) => ({ kind: e.kind, linkedShare: e.linkedShareUsed, pairs: e.pairs }))
+    row.priors = observedRun.priors.map((e) => ({
+      kind: e.kind,
+      linkedShare: e.linkedShareUsed,
+      pairs: e.pairs,
+    }))
     if (incidents.some((incident) => incident.series.length > 0)) {
       row.bcubedF1 = evaluatePartition(observedRun.assignments, incidents).bcubed.f1
       const { table, pairs } = result.nullResult
@@ -88,7 +96,9 @@ async function measure(data: string, incidents: Incident[], timeZone: string): P
     const pct = (x: number) => `${(100 * x).toFixed(1)}%`
     console.log(
       `${data} prior=${prior}: real ${row.observed.links} links / ${row.observed.series} series; permuted ${row.permuted.links} / ${row.permuted.series}: share of links ${pct(row.share.links)}, series ${pct(row.share.series)}, incidents in series ${pct(row.share.incidentsInSeries)} (${seconds.toFixed(1)} s)` +
-        (row.bcubedF1 === undefined ? '' : `; B³ F1 ${row.bcubedF1.toFixed(4)}, permuted links true ${pct(row.permutedLinkPrecision ?? Number.NaN)}`),
+        (row.bcubedF1 === undefined
+          ? ''
+          : `; B³ F1 ${row.bcubedF1.toFixed(4)}, permuted links true ${pct(row.permutedLinkPrecision ?? Number.NaN)}`),
     )
   }
 }
@@ -96,9 +106,12 @@ async function measure(data: string, incidents: Incident[], timeZone: string): P
 if (existsSync(chicagoPath)) await measure('chicago-2016', await readChicago(chicagoPath), 'America/Chicago')
 else console.log(`skipped Chicago: ${chicagoPath} not found`)
 if (provinceN > 0) {
-  const { incidents } = parseIncidents(generateIncidents({ n: provinceN, seed, preset: 'province' }).incidents, {
-    timeZone: 'Asia/Shanghai',
-  })
+  const { incidents } = parseIncidents(
+    generateIncidents({ n: provinceN, seed, preset: 'province' }).incidents,
+    {
+      timeZone: 'Asia/Shanghai',
+    },
+  )
   await measure(`province-${provinceN}-seed${seed}`, incidents, 'Asia/Shanghai')
 }
 writeFileSync(

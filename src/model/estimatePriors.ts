@@ -331,7 +331,9 @@ function placeNear(
   const dLon = ((table.lon[j] - table.lon[i]) * Math.PI) / 180
   const h =
     Math.sin(dLat / 2) ** 2 +
-    Math.cos((table.lat[i] * Math.PI) / 180) * Math.cos((table.lat[j] * Math.PI) / 180) * Math.sin(dLon / 2) ** 2
+    Math.cos((table.lat[i] * Math.PI) / 180) *
+      Math.cos((table.lat[j] * Math.PI) / 180) *
+      Math.sin(dLon / 2) ** 2
   return 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(Math.min(1, h))) <= R
 }
 
@@ -366,7 +368,8 @@ function totalVariation(linked: Float64Array, chanceCounts: Float64Array): numbe
   let total = 0
   for (const x of chanceCounts) total += x
   let distance = 0
-  for (let b = 0; b < linked.length; b++) distance += Math.abs(linked[b] - (total > 0 ? chanceCounts[b] / total : 0))
+  for (let b = 0; b < linked.length; b++)
+    distance += Math.abs(linked[b] - (total > 0 ? chanceCounts[b] / total : 0))
   return distance / 2
 }
 
