@@ -70,6 +70,11 @@ export interface PairClassEstimate {
    */
   dataShare?: number
   /**
+   * How much worse the gap mixture fits than sampling explains (Pearson χ² per degree of freedom, at
+   * least 1); the data's standard error is widened by its square root.
+   */
+  dispersion?: number
+  /**
    * The share of linked pairs among them: `dataShare` and `modelShare` combined by their precisions (see
    * `priorStandardError`); NaN when not estimated.
    */
@@ -295,6 +300,7 @@ export function estimatePriors(
       modelShare,
       separation,
       dataShare: fit.share,
+      dispersion: fit.dispersion,
       linkedShare: share,
       standardError,
       linkedShareUsed: used,
@@ -385,7 +391,7 @@ export function mixtureShare(
   linked: Float64Array,
   n: number,
   nullPairs: number,
-): { share: number; standardError: number } {
+): { share: number; standardError: number; dispersion: number } {
   const B = observed.length
   // the observed counts may be weighted (a stratified sample): the fit uses their shares, the standard
   // error the n pairs actually seen
@@ -417,8 +423,27 @@ export function mixtureShare(
     information += (observed[b] * scale * d * d) / (mix * mix)
   }
   // the data's information, widened for the null's own sampling
-  const dataInformation = information / (1 + n / Math.max(1, nullPairs))
-  return { share, standardError: dataInformation > 0 ? Math.sqrt(1 / dataInformation) : 1 }
+  const nullInflation = 1 + n / Math.max(1, nullPairs)
+  const dataInformation = information / nullInflation
+  // Pearson dispersion of the fitted mixture: the two gap distributions are taken as known, and when
+  // they are not what this data holds (the linked gaps were measured on other data; a kind whose linked
+  // pairs are spread in time like chance ones) the histogram fits worse than sampling explains, and the
+  // standard error widens by the square root of that excess (quasi-likelihood)
+  let pearson = 0
+  let cells = 0
+  for (let b = 0; b < B; b++) {
+    const expected = n * (share * linked[b] + (1 - share) * chance[b])
+    if (expected <= 0) continue
+    const o = observed[b] * scale
+    pearson += ((o - expected) * (o - expected)) / (expected * nullInflation)
+    cells++
+  }
+  const dispersion = cells > 2 ? Math.max(1, pearson / (cells - 2)) : 1
+  return {
+    share,
+    dispersion,
+    standardError: dataInformation > 0 ? Math.sqrt(dispersion / dataInformation) : 1,
+  }
 }
 
 /** Match-weight histogram: bins of 1/64 bit over [−128, 128] bits (weights beyond fall in the end bins). */

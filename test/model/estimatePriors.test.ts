@@ -31,6 +31,12 @@ describe('mixtureShare', () => {
       const fit = mixtureShare(observed, nullCounts, linked, n, 2 * n)
       expect(Math.abs(fit.share - planted)).toBeLessThan(3 * fit.standardError)
       expect(fit.standardError).toBeLessThan(0.02)
+      expect(fit.dispersion).toBeLessThan(3)
+      // the same counts read with a linked distribution they were not drawn from: the fit is worse than
+      // sampling explains
+      const wrong = Float64Array.of(0.05, 0.05, 0.1, 0.3, 0.5)
+      const misfit = mixtureShare(observed, nullCounts, wrong, n, 2 * n)
+      expect(misfit.dispersion).toBeGreaterThan(10)
     }
   })
 })
