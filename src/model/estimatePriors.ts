@@ -18,7 +18,8 @@ export interface EstimatePriorsOptions {
   maxNullPairs?: number
   /**
    * Standard errors by which the estimated linked share is lowered before it is used (the share the
-   * data shows beyond chance with this confidence; 0 uses the estimate itself). Default 1.
+   * data shows beyond chance with this confidence; 0 uses the estimate itself), times the data's share of
+   * the estimate's precision. Default 1.
    */
   confidence?: number
   /**
@@ -80,7 +81,10 @@ export interface PairClassEstimate {
    */
   linkedShare: number
   standardError: number
-  /** The share used: `linkedShare − confidence · standardError`, at least 1e-9. */
+  /**
+   * The share used: `linkedShare − confidence · w · standardError`, at least 1e-9, where w is the data's
+   * share of the precision (1 when the data decide, 0 when only the model's belief does).
+   */
   linkedShareUsed: number
   /** The kind's prior offset before and after, bits. */
   offsetBits: number
@@ -290,7 +294,11 @@ export function estimatePriors(
     const dataPrecision = 1 / (fit.standardError * fit.standardError)
     const share = (dataPrecision * fit.share + priorPrecision * modelShare) / (dataPrecision + priorPrecision)
     const standardError = Math.sqrt(1 / (dataPrecision + priorPrecision))
-    const used = Math.max(MIN_SHARE, share - confidence * standardError)
+    // lowered by the share of the standard error that is the data's: the lowering guards against chance
+    // in the data's estimate; where the share is the model's belief (few pairs), there is none to guard
+    // against (on the bundled 300-incident sample, lowering by the whole error linked half the pairs)
+    const dataWeight = dataPrecision / (dataPrecision + priorPrecision)
+    const used = Math.max(MIN_SHARE, share - confidence * dataWeight * standardError)
     // the offset at which the model's mean probability over the kind's (sampled) pairs is the used share
     const shift = shiftForHistogram(weightHistogram[kind], used)
     const estimated = Math.max(-MAX_OFFSET, Math.min(MAX_OFFSET, offsetBits + shift))
