@@ -1,10 +1,9 @@
 import type { Command } from 'commander'
 import { generateCandidates } from '../blocking/generateCandidates'
 import type { IncidentFormat } from '../io/readIncidents'
-import { estimateModel } from '../model/estimateModel'
 import { type LinkageModel, levelMatchWeights } from '../model/linkageModel'
 import { saveModel } from '../model/modelFile'
-import { trainModelOnCandidates } from '../model/trainModelOnCandidates'
+import { trainModel } from '../model/trainModel'
 import type { Incident } from '../schema/incident'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { formatTable, signed } from './format'
@@ -71,7 +70,7 @@ export function formatModelTable(model: LinkageModel): string {
 
 /**
  * Registers `caselink train INPUT -o model.json`: supervised from `series` labels when incidents share
- * one (level weights fitted jointly on the candidate pairs, `trainModelOnCandidates`), else EM without
+ * one (`trainModel`: level weights fitted jointly on the candidate pairs and a sample beyond them), else EM without
  * labels (or as `--method` says); prints the learned m / u table with each level's weight.
  *
  * @example
@@ -106,7 +105,8 @@ export function registerTrainCommand(program: Command): void {
         )
       }
       const labelled = hasSharedLabel(loaded.incidents)
-      const method = options.method === 'auto' ? (labelled ? 'supervised' : 'em') : options.method
+      const method: 'supervised' | 'em' =
+        options.method === 'auto' ? (labelled ? 'supervised' : 'em') : (options.method as 'supervised' | 'em')
       if (method === 'supervised' && !labelled) {
         throw new UserError(
           `caselink: ${input}: no series label is shared by two valid incidents; use --method em`,
@@ -116,10 +116,11 @@ export function registerTrainCommand(program: Command): void {
       const candidates = generateCandidates(table)
       const fit = { table, candidates, timeZone: options.timeZone, seed, ...(template ? { template } : {}) }
       const warnings: string[] = []
-      const model =
-        method === 'supervised'
-          ? trainModelOnCandidates(loaded.incidents, fit)
-          : estimateModel(loaded.incidents, { ...fit, onWarning: (message) => warnings.push(message) })
+      const model = trainModel(loaded.incidents, {
+        ...fit,
+        method,
+        onWarning: (message) => warnings.push(message),
+      })
       for (const warning of warnings) process.stderr.write(`caselink: warning: ${warning}\n`)
       await saveModel(model, options.output)
       if (options.json) {

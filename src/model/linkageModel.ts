@@ -93,7 +93,7 @@ const levelSchema = z.object({
   u: z.number().gt(0).lte(1),
   /**
    * Match weight in bits fitted jointly with the other comparisons (logistic regression, see
-   * `trainModelOnCandidates`); when present it replaces log2(m / u). Not allowed on `missing` (level 0).
+   * `trainModel`); when present it replaces log2(m / u). Not allowed on `missing` (level 0).
    */
   weight: z.number().finite().optional(),
 })
