@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import { generateCandidates } from '../blocking/generateCandidates'
 import type { IncidentFormat } from '../io/readIncidents'
 import { type LinkageModel, levelMatchWeights } from '../model/linkageModel'
 import { saveModel } from '../model/modelFile'
@@ -39,6 +38,19 @@ export function hasSharedLabel(incidents: readonly Incident[]): boolean {
     }
   }
   return false
+}
+
+/**
+ * The horizon a model learned, in one line (empty when it has none).
+ *
+ * @example
+ * formatLearnedBlocking(model) // 'blocking learned from the solved cases: 10,000 m, 45 days …'
+ */
+export function formatLearnedBlocking(model: LinkageModel): string {
+  const learned = model.blocking
+  if (learned === undefined) return ''
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+  return `blocking learned from the solved cases: ${learned.maxDistanceMeters.toLocaleString('en-US')} m, ${learned.maxGapDays} days (${learned.pairsPerIncident.toFixed(1)} space-time pairs per incident); reaches ${pct(learned.coverage)} of linked pairs (the defaults 1,500 m, 21 days: ${pct(learned.defaultCoverage)}); linking rescales it to the data's density\n`
 }
 
 /**
@@ -113,8 +125,7 @@ export function registerTrainCommand(program: Command): void {
         )
       }
       const table = buildCaseTable(loaded.incidents, { timeZone: options.timeZone })
-      const candidates = generateCandidates(table)
-      const fit = { table, candidates, timeZone: options.timeZone, seed, ...(template ? { template } : {}) }
+      const fit = { table, timeZone: options.timeZone, seed, ...(template ? { template } : {}) }
       const warnings: string[] = []
       const model = trainModel(loaded.incidents, {
         ...fit,
@@ -130,10 +141,10 @@ export function registerTrainCommand(program: Command): void {
       } else {
         const how =
           method === 'supervised'
-            ? 'supervised, from series labels (logistic fit on the candidates)'
+            ? 'supervised, from series labels (logistic fit on the candidate pairs and a sample beyond them)'
             : 'EM, without labels'
         process.stdout.write(
-          `${formatCounts(input, loaded.counts)}\ntrained ${how} over ${candidates.count} candidate pairs → ${options.output}\n\n${formatModelTable(model)}\n`,
+          `${formatCounts(input, loaded.counts)}\ntrained ${how} → ${options.output}\n${formatLearnedBlocking(model)}\n${formatModelTable(model)}\n`,
         )
       }
       process.exitCode = EXIT.ok

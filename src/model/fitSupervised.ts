@@ -31,7 +31,8 @@ import { TRAIN_MODEL_DEFAULTS, type TrainModelOptions } from './trainModel'
 
 /**
  * The supervised fit of {@link trainModel}: a model from solved series on the population it will score,
- * the candidate pairs of blocking.
+ * the candidate pairs of `blocking` (`all`; the remote sample is drawn beyond them). The background
+ * neighbourhood stays `options.blocking`'s horizon (or the defaults), whatever horizon was learned.
  * m is each level's share among candidate pairs that share a `series` label, u its share among those
  * that do not. Because blocking already selects pairs that are close in space and time (or share
  * evidence or a rare MO value), u measured on random pairs would count that closeness as evidence a
@@ -52,10 +53,11 @@ export function fitSupervised(
   table: CaseTable,
   all: CandidatePairs,
   options: TrainModelOptions,
+  blocking: GenerateCandidatesOptions,
 ): LinkageModel {
   const template =
     options.template === undefined
-      ? withAdjustments(withFittingThresholds(templateFor(table, options)), table, options)
+      ? withAdjustments(withFittingThresholds(templateFor(table, options)), table, { ...options, blocking })
       : options.template
   const smoothing = options.smoothing ?? FIT_DEFAULTS.smoothing
   const maxPairs = options.maxPairs ?? TRAIN_MODEL_DEFAULTS.maxPairs
@@ -71,7 +73,7 @@ export function fitSupervised(
   const remote = logistic
     ? remoteSample(
         table,
-        options.blocking ?? {},
+        blocking,
         Math.min(options.remotePairs ?? TRAIN_MODEL_DEFAULTS.remotePairs, candidates.count),
         seed,
       )

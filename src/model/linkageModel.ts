@@ -198,6 +198,23 @@ export const LinkageModelSchema = z
         far: pairClassPriorSchema,
       })
       .optional(),
+    /**
+     * The space-time horizon of blocking learned from the solved cases the model was trained on (see
+     * `learnBlocking`): `linkIncidents` uses it, rescaled to the density of the data it links, unless its
+     * options set the horizon.
+     */
+    blocking: z
+      .object({
+        maxDistanceMeters: z.number().positive().finite(),
+        maxGapDays: z.number().positive().finite(),
+        /** Space-time candidate pairs per incident on the training data. */
+        pairsPerIncident: z.number().nonnegative().finite(),
+        /** Share of linked (consecutive) pairs reached on the training data. */
+        coverage: z.number().min(0).max(1),
+        /** The same share with the blocking defaults. */
+        defaultCoverage: z.number().min(0).max(1),
+      })
+      .optional(),
     /** How the model was made (informational). */
     training: z
       .object({

@@ -5,6 +5,7 @@ import type { CandidatePairs } from '../score/scorePairs'
 import { fitByEm } from './fitByEm'
 import { fitSupervised } from './fitSupervised'
 import { type FitModelOptions, tableFor } from './fitting'
+import { type LearnBlockingOptions, learnBlocking } from './learnBlocking'
 import type { LinkageModel } from './linkageModel'
 
 /** Options of {@link trainModel}. */
@@ -48,6 +49,12 @@ export interface TrainModelOptions extends FitModelOptions {
    * fitted; 0 for none.
    */
   remotePairs?: number
+  /**
+   * Supervised: learn the space-time horizon of blocking from the solved cases (see `learnBlocking`) and
+   * store it in the model, for `linkIncidents` to use; `false` keeps `blocking` (also when `blocking` sets
+   * a horizon, or `candidates` are given). Default true.
+   */
+  learnBlocking?: boolean | Omit<LearnBlockingOptions, 'blocking' | 'timeZone'>
   /** EM: starting λ over the candidate pairs. Default 0.01. */
   initialPriorProbability?: number
   /** EM: iterations at most. Default 200. */
@@ -117,10 +124,29 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
       "caselink: trainModel needs at least one series label shared by two incidents for method 'supervised'; use method 'em'",
     )
   }
-  const candidates = options.candidates ?? generateCandidates(table, options.blocking)
-  return chosen === 'supervised'
-    ? fitSupervised(table, candidates, options)
-    : fitByEm(table, candidates, options)
+  const learn =
+    chosen === 'supervised' &&
+    options.learnBlocking !== false &&
+    options.candidates === undefined &&
+    options.blocking?.maxDistanceMeters === undefined &&
+    options.blocking?.maxGapDays === undefined
+  const learned = learn
+    ? learnBlocking(table, incidents, {
+        ...(typeof options.learnBlocking === 'object' ? options.learnBlocking : {}),
+        ...(options.blocking === undefined ? {} : { blocking: options.blocking }),
+        ...(options.timeZone === undefined ? {} : { timeZone: options.timeZone }),
+      })
+    : undefined
+  const blocking =
+    learned === undefined
+      ? options.blocking
+      : { ...options.blocking, maxDistanceMeters: learned.maxDistanceMeters, maxGapDays: learned.maxGapDays }
+  const candidates = options.candidates ?? generateCandidates(table, blocking)
+  const model =
+    chosen === 'supervised'
+      ? fitSupervised(table, candidates, options, blocking ?? {})
+      : fitByEm(table, candidates, options)
+  return learned === undefined ? model : { ...model, blocking: learned }
 }
 
 /** Whether some label id occurs twice (labels are shared by two incidents). */
