@@ -12,7 +12,6 @@ import {
   addPair,
   emptyCounts,
   FIT_DEFAULTS,
-  type FitModelOptions,
   probabilitiesFromCounts,
   shareLabel,
   templateFor,

@@ -92,7 +92,9 @@ describe('trainModel', () => {
     expect(reversed.training?.note).toBe(model.training?.note)
     for (const [c, comparison] of model.comparisons.entries()) {
       const other = levelMatchWeights(reversed.comparisons[c])
-      levelMatchWeights(comparison).forEach((w, l) => expect(other[l]).toBeCloseTo(w, 4))
+      levelMatchWeights(comparison).forEach((w, l) => {
+        expect(other[l]).toBeCloseTo(w, 4)
+      })
     }
   })
 
