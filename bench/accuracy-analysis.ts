@@ -10,7 +10,7 @@
  * pipeline's defaults (edge floor, Leiden-CPM γ) for:
  * - the oracle on the candidates: exactly the truly linked candidate pairs as edges (what a perfect
  *   pair classifier could reach with this blocking);
- * - `defaultModel()`, and `trainModelOnCandidates` fitted with naive Bayes (`fit: 'frequencies'`) and with
+ * - `defaultModel()`, and `trainModel` fitted with naive Bayes (`fit: 'frequencies'`) and with
  *   the logistic fit (the default), trained on the other set;
  * - the oracle bound of attaching lone incidents: each incident left alone joins the detected series
  *   holding most of its offender's incidents when one lies within 30 km and 60 days (labels decide), i.e.
@@ -34,7 +34,7 @@ import { LINK_DEFAULTS } from '../src/link/linkIncidents'
 import { defaultModel } from '../src/model/defaultModel'
 import { shareLabel } from '../src/model/fitting'
 import { type LinkageModel, matchProbability } from '../src/model/linkageModel'
-import { trainModelOnCandidates } from '../src/model/trainModelOnCandidates'
+import { trainModel } from '../src/model/trainModel'
 import { parseIncidents } from '../src/schema/parseIncidents'
 import { createPairScorer } from '../src/score/pairScorer'
 import { mergeSeriesByProfile } from '../src/series/mergeSeriesByProfile'
@@ -299,8 +299,8 @@ const oracle = scoresOf(partitionOf(oracleProbability), oracleProbability)
 const training = generate(trainingN, 2)
 const models: Record<string, LinkageModel> = {
   defaultModel: defaultModel(),
-  naiveBayes: trainModelOnCandidates(training, { timeZone: TZ, blocking, fit: 'frequencies' }),
-  logistic: trainModelOnCandidates(training, { timeZone: TZ, blocking }),
+  naiveBayes: trainModel(training, { timeZone: TZ, blocking, fit: 'frequencies' }),
+  logistic: trainModel(training, { timeZone: TZ, blocking }),
 }
 const results: Record<string, unknown> = {}
 let logisticMembership: Int32Array | null = null

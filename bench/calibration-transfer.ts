@@ -17,7 +17,7 @@ import { evaluateScores } from '../src/evaluation/evaluateScores'
 import { generateIncidents } from '../src/generate/generateIncidents'
 import { linkIncidents } from '../src/link/linkIncidents'
 import type { LinkageModel } from '../src/model/linkageModel'
-import { trainModelOnCandidates } from '../src/model/trainModelOnCandidates'
+import { trainModel } from '../src/model/trainModel'
 import type { Incident } from '../src/schema/incident'
 import { parseIncidents } from '../src/schema/parseIncidents'
 
@@ -35,7 +35,7 @@ const generate = (n: number, seed: number): Incident[] =>
 const models = new Map<number, { model: LinkageModel; trainSeconds: number }>()
 for (const n of [small, large]) {
   const started = performance.now()
-  const model = trainModelOnCandidates(generate(n, 2), { timeZone: TZ })
+  const model = trainModel(generate(n, 2), { timeZone: TZ })
   models.set(n, { model, trainSeconds: (performance.now() - started) / 1000 })
   console.log(`trained on ${n}: ${((performance.now() - started) / 1000).toFixed(1)} s`)
 }

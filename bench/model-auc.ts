@@ -9,7 +9,7 @@
  *  2. candidates: every pair of the test half within a space-time horizon (spaceTimePairs, 10 km and
  *     60 days) is scored; the pairs outside the horizon count as unscored, i.e. tied at the lowest
  *     score (evaluateScores' rule), so missed links lower the AUC.
- * Also reported: defaultModel and estimateModel (EM, no labels) on the exhaustive set.
+ * Also reported: defaultModel and trainModel with method em (EM, no labels) on the exhaustive set.
  *
  *   nice node --max-old-space-size=6000 --import tsx bench/model-auc.ts [n=40000] [sample=4000]
  *
@@ -19,7 +19,6 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { evaluateScores } from '../src/evaluation/evaluateScores'
 import { generateIncidents } from '../src/generate/generateIncidents'
 import { defaultModel } from '../src/model/defaultModel'
-import { estimateModel } from '../src/model/estimateModel'
 import type { LinkageModel } from '../src/model/linkageModel'
 import { spaceTimePairs } from '../src/model/spaceTimePairs'
 import { trainModel } from '../src/model/trainModel'
@@ -55,8 +54,7 @@ log(
 )
 
 const trainTable = buildCaseTable(train, { timeZone })
-const trainCandidates = spaceTimePairs(trainTable, { maxDistanceMeters: 10_000, maxGapDays: 60 })
-const trained = trainModel(train, { table: trainTable, candidates: trainCandidates, seed: 1 })
+const trained = trainModel(train, { table: trainTable, seed: 1 })
 log(`trained: ${trained.training?.note}; λ over candidates ${trained.priorProbability.toExponential(3)}`)
 
 // ---- 1. exhaustive pairs of a random sample of test incidents
@@ -117,14 +115,16 @@ log(`best single comparison: ${bestSingle.comparison} ${bestSingle.auc}`)
 const defaultAuc = exhaustiveAuc(defaultModel({ moGroups: trainTable.moGroupValues }), false)
 log(`defaultModel AUC ${defaultAuc.auc}`)
 const warnings: string[] = []
-const estimated = estimateModel(test, {
+const estimated = trainModel(test, {
+  method: 'em',
   table: buildCaseTable(test, { timeZone }),
-  horizon: { maxDistanceMeters: 10_000, maxGapDays: 60 },
   onWarning: (message) => warnings.push(message),
   seed: 1,
 })
 const estimatedAuc = exhaustiveAuc(estimated, false)
-log(`estimateModel (EM on the test half, no labels) AUC ${estimatedAuc.auc}: ${estimated.training?.note}`)
+log(
+  `trainModel method em (EM on the test half, no labels) AUC ${estimatedAuc.auc}: ${estimated.training?.note}`,
+)
 
 // ---- 2. candidate pairs of the whole test half within a space-time horizon
 const testTable = buildCaseTable(test, { timeZone })

@@ -1,7 +1,7 @@
 /**
  * Fits the built-in model (src/model/defaultModel.json) and writes it: `npx tsx scripts/fit-default-model.ts`.
  *
- * The built-in model is `trainModelOnCandidates` on generated solved cases that no benchmark links: the
+ * The built-in model is `trainModel` on generated solved cases that no benchmark links: the
  * three generator presets (province, city, travelling; seeds 101-103, 60,000 incidents each, a year apart
  * so their neighbourhoods do not mix), pooled, with the generic layout only (distance, time gap, time of
  * day, day of week, MO similarity, evidence, category, narrative; no comparison of a named MO group, which
@@ -14,7 +14,7 @@ import { writeFileSync } from 'node:fs'
 import { generateIncidents } from '../src/generate/generateIncidents'
 import type { GeneratorPresetName } from '../src/generate/region'
 import { serializeModel } from '../src/model/modelFile'
-import { trainModelOnCandidates } from '../src/model/trainModelOnCandidates'
+import { trainModel } from '../src/model/trainModel'
 import { parseIncidents } from '../src/schema/parseIncidents'
 
 const TZ = 'Asia/Shanghai'
@@ -41,7 +41,7 @@ for (const { preset, seed, startDate } of SETS) {
 }
 const { incidents, issues } = parseIncidents(rows, { timeZone: TZ })
 if (issues.some((issue) => issue.severity === 'error')) throw new Error('generated rows were rejected')
-const model = trainModelOnCandidates(incidents, { timeZone: TZ, moGroups: [] })
+const model = trainModel(incidents, { timeZone: TZ, moGroups: [] })
 model.training = {
   ...model.training,
   method: 'supervised',

@@ -170,7 +170,6 @@ export {
   rankSeries,
 } from './link/rankSeries'
 export { type DefaultModelOptions, defaultModel } from './model/defaultModel'
-export { type EstimateModelOptions, estimateModel } from './model/estimateModel'
 export {
   ESTIMATE_PRIORS_DEFAULTS,
   type EstimatedPriors,
@@ -204,12 +203,7 @@ export {
   priorMatchWeight,
 } from './model/linkageModel'
 export { loadModel, saveModel, serializeModel } from './model/modelFile'
-export { type TrainModelOptions, trainModel } from './model/trainModel'
-export {
-  TRAIN_ON_CANDIDATES_DEFAULTS,
-  type TrainModelOnCandidatesOptions,
-  trainModelOnCandidates,
-} from './model/trainModelOnCandidates'
+export { TRAIN_MODEL_DEFAULTS, type TrainModelOptions, trainModel } from './model/trainModel'
 export { INDEX_FORMAT_VERSION } from './online/indexFile'
 export {
   createLinkageIndex,

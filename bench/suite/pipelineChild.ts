@@ -9,7 +9,7 @@ import { type SimilarityGraph, similarityGraphFromEdges } from '../../src/graph/
 import { LINK_DEFAULTS, type LinkResult, linkIncidents } from '../../src/link/linkIncidents'
 import { defaultModel } from '../../src/model/defaultModel'
 import { type LinkageModel, matchProbability } from '../../src/model/linkageModel'
-import { trainModelOnCandidates } from '../../src/model/trainModelOnCandidates'
+import { trainModel } from '../../src/model/trainModel'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 import { createPairScorer } from '../../src/score/pairScorer'
@@ -53,7 +53,7 @@ export interface SizeResult {
   counts: { candidates: number; edges: number; series: number; incidentsInSeries: number }
   accuracy: Accuracy
   /**
-   * Accuracy with a model trained (trainModelOnCandidates) on another generated set of the same size
+   * Accuracy with a model trained (trainModel) on another generated set of the same size
    * (seed + 1: last year's solved cases of the same province), linked with {@link TRAINED_LINK_OPTIONS}.
    */
   trained: {
@@ -296,7 +296,7 @@ export async function runPipelineChild(
   // over-trusts closeness: precision 0.963 instead of 0.989, bench/README.md).
   const trainingN = n
   let t = performance.now()
-  const trainedModel = trainModelOnCandidates(
+  const trainedModel = trainModel(
     parseIncidents(generateIncidents({ n: trainingN, seed: seed + 1, preset }).incidents, {
       timeZone: TIME_ZONE,
     }).incidents,

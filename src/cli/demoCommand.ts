@@ -3,7 +3,7 @@ import type { Command } from 'commander'
 import { writeLinkOutputs } from '../export/writeLinkOutputs'
 import { generateIncidents } from '../generate/generateIncidents'
 import { linkIncidents } from '../link/linkIncidents'
-import { trainModelOnCandidates } from '../model/trainModelOnCandidates'
+import { trainModel } from '../model/trainModel'
 import { parseIncidents } from '../schema/parseIncidents'
 import { evaluateLinkResult } from './evaluateCommand'
 import { formatBytes, formatTopSeries } from './format'
@@ -98,7 +98,7 @@ export function registerDemoCommand(program: Command): void {
       const solved = parseIncidents(generateIncidents({ n, seed: seed + 1, preset: 'province' }).incidents, {
         timeZone: 'Asia/Shanghai',
       }).incidents
-      const model = trainModelOnCandidates(solved, { timeZone: 'Asia/Shanghai' })
+      const model = trainModel(solved, { timeZone: 'Asia/Shanghai' })
       const trained = linkIncidents(loaded.incidents, { timeZone: 'Asia/Shanghai', model })
       say('')
       say(

@@ -1,10 +1,8 @@
 import type { Command } from 'commander'
-import { generateCandidates } from '../blocking/generateCandidates'
 import type { IncidentFormat } from '../io/readIncidents'
-import { estimateModel } from '../model/estimateModel'
 import { type LinkageModel, levelMatchWeights } from '../model/linkageModel'
 import { saveModel } from '../model/modelFile'
-import { trainModelOnCandidates } from '../model/trainModelOnCandidates'
+import { trainModel } from '../model/trainModel'
 import type { Incident } from '../schema/incident'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { formatTable, signed } from './format'
@@ -43,6 +41,19 @@ export function hasSharedLabel(incidents: readonly Incident[]): boolean {
 }
 
 /**
+ * The horizon a model learned, in one line (empty when it has none).
+ *
+ * @example
+ * formatLearnedBlocking(model) // 'blocking learned from the solved cases: 10,000 m, 45 days …'
+ */
+export function formatLearnedBlocking(model: LinkageModel): string {
+  const learned = model.blocking
+  if (learned === undefined) return ''
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`
+  return `blocking learned from the solved cases: ${learned.maxDistanceMeters.toLocaleString('en-US')} m, ${learned.maxGapDays} days (${learned.pairsPerIncident.toFixed(1)} space-time pairs per incident); reaches ${pct(learned.coverage)} of linked pairs (the defaults 1,500 m, 21 days: ${pct(learned.defaultCoverage)}); linking rescales it to the data's density\n`
+}
+
+/**
  * A model's m / u table: one row per comparison level with its match weight, the prior first.
  *
  * @example
@@ -71,7 +82,7 @@ export function formatModelTable(model: LinkageModel): string {
 
 /**
  * Registers `caselink train INPUT -o model.json`: supervised from `series` labels when incidents share
- * one (level weights fitted jointly on the candidate pairs, `trainModelOnCandidates`), else EM without
+ * one (`trainModel`: level weights fitted jointly on the candidate pairs and a sample beyond them), else EM without
  * labels (or as `--method` says); prints the learned m / u table with each level's weight.
  *
  * @example
@@ -106,20 +117,21 @@ export function registerTrainCommand(program: Command): void {
         )
       }
       const labelled = hasSharedLabel(loaded.incidents)
-      const method = options.method === 'auto' ? (labelled ? 'supervised' : 'em') : options.method
+      const method: 'supervised' | 'em' =
+        options.method === 'auto' ? (labelled ? 'supervised' : 'em') : (options.method as 'supervised' | 'em')
       if (method === 'supervised' && !labelled) {
         throw new UserError(
           `caselink: ${input}: no series label is shared by two valid incidents; use --method em`,
         )
       }
       const table = buildCaseTable(loaded.incidents, { timeZone: options.timeZone })
-      const candidates = generateCandidates(table)
-      const fit = { table, candidates, timeZone: options.timeZone, seed, ...(template ? { template } : {}) }
+      const fit = { table, timeZone: options.timeZone, seed, ...(template ? { template } : {}) }
       const warnings: string[] = []
-      const model =
-        method === 'supervised'
-          ? trainModelOnCandidates(loaded.incidents, fit)
-          : estimateModel(loaded.incidents, { ...fit, onWarning: (message) => warnings.push(message) })
+      const model = trainModel(loaded.incidents, {
+        ...fit,
+        method,
+        onWarning: (message) => warnings.push(message),
+      })
       for (const warning of warnings) process.stderr.write(`caselink: warning: ${warning}\n`)
       await saveModel(model, options.output)
       if (options.json) {
@@ -129,10 +141,10 @@ export function registerTrainCommand(program: Command): void {
       } else {
         const how =
           method === 'supervised'
-            ? 'supervised, from series labels (logistic fit on the candidates)'
+            ? 'supervised, from series labels (logistic fit on the candidate pairs and a sample beyond them)'
             : 'EM, without labels'
         process.stdout.write(
-          `${formatCounts(input, loaded.counts)}\ntrained ${how} over ${candidates.count} candidate pairs → ${options.output}\n\n${formatModelTable(model)}\n`,
+          `${formatCounts(input, loaded.counts)}\ntrained ${how} → ${options.output}\n${formatLearnedBlocking(model)}\n${formatModelTable(model)}\n`,
         )
       }
       process.exitCode = EXIT.ok

@@ -6,7 +6,13 @@ import { type EstimatePriorsOptions, estimatePriors, type PairClassEstimate } fr
 import { type LinkageModel, parseLinkageModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { type ParseIncidentsOptions, parseIncidents } from '../schema/parseIncidents'
-import { createPairScorer, type PairScorer, scoringStatistics, withPriors } from '../score/pairScorer'
+import {
+  createPairScorer,
+  type PairScorer,
+  type ScoringStatistics,
+  scoringStatistics,
+  withPriors,
+} from '../score/pairScorer'
 import { type ScoredPairs, scorePairs } from '../score/scorePairs'
 import { mergeSeriesByProfile, type ProfileMergeOptions } from '../series/mergeSeriesByProfile'
 import { type Series, type SummarizeSeriesOptions, summarizeSeries } from '../series/summarizeSeries'
@@ -50,7 +56,11 @@ export interface LinkStats {
 export interface LinkIncidentsOptions extends ParseIncidentsOptions {
   /** The linkage model (JSON or object). Default {@link defaultModel}(). */
   model?: LinkageModel
-  /** Candidate generation (blocking) options. */
+  /**
+   * Candidate generation (blocking) options. When they set neither `maxDistanceMeters` nor `maxGapDays`
+   * and the model carries a learned horizon (`model.blocking`, from `trainModel`), that horizon is used,
+   * rescaled to the density of the data being linked (see {@link blockingFor}).
+   */
   blocking?: GenerateCandidatesOptions
   /**
    * `'estimate'` (default): re-estimate the prior of each kind of pair on the data being linked
@@ -185,12 +195,15 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
   }
 
   onStage('candidates', 'start')
-  const candidates = generateCandidates(table, options.blocking)
+  const statistics = scoringStatistics(table, inputModel)
+  const blocking = blockingFor(inputModel, statistics, options.blocking)
+  const candidates = generateCandidates(table, blocking)
   onStage('candidates', 'end')
-  const candidateStats = { ms: lap(), pairs: candidates.count }
+  const candidateStats: StageStats = { ms: lap(), pairs: candidates.count }
+  if (blocking?.maxDistanceMeters !== undefined) candidateStats.maxDistanceMeters = blocking.maxDistanceMeters
+  if (blocking?.maxGapDays !== undefined) candidateStats.maxGapDays = blocking.maxGapDays
 
   onStage('priors', 'start')
-  const statistics = scoringStatistics(table, inputModel)
   let model = inputModel
   let scorer = createPairScorer(table, model, { statistics })
   let priors: PairClassEstimate[] = []
@@ -346,5 +359,41 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
     seriesOfRow,
     scorer,
     priors,
+  }
+}
+
+/** Bounds of the rescaling of a model's learned horizon: at most halved, at most doubled. */
+const HORIZON_SCALE_BOUNDS = [0.5, 2] as const
+
+/**
+ * The blocking options `linkIncidents` uses: `blocking` as given when it sets a horizon or the model has
+ * none learned; else the model's learned horizon (`model.blocking`), rescaled to the data's density. Space-
+ * time pairs grow with the density times distance² times gap, so distance and gap are both scaled by
+ * (reference / expected)^(1/3), where expected is the data's geometric-mean background (same-category
+ * incidents expected by chance around an incident, `backgroundRates`) and reference the training data's
+ * (`model.background.referenceExpected`); the scale is kept within [0.5, 2].
+ *
+ * @example
+ * const table = buildCaseTable(incidents)
+ * const blocking = blockingFor(model, scoringStatistics(table, model), undefined)
+ * generateCandidates(table, blocking)
+ */
+export function blockingFor(
+  model: LinkageModel,
+  statistics: ScoringStatistics,
+  blocking: GenerateCandidatesOptions | undefined,
+): GenerateCandidatesOptions | undefined {
+  const learned = model.blocking
+  if (learned === undefined) return blocking
+  if (blocking?.maxDistanceMeters !== undefined || blocking?.maxGapDays !== undefined) return blocking
+  const reference = model.background?.referenceExpected
+  const expected = statistics.background?.geometricMean
+  const raw =
+    reference !== undefined && expected !== undefined && expected > 0 ? (reference / expected) ** (1 / 3) : 1
+  const scale = Math.min(HORIZON_SCALE_BOUNDS[1], Math.max(HORIZON_SCALE_BOUNDS[0], raw))
+  return {
+    ...blocking,
+    maxDistanceMeters: learned.maxDistanceMeters * scale,
+    maxGapDays: learned.maxGapDays * scale,
   }
 }

@@ -47,7 +47,7 @@ export function makeComparison(
 
 /**
  * The built-in model: what `linkIncidents` links with when given no model. It is a model fitted on solved
- * cases, not judgement: `trainModelOnCandidates` on generated case sets that no benchmark links (the
+ * cases, not judgement: `trainModel` on generated case sets that no benchmark links (the
  * province, city and travelling presets, 60,000 incidents each; `scripts/fit-default-model.ts` writes
  * `defaultModel.json`), with the generic layout only (distance, time gap, time of day, day of week, MO
  * similarity, evidence, category, narrative; no named MO group, which other data would not have). What
@@ -58,7 +58,7 @@ export function makeComparison(
  * by `caselink train`'s table format and in the model README.
  *
  * `moGroups` appends one `moGroup` comparison per group with judgement starting values (same value +1.4,
- * different −1.8 bits): a layout for fitting (`trainModelOnCandidates`' template), not weights to link with.
+ * different −1.8 bits): a layout for fitting (`trainModel`' template), not weights to link with.
  *
  * @example
  * const model = defaultModel()

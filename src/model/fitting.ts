@@ -6,7 +6,7 @@ import type { Random } from '../util/random'
 import { defaultModel } from './defaultModel'
 import type { LinkageModel } from './linkageModel'
 
-/** Options shared by {@link trainModel} and {@link estimateModel}. */
+/** Options shared by every fit of {@link trainModel}. */
 export interface FitModelOptions {
   /** Comparison layout and thresholds to fit (its m / u are starting values). Default: {@link defaultModel}. */
   template?: LinkageModel

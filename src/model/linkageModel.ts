@@ -93,7 +93,7 @@ const levelSchema = z.object({
   u: z.number().gt(0).lte(1),
   /**
    * Match weight in bits fitted jointly with the other comparisons (logistic regression, see
-   * `trainModelOnCandidates`); when present it replaces log2(m / u). Not allowed on `missing` (level 0).
+   * `trainModel`); when present it replaces log2(m / u). Not allowed on `missing` (level 0).
    */
   weight: z.number().finite().optional(),
 })
@@ -196,6 +196,23 @@ export const LinkageModelSchema = z
         near: pairClassPriorSchema,
         evidence: pairClassPriorSchema,
         far: pairClassPriorSchema,
+      })
+      .optional(),
+    /**
+     * The space-time horizon of blocking learned from the solved cases the model was trained on (see
+     * `learnBlocking`): `linkIncidents` uses it, rescaled to the density of the data it links, unless its
+     * options set the horizon.
+     */
+    blocking: z
+      .object({
+        maxDistanceMeters: z.number().positive().finite(),
+        maxGapDays: z.number().positive().finite(),
+        /** Space-time candidate pairs per incident on the training data. */
+        pairsPerIncident: z.number().nonnegative().finite(),
+        /** Share of linked (consecutive) pairs reached on the training data. */
+        coverage: z.number().min(0).max(1),
+        /** The same share with the blocking defaults. */
+        defaultCoverage: z.number().min(0).max(1),
       })
       .optional(),
     /** How the model was made (informational). */

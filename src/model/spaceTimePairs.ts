@@ -19,7 +19,7 @@ const DEG = Math.PI / 180
  * Every pair of rows within a space-time horizon, exactly: rows sorted by window start, each paired
  * with the later-starting rows whose start is within `maxGapDays` of its end, kept when the distance
  * is within `maxDistanceMeters`. Rows without a location, and lat/lon rows against planar rows, are
- * never paired. A self-contained pairing for fitting models (`estimateModel`); the pipeline's
+ * never paired. A self-contained space-time pairing (benchmarks and tests); the pipeline's
  * blocking (`generateCandidates`) adds grid indexing and long-range rules. Runs in O(n log n + pairs
  * in the time window).
  *

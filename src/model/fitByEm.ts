@@ -1,40 +1,22 @@
-import type { Incident } from '../schema/incident'
 import { createPairScorer } from '../score/pairScorer'
 import type { CandidatePairs } from '../score/scorePairs'
+import type { CaseTable } from '../table/CaseTable'
 import { createRandom } from '../util/random'
 import {
   emptyCounts,
   FIT_DEFAULTS,
-  type FitModelOptions,
   probabilitiesFromCounts,
   sampleUCounts,
-  tableFor,
   templateFor,
   withProbabilities,
 } from './fitting'
 import type { LinkageModel } from './linkageModel'
-import { type SpaceTimePairsOptions, spaceTimePairs } from './spaceTimePairs'
-
-/** Options of {@link estimateModel}. */
-export interface EstimateModelOptions extends FitModelOptions {
-  /** Pairs EM runs over (usually blocking's candidates). Default: {@link spaceTimePairs} with `horizon`. */
-  candidates?: CandidatePairs
-  /** Horizon of the default candidate pairs. Default 2000 m, 21 days. */
-  horizon?: SpaceTimePairsOptions
-  /** Starting λ over the candidate pairs. Default 0.01. */
-  initialPriorProbability?: number
-  /** EM iterations at most. Default 200. */
-  maxIterations?: number
-  /** Converged when no m and not λ change by more than this in an iteration. Default 1e-6. */
-  tolerance?: number
-  /** Receives warnings (no convergence, too few pairs). Default: `process.emitWarning`. */
-  onWarning?: (message: string) => void
-}
+import type { TrainModelOptions } from './trainModel'
 
 const DEFAULTS = { initialPriorProbability: 0.01, maxIterations: 200, tolerance: 1e-6 }
 
 /**
- * Estimates a model without labels, as Splink does: u from `uPairs` random pairs (almost all between
+ * A model without labels, as Splink estimates one: u from `uPairs` random pairs (almost all between
  * different offenders), then Fellegi–Sunter EM over the candidate pairs for m and λ (Winkler, "Using
  * the EM algorithm for weight computation in the Fellegi–Sunter model of record linkage", 1988). The
  * E step gives each pair its match probability; the M step sets each non-missing level's m to the
@@ -45,15 +27,13 @@ const DEFAULTS = { initialPriorProbability: 0.01, maxIterations: 200, tolerance:
  * O(distinct patterns × comparisons). Stops when every change is below `tolerance`, or after
  * `maxIterations` with a warning (the model is still returned, with `training.converged: false`).
  *
- * @example
- * const model = estimateModel(incidents, { timeZone: 'Asia/Shanghai', candidates: generateCandidates(table) })
- * model.training?.converged // true
+ * The EM fit of {@link trainModel}.
  */
-export function estimateModel(
-  incidents: readonly Incident[],
-  options: EstimateModelOptions = {},
+export function fitByEm(
+  table: CaseTable,
+  candidates: CandidatePairs,
+  options: TrainModelOptions,
 ): LinkageModel {
-  const table = tableFor(incidents, options)
   const template = templateFor(table, options)
   const smoothing = options.smoothing ?? FIT_DEFAULTS.smoothing
   const maxIterations = options.maxIterations ?? DEFAULTS.maxIterations
@@ -62,7 +42,6 @@ export function estimateModel(
   const random = createRandom(options.seed ?? FIT_DEFAULTS.seed)
   const scorer = createPairScorer(table, template)
   const C = scorer.comparisonCount
-  const candidates = options.candidates ?? spaceTimePairs(table, options.horizon)
 
   const uCounts = sampleUCounts(scorer, template, options.uPairs ?? FIT_DEFAULTS.uPairs, random, false)
   const u = probabilitiesFromCounts(uCounts, smoothing)
@@ -86,7 +65,7 @@ export function estimateModel(
   }
   const P = patternCount.length
   if (candidates.count < 100) {
-    warn(`caselink: estimateModel has only ${candidates.count} candidate pairs; estimates will be poor`)
+    warn(`caselink: trainModel (EM) has only ${candidates.count} candidate pairs; estimates will be poor`)
   }
 
   // starting m from the template, conditional on non-missing
@@ -162,7 +141,7 @@ export function estimateModel(
   }
   if (!converged) {
     warn(
-      `caselink: estimateModel EM did not converge in ${iterations} iterations (last change ${lastChange.toExponential(2)} > ${tolerance})`,
+      `caselink: trainModel EM did not converge in ${iterations} iterations (last change ${lastChange.toExponential(2)} > ${tolerance})`,
     )
   }
   return withProbabilities(template, m, u, prior, {

@@ -4,7 +4,7 @@ import { evaluateScores } from '../../src/evaluation/evaluateScores'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { defaultModel } from '../../src/model/defaultModel'
 import { matchProbability } from '../../src/model/linkageModel'
-import { trainModelOnCandidates } from '../../src/model/trainModelOnCandidates'
+import { trainModel } from '../../src/model/trainModel'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 import { createPairScorer } from '../../src/score/pairScorer'
 import { buildCaseTable } from '../../src/table/buildCaseTable'
@@ -13,10 +13,10 @@ const timeZone = 'Asia/Shanghai'
 const load = (seed: number) =>
   parseIncidents(generateIncidents({ n: 4000, seed, preset: 'province' }).incidents, { timeZone }).incidents
 
-describe('trainModelOnCandidates', () => {
+describe('trainModel', () => {
   const train = load(11)
-  const model = trainModelOnCandidates(train, { timeZone, fit: 'frequencies' })
-  const fitted = trainModelOnCandidates(train, { timeZone })
+  const model = trainModel(train, { timeZone, fit: 'frequencies' })
+  const fitted = trainModel(train, { timeZone })
 
   it('with fit "frequencies", sets the prior to the share of linked pairs among the candidates', () => {
     const table = buildCaseTable(train, { timeZone })
@@ -74,18 +74,30 @@ describe('trainModelOnCandidates', () => {
     expect(ap(fitted)).toBeGreaterThan(ap(model))
   })
 
-  it('refuses a set without linked pairs, naming the problem', () => {
+  it('refuses a supervised fit without linked pairs, naming the problem', () => {
     const unlabelled = train.map((i) => ({ ...i, series: [] }))
-    expect(() => trainModelOnCandidates(unlabelled, { timeZone })).toThrow(
-      /needs linked and unlinked candidate pairs/,
+    expect(() => trainModel(unlabelled, { timeZone, method: 'supervised' })).toThrow(
+      /needs at least one series label shared by two incidents/,
     )
+    // a label shared only by two incidents that blocking never pairs
+    const first = train[0]
+    const far = {
+      ...first,
+      id: 'far-away',
+      lat: (first.lat ?? 0) + 3,
+      series: ['LONE'],
+      mo: [],
+      evidence: [],
+    }
+    const lonely = [...unlabelled.slice(1), { ...first, series: ['LONE'] }, far]
+    expect(() => trainModel(lonely, { timeZone })).toThrow(/needs linked and unlinked candidate pairs/)
   })
 
   it('fits a uniform sample of about maxPairs pairs, the same whatever the row order', () => {
     const table = buildCaseTable(train, { timeZone })
     const count = generateCandidates(table).count
     const maxPairs = Math.round(count / 3)
-    const sampled = trainModelOnCandidates(train, { timeZone, fit: 'frequencies', maxPairs })
+    const sampled = trainModel(train, { timeZone, fit: 'frequencies', maxPairs })
     const pairs = sampled.training?.pairs ?? 0
     // binomial(count, 1/3): 5 standard deviations
     expect(Math.abs(pairs - maxPairs)).toBeLessThan(5 * Math.sqrt(maxPairs))
@@ -94,18 +106,16 @@ describe('trainModelOnCandidates', () => {
     expect(Math.abs(sampled.priorProbability - model.priorProbability)).toBeLessThan(
       0.15 * model.priorProbability,
     )
-    const reversed = trainModelOnCandidates([...train].reverse(), { timeZone, fit: 'frequencies', maxPairs })
+    const reversed = trainModel([...train].reverse(), { timeZone, fit: 'frequencies', maxPairs })
     expect(reversed.training?.pairs).toBe(pairs)
     expect(reversed.priorProbability).toBeCloseTo(sampled.priorProbability, 12)
-    const other = trainModelOnCandidates(train, { timeZone, fit: 'frequencies', maxPairs, seed: 2 })
+    const other = trainModel(train, { timeZone, fit: 'frequencies', maxPairs, seed: 2 })
     expect(other.training?.pairs).not.toBe(pairs)
   })
 
   it('refuses a maxPairs that is not a positive integer', () => {
     for (const maxPairs of [0, -1, 2.5, Number.NaN]) {
-      expect(() => trainModelOnCandidates(train, { timeZone, maxPairs })).toThrow(
-        /maxPairs must be a positive integer/,
-      )
+      expect(() => trainModel(train, { timeZone, maxPairs })).toThrow(/maxPairs must be a positive integer/)
     }
   })
 })

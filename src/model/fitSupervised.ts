@@ -1,6 +1,6 @@
-import { BLOCKING_DEFAULTS } from '../blocking/blockingOptions'
-import { type GenerateCandidatesOptions, generateCandidates } from '../blocking/generateCandidates'
-import type { Incident } from '../schema/incident'
+import { BLOCKING_DEFAULTS, resolveBlockingOptions } from '../blocking/blockingOptions'
+import type { GenerateCandidatesOptions } from '../blocking/generateCandidates'
+import { compileHorizon, pairRule } from '../blocking/horizon'
 import { backgroundRates } from '../score/backgroundRates'
 import { createPairScorer, type PairScorer } from '../score/pairScorer'
 import type { CandidatePairs } from '../score/scorePairs'
@@ -12,10 +12,8 @@ import {
   addPair,
   emptyCounts,
   FIT_DEFAULTS,
-  type FitModelOptions,
   probabilitiesFromCounts,
   shareLabel,
-  tableFor,
   templateFor,
   withProbabilities,
 } from './fitting'
@@ -28,46 +26,12 @@ import {
   PAIR_CLASSES,
   priorMatchWeight,
 } from './linkageModel'
-
-/** Options of {@link trainModelOnCandidates}. */
-export interface TrainModelOnCandidatesOptions extends FitModelOptions {
-  /** Blocking of the training incidents: use the options the model will be applied with. */
-  blocking?: GenerateCandidatesOptions
-  /** The candidate pairs, when already generated (then `blocking` is not used). */
-  candidates?: CandidatePairs
-  /**
-   * How level weights are fitted. `'logistic'` (default): jointly, by L2-regularised logistic regression
-   * on the candidates (each level keeps its measured m and u and gets a fitted `weight`; evidence keeps
-   * its frequency-based weights, per value); `'frequencies'`: naive Bayes, weight log2(m / u).
-   */
-  fit?: 'logistic' | 'frequencies'
-  /**
-   * Without a template: weigh MO and category agreement by how common the shared values are, and closeness
-   * by the local background rate (see `termFrequencies`, `backgroundRates`), with a prior per kind of pair.
-   * Default true; false fits the plain layout.
-   */
-  adjustments?: boolean
-  /** L2 penalty of the logistic fit. Default 1. */
-  l2?: number
-  /**
-   * Candidate pairs fitted at most: above this, a uniform sample of about this many (chosen by a hash of
-   * the two case numbers and `seed`, so the same whatever the row order). Default 4,000,000 (about 45 s
-   * at 1M incidents, blocking included, and 52 MB of level matrix; a year of a province's solved cases
-   * gives 17–22M candidates, and a 15% sample fitted the same model: B³ F1 0.8805 against 0.8806 at 1M).
-   */
-  maxPairs?: number
-}
+import { TRAIN_MODEL_DEFAULTS, type TrainModelOptions } from './trainModel'
 
 /**
- * Defaults of {@link TrainModelOnCandidatesOptions} not shared with the other fits.
- *
- * @example
- * trainModelOnCandidates(solved, { maxPairs: TRAIN_ON_CANDIDATES_DEFAULTS.maxPairs / 4 })
- */
-export const TRAIN_ON_CANDIDATES_DEFAULTS = { maxPairs: 4_000_000 } as const
-
-/**
- * Trains a model from solved series on the population it will score: the candidate pairs of blocking.
+ * The supervised fit of {@link trainModel}: a model from solved series on the population it will score,
+ * the candidate pairs of `blocking` (`all`; the remote sample is drawn beyond them). The background
+ * neighbourhood stays `options.blocking`'s horizon (or the defaults), whatever horizon was learned.
  * m is each level's share among candidate pairs that share a `series` label, u its share among those
  * that do not. Because blocking already selects pairs that are close in space and time (or share
  * evidence or a rare MO value), u measured on random pairs would count that closeness as evidence a
@@ -81,30 +45,21 @@ export const TRAIN_ON_CANDIDATES_DEFAULTS = { maxPairs: 4_000_000 } as const
  * λ the linked share) counts them. Evidence keeps its per-value term-frequency weights as a fixed part
  * of the fit. On generated province data this raised B³ F1 at 100k from 0.887 to 0.90 (bench/run.ts).
  * Without a `template`, the layout is the default model's with MO groups and finer thresholds (9 distance,
- * 8 time-gap, 9 MO and 7 narrative cut points). Missing levels weigh 0. Runs in O(candidates ×
- * comparisons²) per Newton iteration (about 10).
- *
- * @example
- * const model = trainModelOnCandidates(solved, { timeZone: 'Asia/Shanghai' })
- * const result = linkIncidents(newCases, { timeZone: 'Asia/Shanghai', model })
+ * 9 time-gap, 9 MO and 7 narrative cut points, reaching 100 km and 365 days). Missing levels weigh 0.
+ * Runs in O(candidates × comparisons²) per Newton iteration (about 10).
  */
-export function trainModelOnCandidates(
-  incidents: readonly Incident[],
-  options: TrainModelOnCandidatesOptions = {},
+export function fitSupervised(
+  table: CaseTable,
+  all: CandidatePairs,
+  options: TrainModelOptions,
+  blocking: GenerateCandidatesOptions,
 ): LinkageModel {
-  const table = tableFor(incidents, options)
   const template =
     options.template === undefined
-      ? withAdjustments(withFittingThresholds(templateFor(table, options)), table, options)
+      ? withAdjustments(withFittingThresholds(templateFor(table, options)), table, { ...options, blocking })
       : options.template
   const smoothing = options.smoothing ?? FIT_DEFAULTS.smoothing
-  const maxPairs = options.maxPairs ?? TRAIN_ON_CANDIDATES_DEFAULTS.maxPairs
-  if (!(maxPairs >= 1) || !Number.isInteger(maxPairs)) {
-    throw new RangeError(
-      `caselink: trainModelOnCandidates maxPairs must be a positive integer, got ${maxPairs}`,
-    )
-  }
-  const all = options.candidates ?? generateCandidates(table, options.blocking)
+  const maxPairs = options.maxPairs ?? TRAIN_MODEL_DEFAULTS.maxPairs
   const candidates = samplePairs(table, all, maxPairs, options.seed ?? FIT_DEFAULTS.seed)
   const sampled = candidates.count < all.count ? `, a sample of ${all.count} candidate pairs` : ''
   const scorer = createPairScorer(table, template)
@@ -113,8 +68,18 @@ export function trainModelOnCandidates(
   const mCounts = emptyCounts(template)
   const uCounts = emptyCounts(template)
   const logistic = (options.fit ?? 'logistic') === 'logistic'
-  const levelMatrix = new Int8Array(logistic ? candidates.count * C : 0)
-  const linkedFlags = new Uint8Array(logistic ? candidates.count : 0)
+  const seed = options.seed ?? FIT_DEFAULTS.seed
+  const remote = logistic
+    ? remoteSample(
+        table,
+        blocking,
+        Math.min(options.remotePairs ?? TRAIN_MODEL_DEFAULTS.remotePairs, candidates.count),
+        seed,
+      )
+    : { count: 0, a: new Uint32Array(0), b: new Uint32Array(0) }
+  const fittedCount = candidates.count + remote.count
+  const levelMatrix = new Int8Array(logistic ? fittedCount * C : 0)
+  const linkedFlags = new Uint8Array(logistic ? fittedCount : 0)
   let linked = 0
   for (let k = 0; k < candidates.count; k++) {
     const i = candidates.a[k]
@@ -131,8 +96,14 @@ export function trainModelOnCandidates(
   }
   if (linked === 0 || linked === candidates.count) {
     throw new Error(
-      `caselink: trainModelOnCandidates needs linked and unlinked candidate pairs; got ${linked} linked of ${candidates.count}`,
+      `caselink: trainModel needs linked and unlinked candidate pairs; got ${linked} linked of ${candidates.count}`,
     )
+  }
+  for (let r = 0; r < remote.count; r++) {
+    const k = candidates.count + r
+    scorer.levels(remote.a[r], remote.b[r], levels)
+    levelMatrix.set(levels, k * C)
+    if (shareLabel(table, remote.a[r], remote.b[r])) linkedFlags[k] = 1
   }
   const u = probabilitiesFromCounts(uCounts, smoothing)
   const m = probabilitiesFromCounts(mCounts, smoothing, u, uCounts)
@@ -143,8 +114,97 @@ export function trainModelOnCandidates(
     note,
   })
   if ((options.fit ?? 'logistic') === 'frequencies') return frequencies
-  return fitLogistic(frequencies, table, candidates, levelMatrix, linkedFlags, options.l2, sampled)
+  return fitLogistic(frequencies, table, candidates, remote, levelMatrix, linkedFlags, options.l2, sampled)
 }
+
+/**
+ * Pairs beyond blocking (the blocking rules do not produce them), about `count`: half drawn from the
+ * same-series pairs (at most {@link REMOTE_PAIRS_PER_SERIES} a series, so a prolific offender does not make
+ * the sample), half uniform pairs of incidents; each kept with its label. Every draw hashes case numbers
+ * and the seed, so the sample does not depend on the order of the rows.
+ */
+export function remoteSample(
+  table: CaseTable,
+  blocking: GenerateCandidatesOptions,
+  count: number,
+  seed: number,
+): CandidatePairs {
+  const n = table.size
+  if (count <= 0 || n < 2) return { count: 0, a: new Uint32Array(0), b: new Uint32Array(0) }
+  const horizon = compileHorizon(table, resolveBlockingOptions(blocking))
+  const idHash = Uint32Array.from(table.ids, (id) => hashString(id))
+  // rows in an order that does not depend on the input's: by id hash, then id
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort(
+    (x, y) =>
+      idHash[x] - idHash[y] || (table.ids[x] < table.ids[y] ? -1 : table.ids[x] > table.ids[y] ? 1 : 0),
+  )
+  const rank = new Uint32Array(n)
+  for (let r = 0; r < n; r++) rank[order[r]] = r
+  const seedMix = hashString(`remote:${seed}`)
+  const a: number[] = []
+  const b: number[] = []
+  // same-series pairs beyond blocking, by label (rows of a label in the hash order)
+  const labelCount = table.seriesValues.length
+  const rowsOf: number[][] = Array.from({ length: labelCount }, () => [])
+  for (let r = 0; r < n; r++) {
+    const i = order[r]
+    for (let k = table.seriesStart[i]; k < table.seriesStart[i + 1]; k++) rowsOf[table.seriesIds[k]].push(i)
+  }
+  const linked: number[] = []
+  for (let label = 0; label < labelCount; label++) {
+    const rows = rowsOf[label]
+    const k = rows.length
+    if (k < 2) continue
+    const all = (k * (k - 1)) / 2
+    const draws = Math.min(all, REMOTE_PAIRS_PER_SERIES)
+    const labelHash = hashString(table.seriesValues[label])
+    for (let s = 0; s < draws; s++) {
+      let p: number
+      let q: number
+      if (all <= REMOTE_PAIRS_PER_SERIES) {
+        // the s-th pair (p < q) in order
+        p = 0
+        let rest = s
+        while (rest >= k - 1 - p) rest -= k - 1 - p++
+        q = p + 1 + rest
+      } else {
+        const h = pairHash(labelHash, s, seedMix)
+        p = h % k
+        q = fmix32(h ^ 0x85ebca6b) % (k - 1)
+        if (q >= p) q++
+      }
+      const i = rows[p]
+      const j = rows[q]
+      if (pairRule(horizon, i, j) >= 0) continue
+      linked.push(i, j)
+    }
+  }
+  const half = Math.ceil(count / 2)
+  // a hash-chosen subset of about `half` of them
+  const pairsFound = linked.length / 2
+  const cut = pairsFound <= half ? 4294967296 : (half / pairsFound) * 4294967296
+  for (let s = 0; s < linked.length; s += 2) {
+    const x = rank[linked[s]]
+    const y = rank[linked[s + 1]]
+    if (pairHash(Math.min(x, y), Math.max(x, y), seedMix) >= cut) continue
+    a.push(linked[s])
+    b.push(linked[s + 1])
+  }
+  // uniform pairs of incidents beyond blocking (linked or not, as their labels say)
+  const want = a.length + Math.max(half, count - a.length)
+  for (let s = 0; a.length < want && s < 20 * count; s++) {
+    const h = pairHash(s, 0x632be5ab, seedMix)
+    const i = order[h % n]
+    const j = order[fmix32(h ^ 0x27d4eb2f) % n]
+    if (i === j || pairRule(horizon, i, j) >= 0) continue
+    a.push(i)
+    b.push(j)
+  }
+  return { count: a.length, a: Uint32Array.from(a), b: Uint32Array.from(b) }
+}
+
+/** Same-series pairs beyond blocking drawn per series at most (see {@link remoteSample}). */
+const REMOTE_PAIRS_PER_SERIES = 200
 
 /**
  * The candidate pairs when at most `maxPairs`, else those whose hash of the two case numbers (in either
@@ -199,11 +259,7 @@ function mixInto(h: number, value: number): number {
  * closeness weighed against the background over blocking's space-time horizon, with the training data's
  * geometric-mean background as the reference.
  */
-function withAdjustments(
-  template: LinkageModel,
-  table: CaseTable,
-  options: TrainModelOnCandidatesOptions,
-): LinkageModel {
+function withAdjustments(template: LinkageModel, table: CaseTable, options: TrainModelOptions): LinkageModel {
   if (options.adjustments === false) return template
   const maxDistanceMeters = options.blocking?.maxDistanceMeters ?? BLOCKING_DEFAULTS.maxDistanceMeters
   const maxGapDays = options.blocking?.maxGapDays ?? BLOCKING_DEFAULTS.maxGapDays
@@ -225,8 +281,8 @@ function withAdjustments(
  * on held-out province data at 100k: B³ F1 0.908 → 0.913 against the default layout.
  */
 const FITTING_THRESHOLDS: Partial<Record<ComparisonKind, number[]>> = {
-  distance: [250, 500, 1000, 1500, 2000, 5000, 10000, 30000, 80000],
-  timeGap: [6, 24, 72, 168, 336, 504, 720, 2160],
+  distance: [250, 500, 1000, 1500, 2000, 5000, 10000, 30000, 100000],
+  timeGap: [6, 24, 72, 168, 336, 504, 720, 2160, 8760],
   timeOfDay: [0.5, 1, 2, 3, 4, 6],
   dayOfWeek: [0.25, 0.5, 1, 1.5, 2.5],
   mo: [0.9, 0.75, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.05],
@@ -246,11 +302,12 @@ function withFittingThresholds(template: LinkageModel): LinkageModel {
   }
 }
 
-/** The model with level weights fitted jointly on the candidates (see {@link trainModelOnCandidates}). */
+/** The model with level weights fitted jointly on the candidates (see {@link fitSupervised}). */
 function fitLogistic(
   frequencies: LinkageModel,
   table: CaseTable,
   candidates: CandidatePairs,
+  remote: CandidatePairs,
   levels: Int8Array,
   linked: Uint8Array,
   l2: number | undefined,
@@ -258,43 +315,73 @@ function fitLogistic(
 ): LinkageModel {
   const comparisons = frequencies.comparisons
   const C = comparisons.length
-  // one more column: the kind of pair (near, sharing evidence, far), whose weights are its prior offsets
+  const N = candidates.count + remote.count
+  // one more column: the kind of pair (near, sharing evidence, far), whose weights are its prior offsets;
+  // and one for the pairs beyond blocking, whose weight is their sample's own intercept (not kept)
   const classed = frequencies.background !== undefined
-  const D = classed ? C + 1 : C
+  const classColumn = classed ? C : -1
+  const remoteColumn = remote.count > 0 ? C + (classed ? 1 : 0) : -1
+  const D = C + (classed ? 1 : 0) + (remote.count > 0 ? 1 : 0)
   const levelStart = new Int32Array(D + 1)
   for (let c = 0; c < C; c++) levelStart[c + 1] = levelStart[c] + comparisons[c].levels.length
-  if (classed) levelStart[D] = levelStart[C] + 1 + PAIR_CLASSES.length
+  if (classed) levelStart[classColumn + 1] = levelStart[classColumn] + 1 + PAIR_CLASSES.length
+  if (remoteColumn >= 0) levelStart[remoteColumn + 1] = levelStart[remoteColumn] + 2
   const fitted = new Uint8Array(D).fill(1)
   const evidence = comparisons.findIndex((comparison) => comparison.kind === 'evidence')
   if (evidence >= 0) fitted[evidence] = 0
   // fixed part of every pair's score: evidence by the frequency of the shared value, the term-frequency
   // bits of shared MO values and categories, the background term (a scorer whose other weights are 0)
   const offsetScorer = createPairScorer(table, offsetModel(frequencies))
-  const offsetBits = new Float64Array(candidates.count)
-  const design = classed ? new Int8Array(candidates.count * D) : levels
-  const kinds = new Uint8Array(candidates.count)
-  for (let k = 0; k < candidates.count; k++) {
-    const i = candidates.a[k]
-    const j = candidates.b[k]
+  const offsetBits = new Float64Array(N)
+  const design = D > C ? new Int8Array(N * D) : levels
+  const kinds = new Uint8Array(N)
+  for (let k = 0; k < N; k++) {
+    const i = k < candidates.count ? candidates.a[k] : remote.a[k - candidates.count]
+    const j = k < candidates.count ? candidates.b[k] : remote.b[k - candidates.count]
     offsetBits[k] = offsetScorer.matchWeight(i, j)
-    if (!classed) continue
-    kinds[k] = offsetScorer.pairClass(i, j)
+    if (D === C) continue
     design.set(levels.subarray(k * C, k * C + C), k * D)
-    design[k * D + C] = 1 + kinds[k]
+    if (classed) {
+      kinds[k] = offsetScorer.pairClass(i, j)
+      design[k * D + classColumn] = 1 + kinds[k]
+    }
+    if (remoteColumn >= 0) design[k * D + remoteColumn] = k < candidates.count ? 0 : 1
   }
   // start from naive Bayes: the same levels, already near the solution where comparisons are independent
   const startBits = new Float64Array(levelStart[D])
   for (let c = 0; c < C; c++) startBits.set(levelMatchWeights(comparisons[c]), levelStart[c])
   const result = fitLevelWeights(
-    { count: candidates.count, comparisonCount: D, levels: design, levelStart, fitted, offsetBits, linked },
+    { count: N, comparisonCount: D, levels: design, levelStart, fitted, offsetBits, linked },
     {
       ...(l2 === undefined ? {} : { l2 }),
       start: { weightBits: startBits, interceptBits: priorMatchWeight(frequencies) },
     },
   )
   const prior = matchProbability(result.interceptBits)
+  // further apart in space or time is never more evidence of one offender: distance and gap weights are
+  // made non-increasing (pool-adjacent-violators, weighted by pairs fitted at each level); a level no pair
+  // reached takes its nearer neighbour's weight
+  const weightBits = Float64Array.from(result.weightBits)
+  const levelPairs = new Float64Array(levelStart[D])
+  for (let k = 0; k < N; k++) {
+    for (let c = 0; c < C; c++) levelPairs[levelStart[c] + design[k * D + c]]++
+  }
+  for (let c = 0; c < C; c++) {
+    const kind = comparisons[c].kind
+    if (fitted[c] === 1 && (kind === 'distance' || kind === 'timeGap')) {
+      nonIncreasing(weightBits, levelPairs, levelStart[c] + 1, levelStart[c + 1])
+    }
+  }
   let linkedCount = 0
-  for (let k = 0; k < linked.length; k++) linkedCount += linked[k]
+  let remoteLinked = 0
+  for (let k = 0; k < N; k++) {
+    if (k < candidates.count) linkedCount += linked[k]
+    else remoteLinked += linked[k]
+  }
+  const beyond =
+    remote.count > 0
+      ? `, and ${remote.count} pairs beyond blocking (${remoteLinked} linked) with their own intercept`
+      : ''
   const model: LinkageModel = {
     ...frequencies,
     priorProbability: Math.min(1 - 1e-12, Math.max(1e-12, prior)),
@@ -304,7 +391,7 @@ function fitLogistic(
       return {
         ...rest,
         levels: comparison.levels.map((level, l) =>
-          l === 0 ? level : { ...level, weight: result.weightBits[levelStart[c] + l] },
+          l === 0 ? level : { ...level, weight: weightBits[levelStart[c] + l] },
         ),
       }
     }),
@@ -313,7 +400,7 @@ function fitLogistic(
       pairs: candidates.count,
       iterations: result.iterations,
       converged: result.converged,
-      note: `logistic regression on ${candidates.count} candidate pairs (${linkedCount} linked${sampled}): level weights fitted jointly, evidence by frequency, term frequencies and background as fixed parts${classed ? ', a prior per kind of pair' : ''}; λ is the intercept`,
+      note: `logistic regression on ${candidates.count} candidate pairs (${linkedCount} linked${sampled})${beyond}: level weights fitted jointly, evidence by frequency, term frequencies and background as fixed parts${classed ? ', a prior per kind of pair' : ''}; λ is the intercept`,
     },
   }
   if (!classed) return model
@@ -326,6 +413,39 @@ function fitLogistic(
     far: { offsetBits: offset(2), linkedGapShares: gapShares[2] },
   }
   return model
+}
+
+/**
+ * Makes `weights[start..end)` non-increasing by weighted pool-adjacent-violators (weights `pairs`); entries
+ * with no pairs take the weight of the nearest entry before them that has some (or after, at the start).
+ */
+export function nonIncreasing(weights: Float64Array, pairs: Float64Array, start: number, end: number): void {
+  const value: number[] = []
+  const mass: number[] = []
+  const first: number[] = []
+  for (let l = start; l < end; l++) {
+    if (pairs[l] === 0) continue
+    value.push(weights[l])
+    mass.push(pairs[l])
+    first.push(l)
+    while (value.length >= 2 && value[value.length - 1] > value[value.length - 2]) {
+      const top = value.length - 1
+      const merged = mass[top - 1] + mass[top]
+      value[top - 1] = (value[top - 1] * mass[top - 1] + value[top] * mass[top]) / merged
+      mass[top - 1] = merged
+      value.pop()
+      mass.pop()
+      first.pop()
+    }
+  }
+  if (value.length === 0) return
+  let block = 0
+  let last = value[0]
+  for (let l = start; l < end; l++) {
+    while (block + 1 < first.length && l >= first[block + 1]) block++
+    if (l >= first[0]) last = value[block]
+    weights[l] = last
+  }
 }
 
 /**
