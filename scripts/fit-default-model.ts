@@ -41,7 +41,7 @@ for (const { preset, seed, startDate } of SETS) {
 }
 const { incidents, issues } = parseIncidents(rows, { timeZone: TZ })
 if (issues.some((issue) => issue.severity === 'error')) throw new Error('generated rows were rejected')
-const model = trainModel(incidents, { timeZone: TZ, moGroups: [] })
+const model = trainModel(incidents, { timeZone: TZ, moGroups: [], learnBlocking: false })
 model.training = {
   ...model.training,
   method: 'supervised',

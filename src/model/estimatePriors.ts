@@ -76,6 +76,11 @@ export interface PairClassEstimate {
    */
   dispersion?: number
   /**
+   * The chance gap distribution measured here (shares per bin, half a pair added to each): what
+   * training stores as the model's `chanceGapShares`.
+   */
+  chanceGapShares?: number[]
+  /**
    * The share of linked pairs among them: `dataShare` and `modelShare` combined by their precisions (see
    * `priorStandardError`); NaN when not estimated.
    */
@@ -286,7 +291,11 @@ export function estimatePriors(
         }
       }
     }
-    const linked = truncated(linkedShares, bins, horizon[kind])
+    const linked = truncated(
+      relativeToChance(linkedShares, priors[name].chanceGapShares, chance),
+      bins,
+      horizon[kind],
+    )
     const modelShare = meanOfHistogram(weightHistogram[kind], 0)
     const fit = mixtureShare(observed[kind], chance, linked, sampled[kind], nullPairs)
     const separation = totalVariation(linked, chance)
@@ -309,6 +318,7 @@ export function estimatePriors(
       separation,
       dataShare: fit.share,
       dispersion: fit.dispersion,
+      chanceGapShares: smoothedShares(chance),
       linkedShare: share,
       standardError,
       linkedShareUsed: used,
@@ -452,6 +462,31 @@ export function mixtureShare(
     dispersion,
     standardError: dataInformation > 0 ? Math.sqrt(dispersion / dataInformation) : 1,
   }
+}
+
+/** Shares of counts with half a count added to each bin. */
+function smoothedShares(counts: Float64Array): number[] {
+  let total = 0
+  for (let b = 0; b < counts.length; b++) total += counts[b] + 0.5
+  return Array.from(counts, (c) => (c + 0.5) / total)
+}
+
+/**
+ * The linked gap distribution measured on the model's data, moved to this data's time span: each bin's
+ * linked share times this data's chance share over the model data's chance share, renormalised (a span
+ * that makes every gap shorter makes linked gaps shorter alike). As given when the model has no chance
+ * shares. Half a pair per bin keeps every ratio finite.
+ */
+function relativeToChance(
+  linked: readonly number[],
+  modelChance: readonly number[] | undefined,
+  chanceCounts: Float64Array,
+): number[] {
+  if (modelChance === undefined) return [...linked]
+  const here = smoothedShares(chanceCounts)
+  const out = linked.map((share, b) => (share * here[b]) / Math.max(modelChance[b], 1e-9))
+  const sum = out.reduce((x, y) => x + y, 0)
+  return sum > 0 ? out.map((x) => x / sum) : [...linked]
 }
 
 /** Match-weight histogram: bins of 1/64 bit over [−128, 128] bits (weights beyond fall in the end bins). */

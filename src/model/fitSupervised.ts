@@ -6,7 +6,7 @@ import { createPairScorer, type PairScorer } from '../score/pairScorer'
 import type { CandidatePairs } from '../score/scorePairs'
 import type { CaseTable } from '../table/CaseTable'
 import { fmix32, hashString } from '../util/random'
-import { binIndex, windowGapDays } from './estimatePriors'
+import { binIndex, estimatePriors, windowGapDays } from './estimatePriors'
 import { fitLevelWeights } from './fitLevelWeights'
 import {
   addPair,
@@ -114,7 +114,45 @@ export function fitSupervised(
     note,
   })
   if ((options.fit ?? 'logistic') === 'frequencies') return frequencies
-  return fitLogistic(frequencies, table, candidates, remote, levelMatrix, linkedFlags, options.l2, sampled)
+  const model = fitLogistic(
+    frequencies,
+    table,
+    candidates,
+    remote,
+    levelMatrix,
+    linkedFlags,
+    options.l2,
+    sampled,
+  )
+  return withChanceGapShares(model, table, all)
+}
+
+/**
+ * The model with each kind's chance gap distribution on the training data (the permuted partners of
+ * `estimatePriors`, on the same candidates), against which linking reads its linked gaps.
+ */
+function withChanceGapShares(
+  model: LinkageModel,
+  table: CaseTable,
+  candidates: CandidatePairs & { rule?: Uint8Array },
+): LinkageModel {
+  const priors = model.pairPriors
+  if (priors === undefined) return model
+  const { estimates } = estimatePriors(table, candidates, createPairScorer(table, model))
+  const chanceOf = (kind: string) => estimates.find((e) => e.kind === kind)?.chanceGapShares
+  const withChance = (kind: 'near' | 'evidence' | 'far') => {
+    const chance = chanceOf(kind)
+    return chance === undefined ? priors[kind] : { ...priors[kind], chanceGapShares: chance }
+  }
+  return {
+    ...model,
+    pairPriors: {
+      ...priors,
+      near: withChance('near'),
+      evidence: withChance('evidence'),
+      far: withChance('far'),
+    },
+  }
 }
 
 /**

@@ -53,6 +53,12 @@ const pairClassPriorSchema = z.object({
    * fitted on (shares summing to 1): what the prior's estimation compares a data set's gaps with.
    */
   linkedGapShares: z.array(z.number().min(0).max(1)).optional(),
+  /**
+   * How the window gaps of chance pairs of this kind (a permuted partner) fell into the bins on the same
+   * data: the prior's estimation reads `linkedGapShares` relative to it, so that a data set of another
+   * time span (whose gaps are all shorter, linked or not) is compared fairly.
+   */
+  chanceGapShares: z.array(z.number().min(0).max(1)).optional(),
 })
 
 /**
@@ -253,14 +259,16 @@ export const LinkageModelSchema = z
         }
       }
       for (const kind of PAIR_CLASSES) {
-        const shares = priors[kind].linkedGapShares
-        if (shares === undefined) continue
-        if (shares.length !== bins.length + 1) {
-          context.addIssue({
-            code: 'custom',
-            path: ['pairPriors', kind, 'linkedGapShares'],
-            message: `needs ${bins.length + 1} shares (one per bin and one for longer gaps), got ${shares.length}`,
-          })
+        for (const field of ['linkedGapShares', 'chanceGapShares'] as const) {
+          const shares = priors[kind][field]
+          if (shares === undefined) continue
+          if (shares.length !== bins.length + 1) {
+            context.addIssue({
+              code: 'custom',
+              path: ['pairPriors', kind, field],
+              message: `needs ${bins.length + 1} shares (one per bin and one for longer gaps), got ${shares.length}`,
+            })
+          }
         }
       }
     }
