@@ -16,6 +16,7 @@ import { EXIT, UserError } from './userError'
 /** Options of `caselink generate`. */
 export interface GenerateCommandOptions {
   preset: string
+  variant: string
   n: string
   seed: string
   output: string
@@ -33,7 +34,13 @@ export interface GenerateCommandOptions {
  */
 export async function writeGeneratedIncidents(
   path: string,
-  options: { n: number; seed: number; preset: GeneratorPresetName; startDate?: string },
+  options: {
+    n: number
+    seed: number
+    preset: GeneratorPresetName
+    variant?: 'standard' | 'plain'
+    startDate?: string
+  },
   onProgress?: (written: number) => void,
 ): Promise<WriteIncidentsResult> {
   const ext = extname(path).toLowerCase()
@@ -76,6 +83,11 @@ export function registerGenerateCommand(program: Command): void {
     .description('generate a synthetic case set with planted series and ground-truth labels')
     .requiredOption('-o, --output <file>', 'output file, .ndjson/.jsonl or .csv')
     .option('--preset <name>', `region and offender population: ${presets.join(', ')}`, 'province')
+    .option(
+      '--variant <name>',
+      'standard, or plain: date-only windows, planar x/y, 30% without MO, offenders ranging tens of km',
+      'standard',
+    )
     .option('--n <count>', 'number of incidents', '10000')
     .option('--seed <n>', 'seed: the same seed gives the same file', '1')
     .option('--start-date <YYYY-MM-DD>', 'first local day (default 2024-01-01)')
@@ -87,6 +99,9 @@ export function registerGenerateCommand(program: Command): void {
           `caselink: --preset must be one of ${presets.join(', ')}, got '${options.preset}'`,
         )
       }
+      if (options.variant !== 'standard' && options.variant !== 'plain') {
+        throw new UserError(`caselink: --variant must be standard or plain, got '${options.variant}'`)
+      }
       const n = parseNumber('--n', options.n, { min: 1, max: 100_000_000, integer: true }) as number
       const seed = parseNumber('--seed', options.seed, { integer: true }) as number
       if (options.startDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.startDate)) {
@@ -97,7 +112,13 @@ export function registerGenerateCommand(program: Command): void {
       const started = performance.now()
       const { records, bytes } = await writeGeneratedIncidents(
         options.output,
-        { n, seed, preset: options.preset as GeneratorPresetName, startDate: options.startDate },
+        {
+          n,
+          seed,
+          preset: options.preset as GeneratorPresetName,
+          variant: options.variant,
+          startDate: options.startDate,
+        },
         progress.enabled ? (written) => progress.update(written) : undefined,
       )
       progress.done()

@@ -49,9 +49,12 @@ export interface GeneratedIncident {
   /** Start of an uncertain window (burglaries found later, bikes parked overnight…). */
   timeFrom?: string
   timeTo?: string
-  /** WGS84; absent for about 1% of records (location not recorded). */
+  /** WGS84; absent for about 1% of records (location not recorded), and in the `plain` variant. */
   lat?: number
   lon?: number
+  /** Planar metres from the region's centre (east, north): the `plain` variant's locations. */
+  x?: number
+  y?: number
   category: GeneratedCategory
   /** `group:value` codes; each value is recorded with probability 0.92. */
   mo: string[]
@@ -89,7 +92,29 @@ export interface GenerateIncidentsOptions {
   crewShare?: number
   /** Share of repeat offenders who travel; default from the preset (province 0.03, travelling 0.2). */
   travellingShare?: number
+  /**
+   * `'plain'`: what real exports often have and the standard data lacks, each also an option of its own:
+   * date-only windows (`dateOnly`), planar x/y metres (`planar`), 30% of incidents without MO
+   * (`moMissingShare`), offenders ranging 6× farther (`rangeScale`: tens of km) and going out afresh for
+   * 70% of their crimes instead of 10% (teams that range, not regulars of a few spots). Default
+   * `'standard'`.
+   */
+  variant?: 'standard' | 'plain'
+  /** Times as the local day only: every incident's window is 00:00–23:59 of its day. Default: the variant's. */
+  dateOnly?: boolean
+  /** Locations as planar x/y metres from the region's centre instead of lat/lon. Default: the variant's. */
+  planar?: boolean
+  /** Share of incidents recorded without any MO code. Default: the variant's (0 standard, 0.3 plain). */
+  moMissingShare?: number
+  /** Factor on offenders' ranges (the preset's median range). Default: the variant's (1 standard, 6 plain). */
+  rangeScale?: number
 }
+
+/** What each variant sets, unless the options say otherwise. */
+const VARIANTS = {
+  standard: { dateOnly: false, planar: false, moMissingShare: 0, rangeScale: 1, journeyShare: 0.1 },
+  plain: { dateOnly: true, planar: true, moMissingShare: 0.3, rangeScale: 6, journeyShare: 0.7 },
+} as const
 
 const DEFAULTS = {
   seed: 1,
@@ -197,6 +222,11 @@ const SHOE_CUMULATIVE = zipfCumulative(SHOE_MODELS.length, 1.1)
 interface Plan {
   n: number
   seed: number
+  dateOnly: boolean
+  planar: boolean
+  moMissingShare: number
+  /** Share of a (non-travelling) offender's crimes at a fresh journey target rather than his spots. */
+  journeyShare: number
   region: Region
   preset: GeneratorPreset
   spanDays: number
@@ -247,7 +277,13 @@ function validate(options: GenerateIncidentsOptions): void {
   if (options.timeSpanDays !== undefined && !(options.timeSpanDays >= 1 && options.timeSpanDays <= 10_000)) {
     throw new RangeError(`caselink: timeSpanDays must be in [1, 10000], got ${options.timeSpanDays}`)
   }
-  for (const key of ['singleOffenderShare', 'crewShare', 'travellingShare'] as const) {
+  if (options.variant !== undefined && !(options.variant in VARIANTS)) {
+    throw new RangeError(`caselink: variant must be 'standard' or 'plain', got '${String(options.variant)}'`)
+  }
+  if (options.rangeScale !== undefined && !(options.rangeScale > 0 && options.rangeScale <= 100)) {
+    throw new RangeError(`caselink: rangeScale must be in (0, 100], got ${options.rangeScale}`)
+  }
+  for (const key of ['singleOffenderShare', 'crewShare', 'travellingShare', 'moMissingShare'] as const) {
     const v = options[key]
     if (v !== undefined && !(v >= 0 && v <= 1)) {
       throw new RangeError(`caselink: ${key} must be in [0, 1], got ${v}`)
@@ -322,6 +358,8 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
   const crewShare = options.crewShare ?? DEFAULTS.crewShare
   const travellingShare = options.travellingShare ?? preset.travellingShare
   const region = buildRegion(preset, seed)
+  const variant = VARIANTS[options.variant ?? 'standard']
+  const rangeScale = options.rangeScale ?? variant.rangeScale
 
   const categoryCumulative = new Float64Array(preset.categoryWeights.length)
   let cw = 0
@@ -393,7 +431,7 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
     }
     offHome[o] = home
     offPrimary[o] = primary
-    const rangeKm = preset.rangeKm * Math.exp(0.6 * normal(random))
+    const rangeKm = preset.rangeKm * rangeScale * Math.exp(0.6 * normal(random))
     offRangeKm[o] = rangeKm
     const travelling = k >= 2 && primary !== CAT_FRAUD && random() < travellingShare
     if (travelling) offFlags[o] |= FLAG_TRAVELLING
@@ -489,6 +527,10 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
   return {
     n,
     seed,
+    dateOnly: options.dateOnly ?? variant.dateOnly,
+    planar: options.planar ?? variant.planar,
+    moMissingShare: options.moMissingShare ?? variant.moMissingShare,
+    journeyShare: variant.journeyShare,
     region,
     preset,
     spanDays,
@@ -711,10 +753,12 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
             ? plan.offAnchors[anchors + Math.floor(random() * anchorCount)]
             : journeyTarget(region, random, plan.offHome[o], plan.offRangeKm[o])
     } else {
+      // a ranging team (the plain variant) goes out afresh for most crimes; others return to their spots
+      const fresh = plan.journeyShare
       settlement =
-        u < 0.6
+        u < (0.6 * (1 - fresh)) / 0.9
           ? plan.offAnchors[anchors]
-          : u < 0.9
+          : u < 1 - fresh
             ? plan.offAnchors[anchors + Math.floor(random() * anchorCount)]
             : journeyTarget(region, random, plan.offHome[o], plan.offRangeKm[o])
     }
@@ -790,11 +834,16 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
   if (random() < (joint ? 0.15 : 0.02)) series.push(`OFF-${pad(plan.offenderCount + c, plan.labelWidth)}`)
 
   // When.
-  const fromMinute = plan.startLocalMinute + plan.crimeFrom[c]
-  const toMinute = plan.startLocalMinute + plan.crimeTo[c]
+  let fromMinute = plan.startLocalMinute + plan.crimeFrom[c]
+  let toMinute = plan.startLocalMinute + plan.crimeTo[c]
+  if (plan.dateOnly) {
+    const dayStart = Math.floor((fromMinute + toMinute) / 2 / MINUTES_PER_DAY) * MINUTES_PER_DAY
+    fromMinute = dayStart
+    toMinute = dayStart + MINUTES_PER_DAY - 1
+  }
   const id = `${plan.idPrefix}${pad(rank + 1, plan.idWidth)}`
   const categoryName = CATEGORIES[category]
-  const moList = mo.slice()
+  const moList = plan.moMissingShare > 0 && unit(hash3(seed, 97, c)) < plan.moMissingShare ? [] : mo.slice()
   const evidenceList = evidence.length === 0 ? [] : evidence.slice()
   const county = region.countyName[region.county[settlement]]
   const town = region.name[region.parent[settlement]]
@@ -854,6 +903,10 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
           county,
           town,
         }
+  }
+  if (plan.planar && hasLocation) {
+    const { lat: _lat, lon: _lon, ...rest } = record
+    record = { ...rest, x: Math.round(xKm * 1000), y: Math.round(yKm * 1000) }
   }
   if (village !== undefined) record.village = village
   if (narrative !== undefined) record.narrative = narrative

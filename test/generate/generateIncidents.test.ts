@@ -191,3 +191,68 @@ describe('generateIncidents validity', () => {
     expect(() => generateIncidents({ n: 10, crewShare: 2 })).toThrow(/^caselink:/)
   })
 })
+
+describe("generateIncidents, the 'plain' variant", () => {
+  const standard = generateIncidents({ n: 6000, seed: 4, preset: 'province' }).incidents
+  const plain = generateIncidents({ n: 6000, seed: 4, preset: 'province', variant: 'plain' }).incidents
+
+  /** Median distance (km) between consecutive incidents of each offender with ≥ 2 located incidents. */
+  function medianOffenderStepKm(rows: typeof standard, planar: boolean): number {
+    const byOffender = new Map<string, [number, number][]>()
+    for (const row of rows) {
+      const at: [number, number] | undefined = planar
+        ? row.x === undefined
+          ? undefined
+          : [row.x / 1000, (row.y ?? 0) / 1000]
+        : row.lat === undefined
+          ? undefined
+          : [(row.lon ?? 0) * 111.32 * Math.cos((row.lat * Math.PI) / 180), row.lat * 110.574]
+      if (at === undefined) continue
+      const list = byOffender.get(row.series[0]) ?? []
+      list.push(at)
+      byOffender.set(row.series[0], list)
+    }
+    const steps: number[] = []
+    for (const list of byOffender.values()) {
+      for (let k = 1; k < list.length; k++)
+        steps.push(Math.hypot(list[k][0] - list[k - 1][0], list[k][1] - list[k - 1][1]))
+    }
+    steps.sort((a, b) => a - b)
+    return steps[Math.floor(steps.length / 2)]
+  }
+
+  it('has date-only windows, planar metres, 30% without MO, ranges of tens of km, and parses cleanly', () => {
+    for (const row of plain) {
+      expect(row.time).toBeUndefined()
+      expect(row.timeFrom?.slice(10)).toBe('T00:00:00+08:00')
+      expect(row.timeTo?.slice(0, 10)).toBe(row.timeFrom?.slice(0, 10))
+      expect(row.timeTo?.slice(10)).toBe('T23:59:00+08:00')
+      expect(row.lat).toBeUndefined()
+    }
+    expect(plain.filter((row) => row.x !== undefined).length).toBeGreaterThan(0.97 * plain.length)
+    const withoutMo = plain.filter((row) => row.mo.length === 0).length / plain.length
+    expect(withoutMo).toBeGreaterThan(0.27)
+    expect(withoutMo).toBeLessThan(0.36)
+    expect(standard.filter((row) => row.mo.length === 0).length / standard.length).toBeLessThan(0.05)
+    // the same offenders, six times the range: their steps are several times longer
+    expect(medianOffenderStepKm(plain, true)).toBeGreaterThan(2.5 * medianOffenderStepKm(standard, false))
+    expect(medianOffenderStepKm(plain, true)).toBeGreaterThan(10)
+    const { incidents, issues } = parseIncidents(plain, { timeZone: 'Asia/Shanghai' })
+    expect(incidents.length).toBe(plain.length)
+    expect(issues.filter((issue) => issue.severity === 'error')).toEqual([])
+    // the same offenders' crimes as the standard set of the same seed
+    expect(plain.map((row) => row.series[0])).toEqual(standard.map((row) => row.series[0]))
+  })
+
+  it('takes each part as an option of its own, and refuses a bad variant', () => {
+    const dated = generateIncidents({ n: 300, seed: 2, dateOnly: true }).incidents
+    expect(
+      dated.every(
+        (row) =>
+          (row.timeFrom?.endsWith('T00:00:00+08:00') && row.lat !== undefined) || row.lat === undefined,
+      ),
+    ).toBe(true)
+    expect(() => generateIncidents({ n: 10, variant: 'fancy' as 'plain' })).toThrow(/variant must be/)
+    expect(() => generateIncidents({ n: 10, rangeScale: 0 })).toThrow(/rangeScale/)
+  })
+})

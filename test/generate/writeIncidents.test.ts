@@ -71,7 +71,7 @@ describe('writeIncidentsCsv', () => {
     const result = await writeIncidentsCsv(path, { n: 0, bom: false })
     const text = readFileSync(path, 'utf8')
     expect(text).toBe(
-      'id,time,timeFrom,timeTo,lat,lon,category,mo,evidence,narrative,series,county,town,village\n',
+      'id,time,timeFrom,timeTo,lat,lon,x,y,category,mo,evidence,narrative,series,county,town,village\n',
     )
     expect(result).toEqual({ records: 0, bytes: Buffer.byteLength(text) })
   })
@@ -82,7 +82,7 @@ describe('writeIncidentsCsv', () => {
     const text = readFileSync(path, 'utf8')
     expect(text.charCodeAt(0)).toBe(0xfeff)
     expect(text.slice(1, text.indexOf('\n'))).toBe(
-      'id,time,timeFrom,timeTo,lat,lon,category,mo,evidence,narrative,series,county,town,village',
+      'id,time,timeFrom,timeTo,lat,lon,x,y,category,mo,evidence,narrative,series,county,town,village',
     )
     expect(result.records).toBe(1500)
     const fromFile = await loadIncidents(path, { timeZone: 'Asia/Shanghai' })
