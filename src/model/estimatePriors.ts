@@ -204,7 +204,6 @@ export function estimatePriors(
   )
   const sampled = new Float64Array(3)
   const horizon = new Float64Array(3)
-  const binnedHorizon = new Float64Array(3)
   const nullSample: number[][] = [[], [], []]
   for (let k = 0; k < count; k++) {
     const stratum = rules[k]
@@ -216,13 +215,10 @@ export function estimatePriors(
     if (key >= cut[stratum]) continue
     const kind = scorer.pairClass(i, j)
     const gap = windowGapDays(table, i, j)
-    // binned: the gap between the windows' midpoints, which date-only and exact-time records measure alike
-    const binned = midpointGapDays(table, i, j)
-    gapCounts[kind][stratum][binIndex(bins, binned)]++
+    gapCounts[kind][stratum][binIndex(bins, gap)]++
     weightCounts[kind][stratum][histogramBin(scorer.matchWeight(i, j))]++
     sampled[kind]++
     if (gap > horizon[kind]) horizon[kind] = gap
-    if (binned > binnedHorizon[kind]) binnedHorizon[kind] = binned
     nullSample[kind].push(k, key)
   }
   const pairs = new Float64Array(3)
@@ -289,7 +285,7 @@ export function estimatePriors(
           if (p === i || p === j) continue
           const gapMs = windowGapMs(table.timeFrom[i], table.timeTo[i], table.timeFrom[p], table.timeTo[p])
           if (gapMs > horizonMs || gapMs <= minGapMs) continue
-          chance[binIndex(bins, midpointGapDays(table, i, p))]++
+          chance[binIndex(bins, gapMs / DAY_MS)]++
           nullPairs++
           break
         }
@@ -298,7 +294,7 @@ export function estimatePriors(
     const linked = truncated(
       relativeToChance(linkedShares, priors[name].chanceGapShares, chance),
       bins,
-      binnedHorizon[kind],
+      horizon[kind],
     )
     const modelShare = meanOfHistogram(weightHistogram[kind], 0)
     const fit = mixtureShare(observed[kind], chance, linked, sampled[kind], nullPairs)
@@ -373,15 +369,6 @@ export function windowGapDays(table: CaseTable, i: number, j: number): number {
 function windowGapMs(fromI: number, toI: number, fromJ: number, toJ: number): number {
   const gap = (fromI > fromJ ? fromI : fromJ) - (toI < toJ ? toI : toJ)
   return gap > 0 ? gap : 0
-}
-
-/**
- * Days between the midpoints of two rows' windows: what the priors' gap bins hold. Unlike the gap between
- * the windows, it reads date-only records (00:00–23:59) and exact times alike, a whole number of days
- * apart against about as many.
- */
-export function midpointGapDays(table: CaseTable, i: number, j: number): number {
-  return Math.abs(table.timeFrom[i] + table.timeTo[i] - table.timeFrom[j] - table.timeTo[j]) / (2 * DAY_MS)
 }
 
 /** Index of the bin holding `gapDays`: the first upper end it does not exceed, else the last (open) bin. */

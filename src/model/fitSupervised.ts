@@ -6,7 +6,7 @@ import { createPairScorer, type PairScorer } from '../score/pairScorer'
 import type { CandidatePairs } from '../score/scorePairs'
 import type { CaseTable } from '../table/CaseTable'
 import { fmix32, hashString } from '../util/random'
-import { binIndex, estimatePriors, midpointGapDays } from './estimatePriors'
+import { binIndex, estimatePriors, windowGapDays } from './estimatePriors'
 import { fitLevelWeights } from './fitLevelWeights'
 import {
   addPair,
@@ -487,11 +487,12 @@ export function nonIncreasing(weights: Float64Array, pairs: Float64Array, start:
 }
 
 /**
- * Upper ends of the gap bins (days between window midpoints) of a fitted model's `pairPriors`: fine where
- * offenders' runs are (days to weeks), coarse where only chance is (months); nothing finer than a day,
- * which date-only records cannot tell apart.
+ * Upper ends of the window-gap bins (days) of a fitted model's `pairPriors`: fine where offenders' runs
+ * are (hours to weeks), coarse where only chance is (months).
  */
-export const GAP_BINS_DAYS = [1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365] as const
+export const GAP_BINS_DAYS = [
+  0.25, 0.5, 1, 2, 3, 5, 7, 10, 14, 21, 30, 45, 60, 90, 120, 180, 270, 365,
+] as const
 
 /** Shares of the linked pairs of each kind by window-gap bin (a half count per bin: none is impossible). */
 function linkedGapShares(
@@ -504,7 +505,7 @@ function linkedGapShares(
   const counts = PAIR_CLASSES.map(() => new Float64Array(B).fill(0.5))
   for (let k = 0; k < candidates.count; k++) {
     if (linked[k] === 0) continue
-    counts[kinds[k]][binIndex(GAP_BINS_DAYS, midpointGapDays(table, candidates.a[k], candidates.b[k]))]++
+    counts[kinds[k]][binIndex(GAP_BINS_DAYS, windowGapDays(table, candidates.a[k], candidates.b[k]))]++
   }
   return counts.map((row) => {
     let sum = 0

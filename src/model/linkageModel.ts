@@ -49,7 +49,7 @@ const pairClassPriorSchema = z.object({
   /** Bits added to the prior's match weight for pairs of this kind. */
   offsetBits: z.number().finite(),
   /**
-   * How the gaps (days between window midpoints) of linked pairs of this kind fall into `gapBinsDays` on the data the model was
+   * How the window gaps of linked pairs of this kind fall into `gapBinsDays` on the data the model was
    * fitted on (shares summing to 1): what the prior's estimation compares a data set's gaps with.
    */
   linkedGapShares: z.array(z.number().min(0).max(1)).optional(),

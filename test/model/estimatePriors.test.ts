@@ -3,7 +3,7 @@ import { generateCandidates } from '../../src/blocking/generateCandidates'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { permuteTimes } from '../../src/link/nullTest'
 import { defaultModel } from '../../src/model/defaultModel'
-import { estimatePriors, midpointGapDays, mixtureShare, windowGapDays } from '../../src/model/estimatePriors'
+import { estimatePriors, mixtureShare, windowGapDays } from '../../src/model/estimatePriors'
 import { shareLabel } from '../../src/model/fitting'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 import { createPairScorer } from '../../src/score/pairScorer'
@@ -118,7 +118,7 @@ describe('estimatePriors', () => {
     expect(() => estimatePriors(table, candidates, scorer, { confidence: -1 })).toThrow(/confidence/)
   })
 
-  it('measures window gaps as blocking does (0 when the windows overlap), and bins midpoint gaps', () => {
+  it('measures window gaps as blocking does: 0 when the windows overlap', () => {
     const day = 86_400_000
     const table = buildCaseTable(
       [
@@ -130,43 +130,5 @@ describe('estimatePriors', () => {
     )
     expect(windowGapDays(table, 0, 1)).toBe(0)
     expect(windowGapDays(table, 0, 2)).toBe(3)
-    // the priors bin midpoint gaps: date-only windows a day apart read as exact times a day apart
-    expect(midpointGapDays(table, 0, 1)).toBe(0)
-    expect(midpointGapDays(table, 0, 2)).toBe(4.5)
-    const dated = buildCaseTable(
-      [
-        { id: 'd1', timeFrom: 0, timeTo: day - 60_000, mo: [], evidence: [], series: [], attributes: {} },
-        {
-          id: 'd2',
-          timeFrom: day,
-          timeTo: 2 * day - 60_000,
-          mo: [],
-          evidence: [],
-          series: [],
-          attributes: {},
-        },
-        {
-          id: 'e1',
-          timeFrom: 0.3 * day,
-          timeTo: 0.3 * day,
-          mo: [],
-          evidence: [],
-          series: [],
-          attributes: {},
-        },
-        {
-          id: 'e2',
-          timeFrom: 1.3 * day,
-          timeTo: 1.3 * day,
-          mo: [],
-          evidence: [],
-          series: [],
-          attributes: {},
-        },
-      ],
-      { timeZone: TZ },
-    )
-    expect(windowGapDays(dated, 0, 1)).toBeLessThan(0.001)
-    expect(midpointGapDays(dated, 0, 1)).toBeCloseTo(midpointGapDays(dated, 2, 3), 10)
   })
 })
