@@ -20,7 +20,10 @@ import { CaseStore, ensureCapacity, RowIndex } from './caseStore'
 import { IncrementalClusters } from './incrementalClusters'
 import { decodeIndexFile, encodeIndexFile, type IndexSnapshot } from './indexFile'
 
-/** Options of {@link createLinkageIndex}: the model, the blocking horizon, the edge floor, the clustering. */
+/**
+ * Options of {@link createLinkageIndex}: the model, the blocking horizon (a model's learned horizon, as
+ * learned, unless `maxDistanceMeters` or `maxGapDays` is given), the edge floor, the clustering.
+ */
 export interface LinkageIndexOptions extends GenerateCandidatesOptions {
   /** Linkage model. Default {@link defaultModel}(). */
   model?: LinkageModel
@@ -252,9 +255,15 @@ class OnlineIndex implements LinkageIndex {
       throw new RangeError(`caselink: resolution must be a finite number >= 0, got ${resolution}`)
     }
     const rareMo = options.rareMo === false ? false : { ...INDEX_RARE_MO_DEFAULTS, ...options.rareMo }
-    resolveBlockingOptions({ ...options, rareMo })
     this.model = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
-    this.options = { ...options, rareMo, model: this.model, minProbability, resolution, timeZone }
+    // a model's learned horizon, as learned (an index grows: there is no density to rescale it to yet)
+    const learned = this.model.blocking
+    const horizon =
+      learned !== undefined && options.maxDistanceMeters === undefined && options.maxGapDays === undefined
+        ? { maxDistanceMeters: learned.maxDistanceMeters, maxGapDays: learned.maxGapDays }
+        : {}
+    resolveBlockingOptions({ ...options, ...horizon, rareMo })
+    this.options = { ...options, ...horizon, rareMo, model: this.model, minProbability, resolution, timeZone }
     this.minWeight = Math.log2(minProbability / (1 - minProbability))
     this.clusters = new IncrementalClusters(resolution)
     // validate the time zone once, up front

@@ -6,6 +6,7 @@ import { learnBlocking } from '../../src/model/learnBlocking'
 import { parseLinkageModel } from '../../src/model/linkageModel'
 import { serializeModel } from '../../src/model/modelFile'
 import { trainModel } from '../../src/model/trainModel'
+import { createLinkageIndex } from '../../src/online/linkageIndex'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 import type { BackgroundRates } from '../../src/score/backgroundRates'
@@ -120,6 +121,13 @@ describe('a model with a learned horizon', () => {
     // options that set a horizon win
     const pinned = linkIncidents(incidents, { model, blocking: { maxDistanceMeters: 1500 } })
     expect(pinned.stats.stages.candidates.maxDistanceMeters).toBe(1500)
+  })
+
+  it('is the online index's horizon too, unless its options set one', () => {
+    const index = createLinkageIndex({ model })
+    expect(index.options.maxDistanceMeters).toBe(model.blocking?.maxDistanceMeters)
+    expect(index.options.maxGapDays).toBe(model.blocking?.maxGapDays)
+    expect(createLinkageIndex({ model, maxDistanceMeters: 1500 }).options.maxGapDays).toBeUndefined()
   })
 
   it('is rescaled to the density of the data linked: 8× denser halves it, and never beyond [0.5, 2]', () => {
