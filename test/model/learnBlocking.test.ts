@@ -123,7 +123,7 @@ describe('a model with a learned horizon', () => {
     expect(pinned.stats.stages.candidates.maxDistanceMeters).toBe(1500)
   })
 
-  it('is the online index's horizon too, unless its options set one', () => {
+  it("is the online index's horizon too, unless its options set one", () => {
     const index = createLinkageIndex({ model })
     expect(index.options.maxDistanceMeters).toBe(model.blocking?.maxDistanceMeters)
     expect(index.options.maxGapDays).toBe(model.blocking?.maxGapDays)
