@@ -50,7 +50,7 @@ export function formatLearnedBlocking(model: LinkageModel): string {
   const learned = model.blocking
   if (learned === undefined) return ''
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`
-  return `blocking learned from the solved cases: ${learned.maxDistanceMeters.toLocaleString('en-US')} m, ${learned.maxGapDays} days (${learned.pairsPerIncident.toFixed(1)} space-time pairs per incident); reaches ${pct(learned.coverage)} of linked pairs (the defaults 1,500 m, 21 days: ${pct(learned.defaultCoverage)}); linking keeps it within the budget of pairs on denser data\n`
+  return `blocking learned from the solved cases: ${learned.maxDistanceMeters.toLocaleString('en-US')} m, ${learned.maxGapDays} days (${learned.pairsPerIncident.toFixed(1)} space-time pairs per incident); reaches ${pct(learned.coverage)} of linked pairs (the defaults 1,500 m, 21 days: ${pct(learned.defaultCoverage)}); linking rescales it to the data's density\n`
 }
 
 /**

@@ -3,7 +3,6 @@ import { type DetectSeriesOptions, detectSeries, type SeriesPartition } from '..
 import { type SimilarityGraph, similarityGraphFromEdges } from '../graph/similarityGraph'
 import { defaultModel } from '../model/defaultModel'
 import { type EstimatePriorsOptions, estimatePriors, type PairClassEstimate } from '../model/estimatePriors'
-import { LEARN_BLOCKING_DEFAULTS } from '../model/learnBlocking'
 import { type LinkageModel, parseLinkageModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { type ParseIncidentsOptions, parseIncidents } from '../schema/parseIncidents'
@@ -60,7 +59,7 @@ export interface LinkIncidentsOptions extends ParseIncidentsOptions {
   /**
    * Candidate generation (blocking) options. When they set neither `maxDistanceMeters` nor `maxGapDays`
    * and the model carries a learned horizon (`model.blocking`, from `trainModel`), that horizon is used,
-   * kept within its budget of pairs on the density of the data being linked (see {@link blockingFor}).
+   * rescaled to the density of the data being linked (see {@link blockingFor}).
    */
   blocking?: GenerateCandidatesOptions
   /**
@@ -363,20 +362,16 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
   }
 }
 
-/** A learned horizon is at most halved when the data are denser than the budget allows. */
-const MIN_HORIZON_SCALE = 0.5
+/** Bounds of the rescaling of a model's learned horizon: at most halved, at most doubled. */
+const HORIZON_SCALE_BOUNDS = [0.5, 2] as const
 
 /**
  * The blocking options `linkIncidents` uses: `blocking` as given when it sets a horizon or the model has
- * none learned; else the model's learned horizon (`model.blocking`), kept within its budget of space-time
- * pairs per incident on the data's density. Space-time pairs grow with the density times distance² times
- * gap: at the learned horizon this data would give `pairsPerIncident · expected / reference` pairs an
- * incident, where expected is the data's geometric-mean background (same-category incidents expected by
- * chance around an incident, `backgroundRates`) and reference the training data's
- * (`model.background.referenceExpected`). Within the budget the horizon is used as learned (linked pairs lie
- * as far apart in sparse data as in dense); above it, distance and gap are both scaled by
- * (budget / pairs)^(1/3), at most halved. (Rescaling by density alone, which this replaced, halved a 2k-
- * trained horizon on 100k incidents and cost 0.04 B³ F1: bench/README.)
+ * none learned; else the model's learned horizon (`model.blocking`), rescaled to the data's density. Space-
+ * time pairs grow with the density times distance² times gap, so distance and gap are both scaled by
+ * (reference / expected)^(1/3), where expected is the data's geometric-mean background (same-category
+ * incidents expected by chance around an incident, `backgroundRates`) and reference the training data's
+ * (`model.background.referenceExpected`); the scale is kept within [0.5, 2].
  *
  * @example
  * const table = buildCaseTable(incidents)
@@ -393,12 +388,9 @@ export function blockingFor(
   if (blocking?.maxDistanceMeters !== undefined || blocking?.maxGapDays !== undefined) return blocking
   const reference = model.background?.referenceExpected
   const expected = statistics.background?.geometricMean
-  const pairs =
-    reference !== undefined && expected !== undefined && reference > 0
-      ? (learned.pairsPerIncident * expected) / reference
-      : learned.pairsPerIncident
-  const budget = learned.budget ?? LEARN_BLOCKING_DEFAULTS.budget
-  const scale = pairs <= budget ? 1 : Math.max(MIN_HORIZON_SCALE, (budget / pairs) ** (1 / 3))
+  const raw =
+    reference !== undefined && expected !== undefined && expected > 0 ? (reference / expected) ** (1 / 3) : 1
+  const scale = Math.min(HORIZON_SCALE_BOUNDS[1], Math.max(HORIZON_SCALE_BOUNDS[0], raw))
   return {
     ...blocking,
     maxDistanceMeters: learned.maxDistanceMeters * scale,

@@ -37,8 +37,6 @@ export interface LearnedBlocking {
   maxGapDays: number
   /** Space-time candidate pairs per incident it makes on the training data (estimated on a sample). */
   pairsPerIncident: number
-  /** The budget it was chosen within: linking shrinks the horizon where it would cost more. */
-  budget: number
   /**
    * Share of linked pairs it reaches on the training data: each solved incident with the one before it
    * in its series (the pairs that keep a series connected), through the space-time rule or the long-range
@@ -191,7 +189,6 @@ export function learnBlocking(
     maxDistanceMeters: DISTANCES_METERS[chosen.d],
     maxGapDays: GAPS_DAYS[chosen.t],
     pairsPerIncident: cost(chosen.d, chosen.t),
-    budget,
     coverage: coverage(chosen.d, chosen.t),
     defaultCoverage: coverage(defaultD, defaultT),
   }

@@ -215,8 +215,6 @@ export const LinkageModelSchema = z
         maxGapDays: z.number().positive().finite(),
         /** Space-time candidate pairs per incident on the training data. */
         pairsPerIncident: z.number().nonnegative().finite(),
-        /** Space-time pairs per incident the horizon may cost (linking shrinks it to stay within). */
-        budget: z.number().positive().finite().optional(),
         /** Share of linked (consecutive) pairs reached on the training data. */
         coverage: z.number().min(0).max(1),
         /** The same share with the blocking defaults. */

@@ -130,34 +130,17 @@ describe('a model with a learned horizon', () => {
     expect(createLinkageIndex({ model, maxDistanceMeters: 1500 }).options.maxGapDays).toBeUndefined()
   })
 
-  it('is kept within its budget on denser data (shrunk by the cube root of the excess, at most halved), as learned otherwise', () => {
-    const learned = model.blocking
-    if (learned === undefined) throw new Error('no learned horizon')
-    expect(learned.budget).toBe(40)
+  it('is rescaled to the density of the data linked: 8× denser halves it, and never beyond [0.5, 2]', () => {
     const reference = model.background?.referenceExpected ?? Number.NaN
     const statistics = (geometricMean: number) => ({
       table: buildCaseTable([]),
       termFrequencies: null,
       background: { geometricMean } as BackgroundRates,
     })
-    // denser, but still within the budget: as learned
-    const budget = learned.budget ?? Number.NaN
-    const withinBudget = (0.9 * budget) / learned.pairsPerIncident
-    expect(blockingFor(model, statistics(withinBudget * reference), undefined)?.maxDistanceMeters).toBe(
-      learned.maxDistanceMeters,
-    )
-    // twice the budget: both scaled by (1/2)^(1/3)
-    const twice = (2 * budget) / learned.pairsPerIncident
-    const shrunk = blockingFor(model, statistics(twice * reference), undefined)
-    expect(shrunk?.maxDistanceMeters).toBeCloseTo(learned.maxDistanceMeters * 0.5 ** (1 / 3), 6)
-    expect(shrunk?.maxGapDays).toBeCloseTo(learned.maxGapDays * 0.5 ** (1 / 3), 6)
-    // a thousand times: at most halved; sparser data: as learned, never widened
-    expect(blockingFor(model, statistics(1000 * twice * reference), undefined)?.maxGapDays).toBeCloseTo(
-      learned.maxGapDays / 2,
-      6,
-    )
-    expect(blockingFor(model, statistics(reference / 1000), undefined)?.maxDistanceMeters).toBe(
-      learned.maxDistanceMeters,
-    )
+    const denser = blockingFor(model, statistics(8 * reference), undefined)
+    expect(denser?.maxDistanceMeters).toBeCloseTo((model.blocking?.maxDistanceMeters ?? 0) / 2, 6)
+    expect(denser?.maxGapDays).toBeCloseTo((model.blocking?.maxGapDays ?? 0) / 2, 6)
+    const emptier = blockingFor(model, statistics(reference / 1000), undefined)
+    expect(emptier?.maxDistanceMeters).toBeCloseTo((model.blocking?.maxDistanceMeters ?? 0) * 2, 6)
   })
 })
