@@ -22,12 +22,13 @@ import { type GenerateIncidentsOptions, generateIncidents } from '../src/generat
 import type { GeneratorPresetName } from '../src/generate/region'
 import { linkIncidents } from '../src/link/linkIncidents'
 import { nullTest } from '../src/link/nullTest'
+import { rowDistanceMeters } from '../src/model/fitting'
 import type { LinkageModel } from '../src/model/linkageModel'
 import { trainModel } from '../src/model/trainModel'
 import type { Incident } from '../src/schema/incident'
 import { parseIncidents } from '../src/schema/parseIncidents'
 import { createPairScorer } from '../src/score/pairScorer'
-import { buildCaseTable, EARTH_RADIUS_METERS } from '../src/table/buildCaseTable'
+import { buildCaseTable } from '../src/table/buildCaseTable'
 import type { CaseTable } from '../src/table/CaseTable'
 
 const args = process.argv.slice(2)
@@ -93,18 +94,10 @@ function allPairs(size: number): { a: Uint32Array; b: Uint32Array; count: number
   return { a, b, count }
 }
 
+/** Kilometres between two rows; 1,000 when not comparable (no location, or mixed systems). */
 function kilometres(table: CaseTable, i: number, j: number): number {
-  if (table.hasLocation[i] === 0 || table.hasLocation[j] === 0 || table.hasLatLon[i] !== table.hasLatLon[j]) {
-    return 1000
-  }
-  if (table.hasLatLon[i] === 0) return Math.hypot(table.x[j] - table.x[i], table.y[j] - table.y[i]) / 1000
-  const rad = Math.PI / 180
-  const h =
-    Math.sin(((table.lat[j] - table.lat[i]) * rad) / 2) ** 2 +
-    Math.cos(table.lat[i] * rad) *
-      Math.cos(table.lat[j] * rad) *
-      Math.sin(((table.lon[j] - table.lon[i]) * rad) / 2) ** 2
-  return (2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)))) / 1000
+  const meters = rowDistanceMeters(table, i, j)
+  return Number.isNaN(meters) ? 1000 : meters / 1000
 }
 
 function gapDays(table: CaseTable, i: number, j: number): number {

@@ -145,6 +145,7 @@ export {
 } from './io/readIncidents'
 export { acceptParsed, incidentToRecord, isIncident } from './link/isIncident'
 export {
+  blockingFor,
   LINK_DEFAULTS,
   type LinkIncidentsOptions,
   type LinkResult,
@@ -153,6 +154,7 @@ export {
   type ProfileLink,
   type ScoredLink,
   type StageStats,
+  scorerWithPriors,
 } from './link/linkIncidents'
 export {
   NULL_TEST_DEFAULTS,

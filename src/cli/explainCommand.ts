@@ -1,10 +1,10 @@
 import type { Command } from 'commander'
 import { generateCandidates } from '../blocking/generateCandidates'
 import type { IncidentFormat } from '../io/readIncidents'
+import { blockingFor, scorerWithPriors } from '../link/linkIncidents'
 import { defaultModel } from '../model/defaultModel'
-import { estimatePriors } from '../model/estimatePriors'
 import type { LinkageModel } from '../model/linkageModel'
-import { createPairScorer, withPriors } from '../score/pairScorer'
+import { scoringStatistics } from '../score/pairScorer'
 import { explainPair, type PairScore } from '../score/scorePair'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { formatTable, signed } from './format'
@@ -129,11 +129,10 @@ export function registerExplainCommand(program: Command): void {
         throw new UserError(`caselink: --prior must be 'estimate' or 'model', got '${options.prior}'`)
       }
       const table = buildCaseTable(loaded.incidents, { timeZone: options.timeZone })
-      let scorer = createPairScorer(table, model)
       // score as `caselink link` does: the priors re-estimated on the file's candidate pairs
-      if (options.prior === 'estimate' && model.pairPriors !== undefined) {
-        scorer = withPriors(scorer, estimatePriors(table, generateCandidates(table), scorer).model)
-      }
+      const statistics = scoringStatistics(table, model)
+      const candidates = generateCandidates(table, blockingFor(model, statistics, undefined))
+      const { scorer } = scorerWithPriors(table, candidates, model, { prior: options.prior, statistics })
       const score = explainPair(scorer, i, j)
       if (options.json) {
         process.stdout.write(`${JSON.stringify({ id1, id2, ...score }, null, 2)}\n`)

@@ -13,7 +13,7 @@ import {
   scoringStatistics,
   withPriors,
 } from '../score/pairScorer'
-import { type ScoredPairs, scorePairs } from '../score/scorePairs'
+import { type CandidatePairs, type ScoredPairs, scorePairs } from '../score/scorePairs'
 import { mergeSeriesByProfile, type ProfileMergeOptions } from '../series/mergeSeriesByProfile'
 import { type Series, type SummarizeSeriesOptions, summarizeSeries } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
@@ -204,15 +204,11 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
   if (blocking?.maxGapDays !== undefined) candidateStats.maxGapDays = blocking.maxGapDays
 
   onStage('priors', 'start')
-  let model = inputModel
-  let scorer = createPairScorer(table, model, { statistics })
-  let priors: PairClassEstimate[] = []
-  if ((options.prior ?? 'estimate') === 'estimate' && model.pairPriors !== undefined) {
-    const estimated = estimatePriors(table, candidates, scorer, options.priorEstimation)
-    model = estimated.model
-    priors = estimated.estimates
-    scorer = withPriors(scorer, model)
-  }
+  const { model, scorer, priors } = scorerWithPriors(table, candidates, inputModel, {
+    statistics,
+    ...(options.prior === undefined ? {} : { prior: options.prior }),
+    ...(options.priorEstimation === undefined ? {} : { priorEstimation: options.priorEstimation }),
+  })
   onStage('priors', 'end')
   const priorStats: StageStats = { ms: lap() }
   for (const estimate of priors) {
@@ -359,6 +355,41 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
     seriesOfRow,
     scorer,
     priors,
+  }
+}
+
+/**
+ * The scorer `linkIncidents` scores candidate pairs with: the model on the table's statistics, its prior
+ * for each kind of pair re-estimated on `candidates` (`estimatePriors`) unless `prior: 'model'` or the
+ * model has no `pairPriors`. Returns the model scored with (the estimated one), the scorer and the
+ * estimates (empty when not estimated).
+ *
+ * @example
+ * const statistics = scoringStatistics(table, model)
+ * const candidates = generateCandidates(table, blockingFor(model, statistics, undefined))
+ * const { scorer } = scorerWithPriors(table, candidates, model, { statistics })
+ * scorer.matchWeight(0, 1)
+ */
+export function scorerWithPriors(
+  table: CaseTable,
+  candidates: CandidatePairs,
+  model: LinkageModel,
+  options: {
+    prior?: 'estimate' | 'model'
+    priorEstimation?: EstimatePriorsOptions
+    statistics?: ScoringStatistics
+  } = {},
+): { model: LinkageModel; scorer: PairScorer; priors: PairClassEstimate[] } {
+  const statistics = options.statistics ?? scoringStatistics(table, model)
+  const scorer = createPairScorer(table, model, { statistics })
+  if ((options.prior ?? 'estimate') === 'model' || model.pairPriors === undefined) {
+    return { model, scorer, priors: [] }
+  }
+  const estimated = estimatePriors(table, candidates, scorer, options.priorEstimation)
+  return {
+    model: estimated.model,
+    scorer: withPriors(scorer, estimated.model),
+    priors: estimated.estimates,
   }
 }
 

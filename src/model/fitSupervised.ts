@@ -13,6 +13,8 @@ import {
   emptyCounts,
   FIT_DEFAULTS,
   probabilitiesFromCounts,
+  rowsBySeries,
+  rowsInIdOrder,
   shareLabel,
   templateFor,
   withProbabilities,
@@ -60,7 +62,8 @@ export function fitSupervised(
       : options.template
   const smoothing = options.smoothing ?? FIT_DEFAULTS.smoothing
   const maxPairs = options.maxPairs ?? TRAIN_MODEL_DEFAULTS.maxPairs
-  const candidates = samplePairs(table, all, maxPairs, options.seed ?? FIT_DEFAULTS.seed)
+  const seed = options.seed ?? FIT_DEFAULTS.seed
+  const candidates = samplePairs(table, all, maxPairs, seed)
   const sampled = candidates.count < all.count ? `, a sample of ${all.count} candidate pairs` : ''
   const scorer = createPairScorer(table, template)
   const C = scorer.comparisonCount
@@ -68,7 +71,6 @@ export function fitSupervised(
   const mCounts = emptyCounts(template)
   const uCounts = emptyCounts(template)
   const logistic = (options.fit ?? 'logistic') === 'logistic'
-  const seed = options.seed ?? FIT_DEFAULTS.seed
   const remote = logistic
     ? remoteSample(
         table,
@@ -113,7 +115,7 @@ export function fitSupervised(
     pairs: candidates.count,
     note,
   })
-  if ((options.fit ?? 'logistic') === 'frequencies') return frequencies
+  if (!logistic) return frequencies
   const model = fitLogistic(
     frequencies,
     table,
@@ -170,24 +172,16 @@ export function remoteSample(
   const n = table.size
   if (count <= 0 || n < 2) return { count: 0, a: new Uint32Array(0), b: new Uint32Array(0) }
   const horizon = compileHorizon(table, resolveBlockingOptions(blocking))
-  const idHash = Uint32Array.from(table.ids, (id) => hashString(id))
-  // rows in an order that does not depend on the input's: by id hash, then id
-  const order = Uint32Array.from({ length: n }, (_, i) => i).sort(
-    (x, y) =>
-      idHash[x] - idHash[y] || (table.ids[x] < table.ids[y] ? -1 : table.ids[x] > table.ids[y] ? 1 : 0),
-  )
+  // rows in an order that does not depend on the input's
+  const order = rowsInIdOrder(table)
   const rank = new Uint32Array(n)
   for (let r = 0; r < n; r++) rank[order[r]] = r
   const seedMix = hashString(`remote:${seed}`)
   const a: number[] = []
   const b: number[] = []
-  // same-series pairs beyond blocking, by label (rows of a label in the hash order)
-  const labelCount = table.seriesValues.length
-  const rowsOf: number[][] = Array.from({ length: labelCount }, () => [])
-  for (let r = 0; r < n; r++) {
-    const i = order[r]
-    for (let k = table.seriesStart[i]; k < table.seriesStart[i + 1]; k++) rowsOf[table.seriesIds[k]].push(i)
-  }
+  // same-series pairs beyond blocking, by label (rows of a label in that order)
+  const rowsOf = rowsBySeries(table, order)
+  const labelCount = rowsOf.length
   const linked: number[] = []
   for (let label = 0; label < labelCount; label++) {
     const rows = rowsOf[label]

@@ -1,8 +1,9 @@
+import { haversineMeters } from '../compare/expectedDistance'
 import type { Incident } from '../schema/incident'
 import type { PairScorer } from '../score/pairScorer'
 import { buildCaseTable } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
-import type { Random } from '../util/random'
+import { hashString, type Random } from '../util/random'
 import { defaultModel } from './defaultModel'
 import type { LinkageModel } from './linkageModel'
 
@@ -215,4 +216,50 @@ export function sampleUCounts(
     drawn++
   }
   return counts
+}
+
+/**
+ * The table's rows ordered by a hash of their case numbers (then the numbers): an order that does not
+ * depend on the input's, for samples that must not either.
+ *
+ * @example
+ * const order = rowsInIdOrder(table)
+ * const sample = order.slice(0, 4000) // the same incidents whatever the row order
+ */
+export function rowsInIdOrder(table: CaseTable): Uint32Array {
+  const hash = Uint32Array.from(table.ids, (id) => hashString(id))
+  const { ids } = table
+  return Uint32Array.from({ length: table.size }, (_, i) => i).sort(
+    (x, y) => hash[x] - hash[y] || (ids[x] < ids[y] ? -1 : ids[x] > ids[y] ? 1 : 0),
+  )
+}
+
+/**
+ * The rows of each series label (by label id), in the order of `rows` (default: the table's).
+ *
+ * @example
+ * rowsBySeries(table, rowsInIdOrder(table))[0] // rows labelled table.seriesValues[0]
+ */
+export function rowsBySeries(table: CaseTable, rows?: ArrayLike<number>): number[][] {
+  const byLabel: number[][] = Array.from({ length: table.seriesValues.length }, () => [])
+  const count = rows === undefined ? table.size : rows.length
+  for (let r = 0; r < count; r++) {
+    const i = rows === undefined ? r : rows[r]
+    for (let k = table.seriesStart[i]; k < table.seriesStart[i + 1]; k++) byLabel[table.seriesIds[k]].push(i)
+  }
+  return byLabel
+}
+
+/**
+ * Metres between two rows: haversine for lat/lon rows, Euclid for planar ones, NaN when either has no
+ * location or they lie in different systems (as the distance comparison reads them).
+ *
+ * @example
+ * rowDistanceMeters(table, 0, 1) // 2430.5
+ */
+export function rowDistanceMeters(table: CaseTable, i: number, j: number): number {
+  if (table.hasLocation[i] === 0 || table.hasLocation[j] === 0) return Number.NaN
+  if (table.hasLatLon[i] !== table.hasLatLon[j]) return Number.NaN
+  if (table.hasLatLon[i] === 0) return Math.hypot(table.x[j] - table.x[i], table.y[j] - table.y[i])
+  return haversineMeters(table.lat[i], table.lon[i], table.lat[j], table.lon[j])
 }

@@ -6,10 +6,10 @@ import {
 import { generateCandidates } from '../blocking/generateCandidates'
 import { compileHorizon, pairRule } from '../blocking/horizon'
 import type { Incident } from '../schema/incident'
-import { buildCaseTable, EARTH_RADIUS_METERS } from '../table/buildCaseTable'
+import { buildCaseTable } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
-import { hashString } from '../util/random'
-import { windowGapDays } from './estimatePriors'
+import { binIndex, windowGapDays } from './estimatePriors'
+import { rowDistanceMeters, rowsBySeries, rowsInIdOrder } from './fitting'
 
 /** Options of {@link learnBlocking}. */
 export interface LearnBlockingOptions {
@@ -91,8 +91,8 @@ export function learnBlocking(
   const D = DISTANCES_METERS.length
   const T = GAPS_DAYS.length
 
-  // linked pairs: consecutive incidents of each series; which the long-range rules reach, and where the
-  // others fall in the grid
+  // linked pairs (each incident with its nearest predecessors in its series): which the long-range rules
+  // reach, and where the others fall in the grid
   const longRange = compileHorizon(
     table,
     resolveBlockingOptions({ ...base, maxDistanceMeters: 1e-3, maxGapDays: 1e-9 }),
@@ -105,23 +105,21 @@ export function learnBlocking(
     // each incident with its `back` predecessors in the series: every pair of a series of up to 20,
     // about PAIRS_PER_SERIES of a larger one (the pairs nearest in its order)
     const back = (k * (k - 1)) / 2 <= PAIRS_PER_SERIES ? k - 1 : Math.max(1, Math.floor(PAIRS_PER_SERIES / k))
-    for (let s = 1; s < k * back; s++) {
-      const q = Math.floor(s / back)
-      const p = q - 1 - (s % back)
-      if (q >= k || p < 0) continue
-      const i = rows[p]
-      const j = rows[q]
-      pairs++
-      if (pairRule(longRange, i, j) >= 0) {
-        alwaysReached++
-        continue
+    for (let q = 1; q < k; q++) {
+      for (let p = q - 1; p >= 0 && p >= q - back; p--) {
+        const i = rows[p]
+        const j = rows[q]
+        pairs++
+        if (pairRule(longRange, i, j) >= 0) {
+          alwaysReached++
+          continue
+        }
+        const gi = longRange.group[i]
+        const gj = longRange.group[j]
+        if (gi >= 0 && gj >= 0 && gi !== gj) continue
+        const meters = rowDistanceMeters(table, i, j)
+        if (!Number.isNaN(meters)) reachedAt[cell(meters, windowGapDays(table, i, j))]++
       }
-      const gi = longRange.group[i]
-      const gj = longRange.group[j]
-      if (gi >= 0 && gj >= 0 && gi !== gj) continue
-      const meters = distanceMeters(table, i, j)
-      if (Number.isNaN(meters)) continue
-      reachedAt[cell(meters, windowGapDays(table, i, j))]++
     }
   }
   if (pairs === 0) {
@@ -149,7 +147,7 @@ export function learnBlocking(
   for (let k = 0; k < widest.count; k++) {
     const i = widest.a[k]
     const j = widest.b[k]
-    pairsAt[cell(distanceMeters(sampleTable, i, j), windowGapDays(sampleTable, i, j))]++
+    pairsAt[cell(rowDistanceMeters(sampleTable, i, j), windowGapDays(sampleTable, i, j))]++
   }
   const costAt = cumulative(pairsAt, D, T)
   const m = sampleTable.size
@@ -196,11 +194,7 @@ export function learnBlocking(
 
 /** Grid cell of a distance and a gap: the first threshold each does not exceed, else the open end. */
 function cell(meters: number, gapDays: number): number {
-  let d = 0
-  while (d < DISTANCES_METERS.length && meters > DISTANCES_METERS[d]) d++
-  let t = 0
-  while (t < GAPS_DAYS.length && gapDays > GAPS_DAYS[t]) t++
-  return d * (GAPS_DAYS.length + 1) + t
+  return binIndex(DISTANCES_METERS, meters) * (GAPS_DAYS.length + 1) + binIndex(GAPS_DAYS, gapDays)
 }
 
 /** Counts at or below each (distance, gap) threshold pair: a 2-D prefix sum over the grid. */
@@ -213,40 +207,16 @@ function cumulative(counts: Float64Array, D: number, T: number): Float64Array {
 
 /** The rows of each series label in time order (then by id), labels with at least two rows. */
 function seriesRows(table: CaseTable): number[][] {
-  const byLabel: number[][] = Array.from({ length: table.seriesValues.length }, () => [])
-  for (let i = 0; i < table.size; i++) {
-    for (let k = table.seriesStart[i]; k < table.seriesStart[i + 1]; k++) byLabel[table.seriesIds[k]].push(i)
-  }
-  return byLabel
+  const { ids, timeFrom } = table
+  return rowsBySeries(table)
     .filter((rows) => rows.length > 1)
     .map((rows) =>
-      rows.sort(
-        (x, y) =>
-          table.timeFrom[x] - table.timeFrom[y] ||
-          (table.ids[x] < table.ids[y] ? -1 : table.ids[x] > table.ids[y] ? 1 : 0),
-      ),
+      rows.sort((x, y) => timeFrom[x] - timeFrom[y] || (ids[x] < ids[y] ? -1 : ids[x] > ids[y] ? 1 : 0)),
     )
 }
 
 /** Up to `count` rows with the smallest id hashes (then ids), in row order: the same whatever the order. */
 function sampleRows(table: CaseTable, count: number): number[] {
-  const rows = Array.from({ length: table.size }, (_, i) => i)
-  if (table.size <= count) return rows
-  const hash = Uint32Array.from(table.ids, (id) => hashString(id))
-  rows.sort((x, y) => hash[x] - hash[y] || (table.ids[x] < table.ids[y] ? -1 : 1))
-  return rows.slice(0, count).sort((x, y) => x - y)
-}
-
-/** Metres between two rows (haversine for lat/lon, Euclid for planar), NaN when not comparable. */
-function distanceMeters(table: CaseTable, i: number, j: number): number {
-  if (table.hasLocation[i] === 0 || table.hasLocation[j] === 0) return Number.NaN
-  if (table.hasLatLon[i] !== table.hasLatLon[j]) return Number.NaN
-  if (table.hasLatLon[i] === 0) return Math.hypot(table.x[j] - table.x[i], table.y[j] - table.y[i])
-  const rad = Math.PI / 180
-  const h =
-    Math.sin(((table.lat[j] - table.lat[i]) * rad) / 2) ** 2 +
-    Math.cos(table.lat[i] * rad) *
-      Math.cos(table.lat[j] * rad) *
-      Math.sin(((table.lon[j] - table.lon[i]) * rad) / 2) ** 2
-  return 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.sqrt(h)))
+  if (table.size <= count) return Array.from({ length: table.size }, (_, i) => i)
+  return Array.from(rowsInIdOrder(table).subarray(0, count)).sort((x, y) => x - y)
 }

@@ -117,7 +117,8 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
     throw new RangeError(`caselink: trainModel remotePairs must be an integer >= 0, got ${remotePairs}`)
   }
   const table = tableFor(incidents, options)
-  const labelled = hasSharedLabelIn(table.seriesIds)
+  // each row's labels are distinct, so a label is shared exactly when there are more labels than values
+  const labelled = table.seriesIds.length > table.seriesValues.length
   const chosen = method === 'auto' ? (labelled ? 'supervised' : 'em') : method
   if (chosen === 'supervised' && !labelled) {
     throw new Error(
@@ -147,14 +148,4 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
       ? fitSupervised(table, candidates, options, blocking ?? {})
       : fitByEm(table, candidates, options)
   return learned === undefined ? model : { ...model, blocking: learned }
-}
-
-/** Whether some label id occurs twice (labels are shared by two incidents). */
-function hasSharedLabelIn(seriesIds: ArrayLike<number>): boolean {
-  const seen = new Set<number>()
-  for (let k = 0; k < seriesIds.length; k++) {
-    if (seen.has(seriesIds[k])) return true
-    seen.add(seriesIds[k])
-  }
-  return false
 }

@@ -3,15 +3,14 @@ import type { GenerateCandidatesOptions, RareMoOptions } from '../blocking/block
 import { resolveBlockingOptions } from '../blocking/blockingOptions'
 import { generateCandidates } from '../blocking/generateCandidates'
 import { acceptParsed, incidentToRecord, isIncident } from '../link/isIncident'
-import { LINK_DEFAULTS } from '../link/linkIncidents'
+import { LINK_DEFAULTS, scorerWithPriors } from '../link/linkIncidents'
 import type { RankedIncident, RankedSeries } from '../link/rankSeries'
 import { defaultModel } from '../model/defaultModel'
-import { estimatePriors } from '../model/estimatePriors'
 import { type LinkageModel, matchProbability, parseLinkageModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { parseIncidents } from '../schema/parseIncidents'
 import { GrowingPairScorer } from '../score/growingPairScorer'
-import { createPairScorer, scoringStatistics, withPriors } from '../score/pairScorer'
+import { createPairScorer } from '../score/pairScorer'
 import { scorePairs } from '../score/scorePairs'
 import { explainLink } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
@@ -552,15 +551,17 @@ class OnlineIndex implements LinkageIndex {
       n,
     )
     const candidates = generateCandidates(table, this.options)
-    const statistics = scoringStatistics(table, this.model)
-    let scorer = createPairScorer(table, this.model, { statistics })
-    if ((this.options.prior ?? 'estimate') === 'estimate' && this.model.pairPriors !== undefined) {
-      const { model } = estimatePriors(table, candidates, scorer)
+    const { model, scorer } = scorerWithPriors(
+      table,
+      candidates,
+      this.model,
+      this.options.prior === undefined ? {} : { prior: this.options.prior },
+    )
+    if (model !== this.model) {
       this.model = model
       this.options = { ...this.options, model }
       this.scorer = new GrowingPairScorer(model, store)
       this.scorer.sync()
-      scorer = withPriors(scorer, model)
     }
     const scored = scorePairs(table, candidates, this.model, { scorer, minMatchWeight: this.minWeight })
     const clusters = this.clusters
