@@ -85,7 +85,7 @@ export function registerGenerateCommand(program: Command): void {
     .option('--preset <name>', `region and offender population: ${presets.join(', ')}`, 'province')
     .option(
       '--variant <name>',
-      'standard, or plain: date-only windows, planar x/y, 30% without MO, offenders ranging tens of km',
+      'standard, or plain: date-only windows, planar x/y, 30% without MO, offenders ranging tens of km, 10% by teams',
       'standard',
     )
     .option('--n <count>', 'number of incidents', '10000')

@@ -62,7 +62,7 @@ export interface GeneratedIncident {
   evidence: string[]
   /** Chinese narrative from templates; absent for about 8% of records. */
   narrative?: string
-  /** Ground truth: offender labels (2–3 for co-offended crimes). */
+  /** Ground truth: offender labels (2–4 for co-offended crimes). */
   series: string[]
   /** County (or urban district) name; kept as an attribute by parseIncidents. */
   county: string
@@ -78,7 +78,10 @@ export interface GenerateIncidentsOptions {
   n: number
   /** Seed; the same options and seed give byte-identical output. Default 1. */
   seed?: number
-  /** `'province'` (default, 150 km across), `'city'` (40 km, one dense city) or `'travelling'` (300 km, 20% travelling offenders). */
+  /**
+   * `'province'` (default, 150 km across), `'city'` (40 km, one dense city), `'travelling'` (300 km, 20%
+   * travelling offenders) or `'county'` (50 km, one county's solved cases: 2,000 span a year).
+   */
   preset?: GeneratorPresetName
   /** Time span in days. Default: the preset's `referenceSpanDays · (n / referenceN)^(1/3)`, at least 30 (province: 365 days at 300k, 253 at 100k, 545 at 1M). */
   timeSpanDays?: number
@@ -108,13 +111,45 @@ export interface GenerateIncidentsOptions {
   moMissingShare?: number
   /** Factor on offenders' ranges (the preset's median range). Default: the variant's (1 standard, 6 plain). */
   rangeScale?: number
+  /**
+   * Share of incidents committed by a team, labelled with 2–4 offenders: a repeat offender leads a team of
+   * one or two other repeat offenders, who share his home and trade and join about 60% of his crimes
+   * while committing their own; at most 0.12 (then leads and partners are most repeat offenders).
+   * Default: the variant's (plain 0.1); unset in the standard variant, whose
+   * rarer crews (about 2% of incidents with two labels) are kept as they were.
+   */
+  coOffendingShare?: number
 }
 
 /** What each variant sets, unless the options say otherwise. */
 const VARIANTS = {
-  standard: { dateOnly: false, planar: false, moMissingShare: 0, rangeScale: 1, journeyShare: 0.1 },
-  plain: { dateOnly: true, planar: true, moMissingShare: 0.3, rangeScale: 6, journeyShare: 0.7 },
-} as const
+  standard: {
+    dateOnly: false,
+    planar: false,
+    moMissingShare: 0,
+    rangeScale: 1,
+    journeyShare: 0.1,
+    coOffendingShare: undefined,
+  },
+  plain: {
+    dateOnly: true,
+    planar: true,
+    moMissingShare: 0.3,
+    rangeScale: 6,
+    journeyShare: 0.7,
+    coOffendingShare: 0.1,
+  },
+} as const satisfies Record<
+  string,
+  {
+    dateOnly: boolean
+    planar: boolean
+    moMissingShare: number
+    rangeScale: number
+    journeyShare: number
+    coOffendingShare: number | undefined
+  }
+>
 
 const DEFAULTS = {
   seed: 1,
@@ -162,6 +197,11 @@ const HABIT_PRESENT = 0.75
 const LOCATION_MISSING = 0.01
 const NARRATIVE_MISSING = 0.08
 const JOINT_CRIME = 0.35
+/** Share of a team lead's crimes his first partner joins; a second partner joins 60% of those. */
+const TEAM_JOINT = 0.6
+const SECOND_PARTNER = 0.3
+/** The largest reachable `coOffendingShare`: leads and their partners use up the repeat offenders. */
+const MAX_CO_OFFENDING = 0.12
 
 const FLAG_TRAVELLING = 1
 const FLAG_CREW_LEAD = 2
@@ -244,6 +284,10 @@ interface Plan {
   offAnchorCount: Uint8Array
   offFlags: Uint8Array
   offRangeKm: Float32Array
+  /** Team mode (`coOffendingShare` set): each offender's partners (−1 for none), else crews of o and o + 1. */
+  teams: boolean
+  offPartner1: Int32Array
+  offPartner2: Int32Array
   crimeOffender: Uint32Array
   crimeOrdinal: Uint16Array
   crimeBurst: Uint8Array
@@ -279,6 +323,11 @@ function validate(options: GenerateIncidentsOptions): void {
   }
   if (options.variant !== undefined && !(options.variant in VARIANTS)) {
     throw new RangeError(`caselink: variant must be 'standard' or 'plain', got '${String(options.variant)}'`)
+  }
+  const co = options.coOffendingShare
+  if (co !== undefined && !(co >= 0 && co <= MAX_CO_OFFENDING)) {
+    // beyond it, leads and partners would have to be more than the repeat offenders there are
+    throw new RangeError(`caselink: coOffendingShare must be in [0, ${MAX_CO_OFFENDING}], got ${co}`)
   }
   if (options.rangeScale !== undefined && !(options.rangeScale > 0 && options.rangeScale <= 100)) {
     throw new RangeError(`caselink: rangeScale must be in (0, 100], got ${options.rangeScale}`)
@@ -343,6 +392,46 @@ function preferredHour(category: number, u: number): number {
   }
 }
 
+/**
+ * Picks team leads and their partners among repeat offenders so that about `share` of incidents carry
+ * 2–4 labels: a lead's crimes are joined with probability TEAM_JOINT, and about 2% of all others get a
+ * one-off accomplice, so leads' crimes make up (share − 0.02) / (0.98 · TEAM_JOINT) of all crimes
+ * (bounded by the repeat offenders there are to lead and partner: hence MAX_CO_OFFENDING).
+ * Leads are taken in offender order while their running share is below that; each takes the next one
+ * or (30%) two repeat offenders not yet in a team as partners.
+ */
+function formTeams(
+  counts: Uint16Array,
+  share: number,
+  seed: number,
+  offLead: Int32Array,
+  offPartner1: Int32Array,
+  offPartner2: Int32Array,
+): void {
+  const leadShare = Math.max(0, (share - 0.02) / (0.98 * TEAM_JOINT))
+  const random = createRandom(hash3(seed, 5, 0))
+  const count = counts.length
+  let seen = 0
+  let leadCrimes = 0
+  let next = 0
+  const takePartner = (lead: number): number => {
+    next = Math.max(next, lead + 1)
+    while (next < count && counts[next] < 2) next++
+    if (next >= count) return -1
+    offLead[next] = lead
+    return next++
+  }
+  for (let o = 0; o < count; o++) {
+    seen += counts[o]
+    if (counts[o] < 2 || offLead[o] >= 0 || leadCrimes >= leadShare * seen) continue
+    const first = takePartner(o)
+    if (first < 0) break
+    offPartner1[o] = first
+    if (random() < SECOND_PARTNER) offPartner2[o] = takePartner(o)
+    leadCrimes += counts[o]
+  }
+}
+
 function buildPlan(options: GenerateIncidentsOptions): Plan {
   validate(options)
   const n = options.n
@@ -394,6 +483,12 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
     total += k
   }
   counts = counts.slice(0, offenderCount)
+  const coOffendingShare = options.coOffendingShare ?? variant.coOffendingShare
+  const teams = coOffendingShare !== undefined
+  const offLead = new Int32Array(teams ? offenderCount : 0).fill(-1)
+  const offPartner1 = new Int32Array(teams ? offenderCount : 0).fill(-1)
+  const offPartner2 = new Int32Array(teams ? offenderCount : 0).fill(-1)
+  if (teams) formTeams(counts, coOffendingShare, seed, offLead, offPartner1, offPartner2)
 
   // 2. Offenders and their crimes' times and categories.
   const offHome = new Int32Array(offenderCount)
@@ -418,16 +513,24 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
     let primary = pickCumulative(categoryCumulative, random())
     const secondary = pickCumulative(categoryCumulative, random())
     let home = settlementByPopulation(region, random())
-    const crewLead =
-      (o & 1) === 0 && o + 1 < offenderCount && k >= 2 && counts[o + 1] >= 2 && random() < crewShare
-    if (crewLead) {
+    if (teams) {
+      if (offPartner1[o] >= 0) offFlags[o] |= FLAG_CREW_LEAD
+      if (offLead[o] >= 0) offFlags[o] |= FLAG_CREW_PARTNER
+    } else if (
+      (o & 1) === 0 &&
+      o + 1 < offenderCount &&
+      k >= 2 &&
+      counts[o + 1] >= 2 &&
+      random() < crewShare
+    ) {
       offFlags[o] |= FLAG_CREW_LEAD
       offFlags[o + 1] |= FLAG_CREW_PARTNER
     }
     if (offFlags[o] & FLAG_CREW_PARTNER) {
       // A crew shares a home area and a trade.
-      home = offHome[o - 1]
-      primary = offPrimary[o - 1]
+      const lead = teams ? offLead[o] : o - 1
+      home = offHome[lead]
+      primary = offPrimary[lead]
     }
     offHome[o] = home
     offPrimary[o] = primary
@@ -548,6 +651,9 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
     offAnchorCount,
     offFlags,
     offRangeKm,
+    teams,
+    offPartner1,
+    offPartner2,
     crimeOffender,
     crimeOrdinal,
     crimeBurst,
@@ -829,8 +935,19 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
 
   // Who: the offender, a crew partner in joint crimes, sometimes a one-off accomplice.
   const series = [`OFF-${pad(o, plan.labelWidth)}`]
-  const joint = (flags & FLAG_CREW_LEAD) !== 0 && random() < JOINT_CRIME
-  if (joint) series.push(`OFF-${pad(o + 1, plan.labelWidth)}`)
+  let joint: boolean
+  if (plan.teams) {
+    joint = (flags & FLAG_CREW_LEAD) !== 0 && random() < TEAM_JOINT
+    if (joint) {
+      series.push(`OFF-${pad(plan.offPartner1[o], plan.labelWidth)}`)
+      if (plan.offPartner2[o] >= 0 && random() < 0.6) {
+        series.push(`OFF-${pad(plan.offPartner2[o], plan.labelWidth)}`)
+      }
+    }
+  } else {
+    joint = (flags & FLAG_CREW_LEAD) !== 0 && random() < JOINT_CRIME
+    if (joint) series.push(`OFF-${pad(o + 1, plan.labelWidth)}`)
+  }
   if (random() < (joint ? 0.15 : 0.02)) series.push(`OFF-${pad(plan.offenderCount + c, plan.labelWidth)}`)
 
   // When.

@@ -2,7 +2,7 @@ import { createRandom, type Random } from '../util/random'
 import { NAME_SYLLABLES } from './vocabulary'
 
 /** Name of a generator preset. */
-export type GeneratorPresetName = 'city' | 'province' | 'travelling'
+export type GeneratorPresetName = 'city' | 'province' | 'travelling' | 'county'
 
 /**
  * A generator preset: the region's geometry and settlements, and the offender population's habits.
@@ -114,6 +114,30 @@ export const GENERATOR_PRESETS: Readonly<Record<GeneratorPresetName, GeneratorPr
     referenceN: 600_000,
     referenceSpanDays: 365,
     cellKm: 6,
+  },
+  // One county's solved cases: 2,000 in a year (300 span about 190 days), so small solved sets keep
+  // offenders' careers at their real length instead of squeezed into a province's few weeks.
+  county: {
+    widthKm: 50,
+    heightKm: 45,
+    centerLat: 32.4,
+    centerLon: 119.9,
+    counties: 1,
+    countySeatPopulation: [300_000, 500_000],
+    cityDistricts: 0,
+    towns: 16,
+    townPopulation: [10_000, 50_000],
+    villages: 320,
+    villagePopulation: [300, 3000],
+    villageSpreadKm: 3,
+    settlementSpreadKm: [1.6, 0.6, 0.25],
+    rangeKm: 4,
+    travellingShare: 0.03,
+    travelRangeKm: [15, 35],
+    categoryWeights: [0.2, 0.07, 0.2, 0.09, 0.12, 0.04, 0.12, 0.16],
+    referenceN: 2_000,
+    referenceSpanDays: 365,
+    cellKm: 4,
   },
 }
 

@@ -192,6 +192,28 @@ describe('generateIncidents validity', () => {
   })
 })
 
+describe("generateIncidents, the 'county' preset", () => {
+  it("spans a year at 2,000 incidents and about half a year at 300, within one county's 50 × 45 km", () => {
+    for (const [n, minDays, maxDays] of [
+      [2000, 350, 366],
+      [300, 170, 210],
+    ] as const) {
+      const rows = generateIncidents({ n, seed: 6, preset: 'county', variant: 'plain' }).incidents
+      const first = Date.parse(rows[0].timeFrom ?? '')
+      const last = Date.parse(rows[rows.length - 1].timeFrom ?? '')
+      const spanDays = (last - first) / 86_400_000
+      expect(spanDays).toBeGreaterThan(minDays)
+      expect(spanDays).toBeLessThan(maxDays)
+      expect(new Set(rows.map((row) => row.county)).size).toBe(1)
+      for (const row of rows) {
+        if (row.x === undefined) continue
+        expect(Math.abs(row.x)).toBeLessThanOrEqual(30_000)
+        expect(Math.abs(row.y ?? 0)).toBeLessThanOrEqual(28_000)
+      }
+    }
+  })
+})
+
 describe("generateIncidents, the 'plain' variant", () => {
   const standard = generateIncidents({ n: 6000, seed: 4, preset: 'province' }).incidents
   const plain = generateIncidents({ n: 6000, seed: 4, preset: 'province', variant: 'plain' }).incidents
@@ -240,8 +262,37 @@ describe("generateIncidents, the 'plain' variant", () => {
     const { incidents, issues } = parseIncidents(plain, { timeZone: 'Asia/Shanghai' })
     expect(incidents.length).toBe(plain.length)
     expect(issues.filter((issue) => issue.severity === 'error')).toEqual([])
-    // the same offenders' crimes as the standard set of the same seed
-    expect(plain.map((row) => row.series[0])).toEqual(standard.map((row) => row.series[0]))
+    // the same offenders with the same numbers of crimes as the standard set of the same seed
+    const crimesOf = (rows: typeof standard) => {
+      const counts = new Map<string, number>()
+      for (const row of rows) counts.set(row.series[0], (counts.get(row.series[0]) ?? 0) + 1)
+      return counts
+    }
+    expect(crimesOf(plain)).toEqual(crimesOf(standard))
+  })
+
+  it('has teams: about 10% of incidents carry 2–4 offender labels, and partners also offend alone', () => {
+    const labelCounts = plain.map((row) => row.series.length)
+    const teamed = labelCounts.filter((count) => count >= 2).length / plain.length
+    expect(teamed).toBeGreaterThan(0.08)
+    expect(teamed).toBeLessThan(0.12)
+    expect(Math.max(...labelCounts)).toBeLessThanOrEqual(4)
+    expect(labelCounts.filter((count) => count >= 3).length).toBeGreaterThan(0.01 * plain.length)
+    // a partner's label leads some incidents of his own: teams join offenders' series, not only add names
+    const leading = new Set(plain.map((row) => row.series[0]))
+    const partners = new Set(
+      plain.flatMap((row) => row.series.slice(1)).filter((label) => leading.has(label)),
+    )
+    expect(partners.size).toBeGreaterThan(50)
+    // the share is an option, in any variant; the standard variant keeps its rarer crews
+    const few = generateIncidents({ n: 6000, seed: 4, coOffendingShare: 0.05 }).incidents
+    const fewShare = few.filter((row) => row.series.length >= 2).length / few.length
+    expect(fewShare).toBeGreaterThan(0.04)
+    expect(fewShare).toBeLessThan(0.06)
+    expect(standard.filter((row) => row.series.length >= 2).length / standard.length).toBeLessThan(0.04)
+    expect(() => generateIncidents({ n: 10, coOffendingShare: 0.2 })).toThrow(
+      /coOffendingShare must be in \[0, 0.12\]/,
+    )
   })
 
   it('takes each part as an option of its own, and refuses a bad variant', () => {
