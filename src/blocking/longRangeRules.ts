@@ -108,7 +108,7 @@ export function joinRareMo(
 ): void {
   if (h.options.rareMo === null) return
   const V = h.moRare.length
-  const emitGroup = (rows: Uint32Array, s: number, e: number, key: number) => {
+  forEachRareMoBlock(h, (rows, s, e, key) => {
     if (e - s < 2) return
     if (stats !== null) countBlock(stats, e - s)
     for (let p = s; p < e; p++) {
@@ -122,14 +122,12 @@ export function joinRareMo(
         sink.push(i, j, RARE_MO)
       }
     }
-  }
-  const singles = rowsByValue(h.moStart, h.moIds, h.moRare, h.n)
+  })
   for (let v = 0; v < V; v++) {
     if (h.moRare[v] === 2) {
       const f = table.moFrequency[v]
       capped.push({ rule: 'rareMo', value: table.moValues[v], rows: f, pairs: (f * (f - 1)) / 2 })
     }
-    if (h.moRare[v] === 1) emitGroup(singles.rows, singles.start[v], singles.start[v + 1], v)
   }
   for (const c of h.cappedCombos) {
     const v1 = Math.floor(c.key / V)
@@ -140,9 +138,6 @@ export function joinRareMo(
       rows: c.rows,
       pairs: (c.rows * (c.rows - 1)) / 2,
     })
-  }
-  for (let c = 0; c < h.rareCombos.length; c++) {
-    emitGroup(h.rareComboRows, h.rareComboStart[c], h.rareComboStart[c + 1], V + h.rareCombos[c])
   }
   for (const c of h.cappedTriples ?? []) {
     const v3 = c.key % V
@@ -155,10 +150,34 @@ export function joinRareMo(
       pairs: (c.rows * (c.rows - 1)) / 2,
     })
   }
+}
+
+/**
+ * Visits the blocks of the rare-MO rule, each as `rows[start .. end)` and its key (the key
+ * `firstSharedRareKey` returns for a pair the block should emit): rare values, then rare combinations
+ * of two values, then of three. Blocks may hold fewer than two rows.
+ *
+ * @example
+ * let checks = 0
+ * forEachRareMoBlock(horizon, (rows, start, end) => { checks += ((end - start) * (end - start - 1)) / 2 })
+ */
+export function forEachRareMoBlock(
+  h: Horizon,
+  visit: (rows: Uint32Array, start: number, end: number, key: number) => void,
+): void {
+  if (h.options.rareMo === null) return
+  const V = h.moRare.length
+  const singles = rowsByValue(h.moStart, h.moIds, h.moRare, h.n)
+  for (let v = 0; v < V; v++) {
+    if (h.moRare[v] === 1) visit(singles.rows, singles.start[v], singles.start[v + 1], v)
+  }
+  for (let c = 0; c < h.rareCombos.length; c++) {
+    visit(h.rareComboRows, h.rareComboStart[c], h.rareComboStart[c + 1], V + h.rareCombos[c])
+  }
   const triples = h.rareTriples
   if (triples !== undefined && h.rareTripleStart !== undefined && h.rareTripleRows !== undefined) {
     for (let c = 0; c < triples.length; c++) {
-      emitGroup(h.rareTripleRows, h.rareTripleStart[c], h.rareTripleStart[c + 1], V + V * V + triples[c])
+      visit(h.rareTripleRows, h.rareTripleStart[c], h.rareTripleStart[c + 1], V + V * V + triples[c])
     }
   }
 }

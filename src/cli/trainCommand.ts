@@ -50,7 +50,11 @@ export function formatLearnedBlocking(model: LinkageModel): string {
   const learned = model.blocking
   if (learned === undefined) return ''
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`
-  return `blocking learned from the solved cases: ${learned.maxDistanceMeters.toLocaleString('en-US')} m, ${learned.maxGapDays} days (${learned.pairsPerIncident.toFixed(1)} space-time pairs per incident); reaches ${pct(learned.coverage)} of linked pairs (the defaults 1,500 m, 21 days: ${pct(learned.defaultCoverage)}); linking rescales it to the data's density\n`
+  const rare =
+    learned.rareMo === undefined
+      ? ''
+      : `; rare MO within ${learned.rareMo.maxDistanceMeters.toLocaleString('en-US')} m, ${learned.rareMo.maxGapDays} days (${learned.rareMo.pairsPerIncident.toFixed(1)} pairs per incident)`
+  return `blocking learned from the solved cases: ${learned.maxDistanceMeters.toLocaleString('en-US')} m, ${learned.maxGapDays} days (${learned.pairsPerIncident.toFixed(1)} space-time pairs per incident)${rare}; reaches ${pct(learned.coverage)} of linked pairs (the defaults 1,500 m, 21 days, rare MO within 30 km, 180 days: ${pct(learned.defaultCoverage)}); linking rescales the space-time horizon to the data's density\n`
 }
 
 /**

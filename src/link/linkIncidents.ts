@@ -398,7 +398,8 @@ const HORIZON_SCALE_BOUNDS = [0.5, 2] as const
 
 /**
  * The blocking options `linkIncidents` uses: `blocking` as given when it sets a horizon or the model has
- * none learned; else the model's learned horizon (`model.blocking`), rescaled to the data's density. Space-
+ * none learned; else the model's learned horizon (`model.blocking`), rescaled to the data's density, and
+ * the model's learned rare-MO limits unless `blocking.rareMo` sets them (or is false). Space-
  * time pairs grow with the density times distance² times gap, so distance and gap are both scaled by
  * (reference / expected)^(1/3), where expected is the data's geometric-mean background (same-category
  * incidents expected by chance around an incident, `backgroundRates`) and reference the training data's
@@ -416,15 +417,37 @@ export function blockingFor(
 ): GenerateCandidatesOptions | undefined {
   const learned = model.blocking
   if (learned === undefined) return blocking
-  if (blocking?.maxDistanceMeters !== undefined || blocking?.maxGapDays !== undefined) return blocking
-  const reference = model.background?.referenceExpected
-  const expected = statistics.background?.geometricMean
-  const raw =
-    reference !== undefined && expected !== undefined && expected > 0 ? (reference / expected) ** (1 / 3) : 1
-  const scale = Math.min(HORIZON_SCALE_BOUNDS[1], Math.max(HORIZON_SCALE_BOUNDS[0], raw))
-  return {
-    ...blocking,
-    maxDistanceMeters: learned.maxDistanceMeters * scale,
-    maxGapDays: learned.maxGapDays * scale,
+  let out = blocking
+  if (blocking?.maxDistanceMeters === undefined && blocking?.maxGapDays === undefined) {
+    const reference = model.background?.referenceExpected
+    const expected = statistics.background?.geometricMean
+    const raw =
+      reference !== undefined && expected !== undefined && expected > 0
+        ? (reference / expected) ** (1 / 3)
+        : 1
+    const scale = Math.min(HORIZON_SCALE_BOUNDS[1], Math.max(HORIZON_SCALE_BOUNDS[0], raw))
+    out = {
+      ...out,
+      maxDistanceMeters: learned.maxDistanceMeters * scale,
+      maxGapDays: learned.maxGapDays * scale,
+    }
   }
+  const rare = blocking?.rareMo
+  if (
+    learned.rareMo !== undefined &&
+    rare !== false &&
+    rare?.maxDistanceMeters === undefined &&
+    rare?.maxGapDays === undefined
+  ) {
+    // not rescaled: the rule's pairs are bounded by how rare the values are, not by the density
+    out = {
+      ...out,
+      rareMo: {
+        ...rare,
+        maxDistanceMeters: learned.rareMo.maxDistanceMeters,
+        maxGapDays: learned.rareMo.maxGapDays,
+      },
+    }
+  }
+  return out
 }

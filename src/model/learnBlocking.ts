@@ -1,13 +1,16 @@
 import {
   BLOCKING_DEFAULTS,
   type GenerateCandidatesOptions,
+  RULE_RARE_MO,
   resolveBlockingOptions,
 } from '../blocking/blockingOptions'
 import { generateCandidates } from '../blocking/generateCandidates'
-import { compileHorizon, pairRule } from '../blocking/horizon'
+import { compileHorizon, firstSharedRareKey, type Horizon, pairRule } from '../blocking/horizon'
+import { forEachRareMoBlock } from '../blocking/longRangeRules'
 import type { Incident } from '../schema/incident'
 import { buildCaseTable } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { fmix32 } from '../util/random'
 import { binIndex, windowGapDays } from './estimatePriors'
 import { rowDistanceMeters, rowsBySeries, rowsInIdOrder } from './fitting'
 
@@ -17,6 +20,8 @@ export interface LearnBlockingOptions {
   blocking?: GenerateCandidatesOptions
   /** Space-time candidate pairs per incident the horizon may cost at most. Default 40. */
   budget?: number
+  /** Rare-MO candidate pairs per incident the rare-MO rule's limits may cost at most. Default 20. */
+  rareMoBudget?: number
   /** Share of linked pairs to reach. Default 0.95. */
   targetCoverage?: number
   /** IANA zone of the incidents' local clock (for the sample's table). Default 'UTC'. */
@@ -38,20 +43,39 @@ export interface LearnedBlocking {
   /** Space-time candidate pairs per incident it makes on the training data (estimated on a sample). */
   pairsPerIncident: number
   /**
-   * Share of linked pairs it reaches on the training data: each solved incident with the one before it
-   * in its series (the pairs that keep a series connected), through the space-time rule or the long-range
-   * rules (shared evidence, rare MO).
+   * Share of linked pairs it reaches on the training data (with `rareMo`'s limits): each solved incident
+   * with its nearest predecessors in its series (the pairs that keep a series connected), through the
+   * space-time rule or the long-range rules (shared evidence, rare MO).
    */
   coverage: number
-  /** The same share with the blocking defaults (1,500 m, 21 days), for comparison. */
+  /** The same share with the blocking defaults (1,500 m, 21 days; rare MO within 30 km, 180 days). */
   defaultCoverage: number
+  /**
+   * The rare-MO rule's limits learned likewise (absent when the blocking turns the rule off): how far
+   * apart in space and time two incidents sharing a rare MO value (or combination) may be.
+   */
+  rareMo?: {
+    maxDistanceMeters: number
+    maxGapDays: number
+    /** Rare-MO candidate pairs per incident they make on the training data (estimated on a sample of values). */
+    pairsPerIncident: number
+  }
 }
 
 /** Defaults of {@link LearnBlockingOptions}. */
-export const LEARN_BLOCKING_DEFAULTS = { budget: 40, targetCoverage: 0.95, timeZone: 'UTC' } as const
+export const LEARN_BLOCKING_DEFAULTS = {
+  budget: 40,
+  rareMoBudget: 20,
+  targetCoverage: 0.95,
+  timeZone: 'UTC',
+} as const
 
 const DISTANCES_METERS = [500, 1000, 1500, 2000, 3000, 5000, 10_000, 20_000, 50_000]
 const GAPS_DAYS = [1, 3, 7, 14, 21, 30, 45, 60, 90]
+const RARE_DISTANCES_METERS = [10_000, 20_000, 30_000, 50_000, 100_000, 200_000]
+const RARE_GAPS_DAYS = [30, 60, 90, 180, 365, 730]
+/** Pairs of rare-MO blocks examined at most when counting the rule's cost (blocks sampled by key hash). */
+const RARE_COST_CHECKS = 3_000_000
 /** Coverage a learned horizon must add to the defaults' to replace them. */
 const MIN_COVERAGE_GAIN = 0.05
 /** Linked pairs of one series counted at most (see {@link learnBlocking}). */
@@ -97,33 +121,25 @@ export function learnBlocking(
     table,
     resolveBlockingOptions({ ...base, maxDistanceMeters: 1e-3, maxGapDays: 1e-9 }),
   )
-  const reachedAt = new Float64Array((D + 1) * (T + 1))
-  let pairs = 0
-  let alwaysReached = 0
-  for (const rows of seriesRows(table)) {
-    const k = rows.length
-    // each incident with its `back` predecessors in the series: every pair of a series of up to 20,
-    // about PAIRS_PER_SERIES of a larger one (the pairs nearest in its order)
-    const back = (k * (k - 1)) / 2 <= PAIRS_PER_SERIES ? k - 1 : Math.max(1, Math.floor(PAIRS_PER_SERIES / k))
-    for (let q = 1; q < k; q++) {
-      for (let p = q - 1; p >= 0 && p >= q - back; p--) {
-        const i = rows[p]
-        const j = rows[q]
-        pairs++
-        if (pairRule(longRange, i, j) >= 0) {
-          alwaysReached++
-          continue
-        }
-        const gi = longRange.group[i]
-        const gj = longRange.group[j]
-        if (gi >= 0 && gj >= 0 && gi !== gj) continue
-        const meters = rowDistanceMeters(table, i, j)
-        if (!Number.isNaN(meters)) reachedAt[cell(meters, windowGapDays(table, i, j))]++
-      }
-    }
-  }
+  const linked = linkedPairs(table)
+  const pairs = linked.length / 2
   if (pairs === 0) {
     throw new Error('caselink: learnBlocking needs at least one series label shared by two incidents')
+  }
+  const reachedAt = new Float64Array((D + 1) * (T + 1))
+  let alwaysReached = 0
+  for (let k = 0; k < linked.length; k += 2) {
+    const i = linked[k]
+    const j = linked[k + 1]
+    if (pairRule(longRange, i, j) >= 0) {
+      alwaysReached++
+      continue
+    }
+    const gi = longRange.group[i]
+    const gj = longRange.group[j]
+    if (gi >= 0 && gj >= 0 && gi !== gj) continue
+    const meters = rowDistanceMeters(table, i, j)
+    if (!Number.isNaN(meters)) reachedAt[cell(meters, windowGapDays(table, i, j))]++
   }
   const coverageAt = cumulative(reachedAt, D, T)
 
@@ -183,13 +199,153 @@ export function learnBlocking(
   ) {
     chosen = { d: defaultD, t: defaultT }
   }
-  return {
+  const spaceTime = {
     maxDistanceMeters: DISTANCES_METERS[chosen.d],
     maxGapDays: GAPS_DAYS[chosen.t],
     pairsPerIncident: cost(chosen.d, chosen.t),
-    coverage: coverage(chosen.d, chosen.t),
-    defaultCoverage: coverage(defaultD, defaultT),
   }
+  const defaultCoverage = coverage(defaultD, defaultT)
+  if (base.rareMo === false) return { ...spaceTime, coverage: coverage(chosen.d, chosen.t), defaultCoverage }
+  const rare = learnRareMoLimits(
+    table,
+    linked,
+    { ...base, ...spaceTime },
+    {
+      budget: options.rareMoBudget ?? LEARN_BLOCKING_DEFAULTS.rareMoBudget,
+      target,
+    },
+  )
+  return { ...spaceTime, coverage: rare.coverage, defaultCoverage, rareMo: rare.limits }
+}
+
+/**
+ * The rare-MO rule's limits (distance, gap) from the grid 10–200 km × 30–730 days, chosen as the
+ * space-time horizon is, given the space-time horizon already chosen: the linked pairs it and shared
+ * evidence do not reach, but a shared rare MO key at some distance and gap would, against the rule's
+ * pairs per incident at each limit (counted on the rare keys whose hash falls in a sample, at most
+ * about 3 M pair checks, scaled up). The blocking's own limits (by default 30 km, 180 days) stay unless
+ * the learned ones add 5 points of coverage within the budget (or within the own limits' cost, when that
+ * is more).
+ */
+function learnRareMoLimits(
+  table: CaseTable,
+  linked: Int32Array,
+  blocking: GenerateCandidatesOptions,
+  options: { budget: number; target: number },
+): { limits: NonNullable<LearnedBlocking['rareMo']>; coverage: number } {
+  const given = blocking.rareMo === false ? undefined : blocking.rareMo
+  const h = compileHorizon(
+    table,
+    resolveBlockingOptions({
+      ...blocking,
+      rareMo: { ...given, maxDistanceMeters: Infinity, maxGapDays: 1e6 },
+    }),
+  )
+  const pairs = linked.length / 2
+  // linked pairs: reached without the rare-MO rule, or by it at (distance, gap)
+  let otherwise = 0
+  const linkedMeters: number[] = []
+  const linkedGaps: number[] = []
+  for (let k = 0; k < linked.length; k += 2) {
+    const rule = pairRule(h, linked[k], linked[k + 1])
+    if (rule === RULE_RARE_MO) {
+      linkedMeters.push(rowDistanceMeters(table, linked[k], linked[k + 1]))
+      linkedGaps.push(windowGapDays(table, linked[k], linked[k + 1]))
+    } else if (rule >= 0) otherwise++
+  }
+  const cost = rareMoPairs(h, table)
+  const within = (meters: number, gap: number, d: number, t: number) =>
+    (Number.isNaN(meters) || meters <= d) && gap <= t
+  const coverageAt = (d: number, t: number) => {
+    let reached = otherwise
+    for (let k = 0; k < linkedMeters.length; k++) if (within(linkedMeters[k], linkedGaps[k], d, t)) reached++
+    return reached / pairs
+  }
+  const costAt = (d: number, t: number) => {
+    let count = 0
+    for (let k = 0; k < cost.meters.length; k++) if (within(cost.meters[k], cost.gaps[k], d, t)) count++
+    return (count * cost.scale) / table.size
+  }
+  const grid: { d: number; t: number; coverage: number; cost: number }[] = []
+  for (const d of RARE_DISTANCES_METERS) {
+    for (const t of RARE_GAPS_DAYS) grid.push({ d, t, coverage: coverageAt(d, t), cost: costAt(d, t) })
+  }
+  const own = {
+    d: given?.maxDistanceMeters ?? BLOCKING_DEFAULTS.rareMo.maxDistanceMeters,
+    t: given?.maxGapDays ?? BLOCKING_DEFAULTS.rareMo.maxGapDays,
+  }
+  const ownCoverage = coverageAt(own.d, own.t)
+  const ownCost = costAt(own.d, own.t)
+  // The rule's pairs per incident fall as the data grow (a value carried by at most maxDocumentFrequency
+  // rows is rarer among more), so the budget never narrows the blocking's own limits: on a small set they
+  // may cost more than it and still be cheap on the data linked.
+  const budget = Math.max(options.budget, ownCost)
+  const affordable = grid.filter((g) => g.cost <= budget)
+  const best = Math.max(0, ...affordable.map((g) => g.coverage))
+  const wanted = Math.min(options.target, best - 0.01)
+  let chosen = affordable
+    .filter((g) => g.coverage >= wanted)
+    .reduce<(typeof grid)[number] | undefined>(
+      (a, g) => (a === undefined || g.cost < a.cost ? g : a),
+      undefined,
+    )
+  if (chosen === undefined || chosen.coverage - ownCoverage < MIN_COVERAGE_GAIN) {
+    chosen = { ...own, coverage: ownCoverage, cost: ownCost }
+  }
+  return {
+    limits: { maxDistanceMeters: chosen.d, maxGapDays: chosen.t, pairsPerIncident: chosen.cost },
+    coverage: chosen.coverage,
+  }
+}
+
+/**
+ * Distance and gap of the pairs the rare-MO rule makes with no limits (and the other rules do not),
+ * on the rare keys whose hash falls in a sample; `scale` turns their count into all keys' count.
+ */
+function rareMoPairs(h: Horizon, table: CaseTable): { meters: number[]; gaps: number[]; scale: number } {
+  let checks = 0
+  forEachRareMoBlock(h, (_rows, start, end) => {
+    checks += ((end - start) * (end - start - 1)) / 2
+  })
+  const rate = Math.min(1, RARE_COST_CHECKS / Math.max(1, checks))
+  const meters: number[] = []
+  const gaps: number[] = []
+  forEachRareMoBlock(h, (rows, start, end, key) => {
+    if (end - start < 2 || keyHash(key) >= rate) return
+    for (let p = start; p < end; p++) {
+      for (let q = p + 1; q < end; q++) {
+        const i = rows[p]
+        const j = rows[q]
+        if (pairRule(h, i, j) !== RULE_RARE_MO || firstSharedRareKey(h, i, j) !== key) continue
+        meters.push(rowDistanceMeters(table, i, j))
+        gaps.push(windowGapDays(table, i, j))
+      }
+    }
+  })
+  return { meters, gaps, scale: 1 / rate }
+}
+
+/** A rare-MO key (an integer below 2^53) hashed to [0, 1). */
+function keyHash(key: number): number {
+  const high = Math.floor(key / 4294967296)
+  return fmix32(((key >>> 0) ^ fmix32((high ^ 0x9e3779b9) >>> 0)) >>> 0) / 4294967296
+}
+
+/**
+ * The linked pairs learning is measured on, as row pairs (i, j) flattened: each incident of a series
+ * (in time order) with its `back` predecessors: every pair of a series of up to 20, about
+ * PAIRS_PER_SERIES of a larger one (the pairs nearest in its order).
+ */
+function linkedPairs(table: CaseTable): Int32Array {
+  const out: number[] = []
+  for (const rows of seriesRows(table)) {
+    const k = rows.length
+    const back = (k * (k - 1)) / 2 <= PAIRS_PER_SERIES ? k - 1 : Math.max(1, Math.floor(PAIRS_PER_SERIES / k))
+    for (let q = 1; q < k; q++) {
+      for (let p = q - 1; p >= 0 && p >= q - back; p--) out.push(rows[p], rows[q])
+    }
+  }
+  return Int32Array.from(out)
 }
 
 /** Grid cell of a distance and a gap: the first threshold each does not exceed, else the open end. */

@@ -219,6 +219,15 @@ export const LinkageModelSchema = z
         coverage: z.number().min(0).max(1),
         /** The same share with the blocking defaults. */
         defaultCoverage: z.number().min(0).max(1),
+        /** The rare-MO rule's limits learned likewise. */
+        rareMo: z
+          .object({
+            maxDistanceMeters: z.number().positive().finite(),
+            maxGapDays: z.number().positive().finite(),
+            /** Rare-MO candidate pairs per incident on the training data. */
+            pairsPerIncident: z.number().nonnegative().finite(),
+          })
+          .optional(),
       })
       .optional(),
     /** How the model was made (informational). */

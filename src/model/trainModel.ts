@@ -141,7 +141,20 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
   const blocking =
     learned === undefined
       ? options.blocking
-      : { ...options.blocking, maxDistanceMeters: learned.maxDistanceMeters, maxGapDays: learned.maxGapDays }
+      : {
+          ...options.blocking,
+          maxDistanceMeters: learned.maxDistanceMeters,
+          maxGapDays: learned.maxGapDays,
+          ...(learned.rareMo === undefined || options.blocking?.rareMo === false
+            ? {}
+            : {
+                rareMo: {
+                  ...options.blocking?.rareMo,
+                  maxDistanceMeters: learned.rareMo.maxDistanceMeters,
+                  maxGapDays: learned.rareMo.maxGapDays,
+                },
+              }),
+        }
   const candidates = options.candidates ?? generateCandidates(table, blocking)
   const model =
     chosen === 'supervised'

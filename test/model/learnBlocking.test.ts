@@ -58,6 +58,43 @@ function rangingTeams(): Incident[] {
   return rows
 }
 
+/**
+ * Travelling offenders: 100 series of 6 incidents anywhere in 150 × 150 km, 2–10 days apart, each series
+ * sharing one rare MO value of its own, among 3,000 unrelated incidents; every incident carries two of
+ * five common MO values (no rare combination). Planar metres, day-long windows.
+ */
+function travellers(): Incident[] {
+  const random = createRandom(23)
+  const base = Date.UTC(2022, 0, 1)
+  const common = ['entry:a', 'entry:b', 'entry:c', 'entry:d', 'entry:e']
+  const rows: Incident[] = []
+  const at = (id: string, day: number, mo: string[], series: string[]) => {
+    const from = base + Math.floor(day) * DAY
+    const first = Math.floor(random() * 5)
+    rows.push({
+      id,
+      timeFrom: from,
+      timeTo: from + DAY - 60_000,
+      x: random() * 150_000,
+      y: random() * 150_000,
+      category: 'fraud.impersonation',
+      mo: [common[first], common[(first + 1 + Math.floor(random() * 4)) % 5], ...mo],
+      evidence: [],
+      series,
+      attributes: {},
+    })
+  }
+  for (let s = 0; s < 100; s++) {
+    let day = random() * 300
+    for (let k = 0; k < 6; k++) {
+      at(`s${s}-${k}`, day, [`pretext:official-${s}`], [`S${s}`])
+      day += 2 + random() * 8
+    }
+  }
+  for (let k = 0; k < 3000; k++) at(`u${k}`, random() * 365, [], [])
+  return rows
+}
+
 describe('learnBlocking', () => {
   it('widens the horizon until teams that range are reached: ≥ 95% of their pairs, as blocking then finds', () => {
     const incidents = rangingTeams()
@@ -95,6 +132,43 @@ describe('learnBlocking', () => {
     expect(tight.coverage).toBeLessThan(learned.coverage)
   })
 
+  it("learns the rare-MO rule's limits: travellers sharing a rare pretext are reached at any distance", () => {
+    const incidents = travellers()
+    const table = buildCaseTable(incidents)
+    const learned = learnBlocking(table, incidents)
+    const rare = learned.rareMo
+    expect(rare?.maxDistanceMeters).toBeGreaterThanOrEqual(100_000)
+    expect(learned.defaultCoverage).toBeLessThan(0.2)
+    expect(learned.coverage).toBeGreaterThanOrEqual(0.9)
+    // what it reports is what blocking does (every rare key sampled here): the pairs and the coverage
+    const candidates = generateCandidates(table, {
+      maxDistanceMeters: learned.maxDistanceMeters,
+      maxGapDays: learned.maxGapDays,
+      rareMo: { maxDistanceMeters: rare?.maxDistanceMeters, maxGapDays: rare?.maxGapDays },
+    })
+    let rarePairs = 0
+    let linkedFound = 0
+    for (let k = 0; k < candidates.count; k++) {
+      if (candidates.rule[k] === 3) rarePairs++
+      const a = incidents[candidates.a[k]].series[0]
+      if (a !== undefined && a === incidents[candidates.b[k]].series[0]) linkedFound++
+    }
+    expect(rare?.pairsPerIncident).toBeCloseTo(rarePairs / table.size, 10)
+    expect(linkedFound / (100 * 15)).toBeCloseTo(learned.coverage, 10)
+    // a model keeps them and links with them, unless the options set the rule's limits
+    const model = trainModel(incidents, { seed: 1 })
+    expect(model.blocking?.rareMo).toEqual(rare)
+    const statistics = { table, termFrequencies: null, background: null }
+    expect(blockingFor(model, statistics, undefined)?.rareMo).toEqual({
+      maxDistanceMeters: rare?.maxDistanceMeters,
+      maxGapDays: rare?.maxGapDays,
+    })
+    expect(blockingFor(model, statistics, { rareMo: { maxGapDays: 30 } })?.rareMo).toEqual({ maxGapDays: 30 })
+    expect(blockingFor(model, statistics, { rareMo: false })?.rareMo).toBe(false)
+    // without the rule, nothing to learn
+    expect(learnBlocking(table, incidents, { blocking: { rareMo: false } }).rareMo).toBeUndefined()
+  })
+
   it('keeps the defaults where they reach the linked pairs about as well (generated province data)', () => {
     const incidents = parseIncidents(generateIncidents({ n: 8000, seed: 6, preset: 'province' }).incidents, {
       timeZone: TZ,
@@ -102,6 +176,7 @@ describe('learnBlocking', () => {
     const learned = learnBlocking(buildCaseTable(incidents, { timeZone: TZ }), incidents, { timeZone: TZ })
     expect(learned.maxDistanceMeters).toBe(1500)
     expect(learned.maxGapDays).toBe(21)
+    expect(learned.rareMo).toMatchObject({ maxDistanceMeters: 30_000, maxGapDays: 180 })
     expect(learned.coverage).toBe(learned.defaultCoverage)
   })
 })
