@@ -33,6 +33,12 @@ export interface FitLevelWeightsOptions {
   tolerance?: number
   /** Starting point (bits, flat by `levelStart`, and the intercept), e.g. naive-Bayes weights. Default 0. */
   start?: { weightBits: ArrayLike<number>; interceptBits: number }
+  /**
+   * Distinct rows the Hessian is measured on at most: above this, every s-th row, its curvature counted
+   * s times (the gradient and the loss stay exact, so the solution is the same optimum; only the steps
+   * towards it are approximate). Default 250,000.
+   */
+  hessianRows?: number
 }
 
 /** What {@link fitLevelWeights} returns. */
@@ -47,14 +53,16 @@ export interface FittedLevelWeights {
   loss: number
 }
 
-const DEFAULTS = { l2: 1, maxIterations: 50, tolerance: 1e-5 }
+const DEFAULTS = { l2: 1, maxIterations: 50, tolerance: 1e-5, hessianRows: 250_000 }
 
 /**
  * Fits one weight per (comparison, level) and an intercept by maximising the penalised log-likelihood
  * of `linked` under P(linked) = σ(intercept + offset + Σ level weights). Newton steps with a dense
  * Hessian (one row per level, so small) and step halving when the loss does not fall; pairs with equal
- * levels, offset and label are merged first (one weighted row), so each iteration is O(distinct rows ×
- * fitted comparisons²). Deterministic.
+ * levels, offset and label are merged first (one weighted row). Each iteration is O(distinct rows ×
+ * fitted comparisons) for the gradient and loss, and O(`hessianRows` × fitted comparisons²) for the
+ * Hessian, measured on a systematic sample of the rows when there are more (measured at 1M training
+ * incidents, 4.1M pairs: the fit took 34 s with the whole Hessian). Deterministic.
  *
  * @example
  * const fitted = fitLevelWeights({ count, comparisonCount: C, levels, levelStart, fitted, offsetBits: null, linked })
@@ -67,6 +75,10 @@ export function fitLevelWeights(
   const l2 = options.l2 ?? DEFAULTS.l2
   const maxIterations = options.maxIterations ?? DEFAULTS.maxIterations
   const tolerance = options.tolerance ?? DEFAULTS.tolerance
+  const hessianRows = options.hessianRows ?? DEFAULTS.hessianRows
+  if (!(Number.isInteger(hessianRows) && hessianRows >= 1)) {
+    throw new RangeError(`caselink: hessianRows must be a positive integer, got ${hessianRows}`)
+  }
   const { comparisonCount: C, levels, levelStart, fitted } = design
   const intercept = levelStart[C]
   const F = intercept + 1
@@ -130,6 +142,8 @@ export function fitLevelWeights(
     return loss
   }
 
+  // the Hessian on every `stride`-th row, each counted `stride` times
+  const stride = Math.ceil(count / hessianRows)
   let loss = lossAt(beta)
   let iterations = 0
   let converged = false
@@ -142,11 +156,15 @@ export function fitLevelWeights(
       const o = k * K
       const p = z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))
       const residual = weight[k] * (linked[k] - p)
-      const curvature = weight[k] * p * (1 - p)
+      for (let t = 0; t < K; t++) {
+        const f = active[o + t]
+        if (f >= 0) gradient[f] += residual
+      }
+      if (k % stride !== 0) continue
+      const curvature = stride * weight[k] * p * (1 - p)
       for (let t = 0; t < K; t++) {
         const f = active[o + t]
         if (f < 0) continue
-        gradient[f] += residual
         const row = f * F
         for (let s = t; s < K; s++) {
           const g = active[o + s]

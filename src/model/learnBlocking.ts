@@ -75,7 +75,7 @@ const GAPS_DAYS = [1, 3, 7, 14, 21, 30, 45, 60, 90]
 const RARE_DISTANCES_METERS = [10_000, 20_000, 30_000, 50_000, 100_000, 200_000]
 const RARE_GAPS_DAYS = [30, 60, 90, 180, 365, 730]
 /** Pairs of rare-MO blocks examined at most when counting the rule's cost (blocks sampled by key hash). */
-const RARE_COST_CHECKS = 3_000_000
+const RARE_COST_CHECKS = 1_000_000
 /** Coverage a learned horizon must add to the defaults' to replace them. */
 const MIN_COVERAGE_GAIN = 0.05
 /** Linked pairs of one series counted at most (see {@link learnBlocking}). */
@@ -117,29 +117,23 @@ export function learnBlocking(
 
   // linked pairs (each incident with its nearest predecessors in its series): which the long-range rules
   // reach, and where the others fall in the grid
-  const longRange = compileHorizon(
-    table,
-    resolveBlockingOptions({ ...base, maxDistanceMeters: 1e-3, maxGapDays: 1e-9 }),
-  )
-  const linked = linkedPairs(table)
-  const pairs = linked.length / 2
+  const linked = measureLinkedPairs(table, base)
+  const pairs = linked.count
   if (pairs === 0) {
     throw new Error('caselink: learnBlocking needs at least one series label shared by two incidents')
   }
+  const ownRare = {
+    meters: (base.rareMo || undefined)?.maxDistanceMeters ?? BLOCKING_DEFAULTS.rareMo.maxDistanceMeters,
+    days: (base.rareMo || undefined)?.maxGapDays ?? BLOCKING_DEFAULTS.rareMo.maxGapDays,
+  }
   const reachedAt = new Float64Array((D + 1) * (T + 1))
   let alwaysReached = 0
-  for (let k = 0; k < linked.length; k += 2) {
-    const i = linked[k]
-    const j = linked[k + 1]
-    if (pairRule(longRange, i, j) >= 0) {
+  for (let k = 0; k < pairs; k++) {
+    if (linked.evidence[k] === 1 || linked.reachedByRareMo(k, ownRare.meters, ownRare.days)) {
       alwaysReached++
-      continue
+    } else if (linked.compatible[k] === 1 && !Number.isNaN(linked.meters[k])) {
+      reachedAt[cell(linked.meters[k], linked.gapDays[k])]++
     }
-    const gi = longRange.group[i]
-    const gj = longRange.group[j]
-    if (gi >= 0 && gj >= 0 && gi !== gj) continue
-    const meters = rowDistanceMeters(table, i, j)
-    if (!Number.isNaN(meters)) reachedAt[cell(meters, windowGapDays(table, i, j))]++
   }
   const coverageAt = cumulative(reachedAt, D, T)
 
@@ -206,16 +200,72 @@ export function learnBlocking(
   }
   const defaultCoverage = coverage(defaultD, defaultT)
   if (base.rareMo === false) return { ...spaceTime, coverage: coverage(chosen.d, chosen.t), defaultCoverage }
-  const rare = learnRareMoLimits(
-    table,
-    linked,
-    { ...base, ...spaceTime },
-    {
-      budget: options.rareMoBudget ?? LEARN_BLOCKING_DEFAULTS.rareMoBudget,
-      target,
-    },
-  )
+  const rare = learnRareMoLimits(table, linked, spaceTime, ownRare, {
+    budget: options.rareMoBudget ?? LEARN_BLOCKING_DEFAULTS.rareMoBudget,
+    target,
+  })
   return { ...spaceTime, coverage: rare.coverage, defaultCoverage, rareMo: rare.limits }
+}
+
+/**
+ * The linked pairs learning is measured on, and what reaches each: each incident of a series (in time
+ * order) with its `back` predecessors (every pair of a series of up to 20, about PAIRS_PER_SERIES of a
+ * larger one: the pairs nearest in its order), with distance, window gap, whether their categories may be
+ * paired by the space-time rule, whether they share evidence, and whether they share a rare MO key (at any
+ * distance and gap: `reachedByRareMo` applies the limits). `horizon` is compiled with no space-time reach
+ * and no rare-MO limits, for the rare-MO cost.
+ */
+function measureLinkedPairs(table: CaseTable, blocking: GenerateCandidatesOptions) {
+  const rareMo =
+    blocking.rareMo === false ? false : { ...blocking.rareMo, maxDistanceMeters: Infinity, maxGapDays: 1e6 }
+  const horizon = compileHorizon(
+    table,
+    resolveBlockingOptions({ ...blocking, maxDistanceMeters: 1e-3, maxGapDays: 1e-9, rareMo }),
+  )
+  const a: number[] = []
+  const b: number[] = []
+  for (const rows of seriesRows(table)) {
+    const k = rows.length
+    const back = (k * (k - 1)) / 2 <= PAIRS_PER_SERIES ? k - 1 : Math.max(1, Math.floor(PAIRS_PER_SERIES / k))
+    for (let q = 1; q < k; q++) {
+      for (let p = q - 1; p >= 0 && p >= q - back; p--) {
+        a.push(rows[p])
+        b.push(rows[q])
+      }
+    }
+  }
+  const count = a.length
+  const meters = new Float64Array(count)
+  const gapDays = new Float64Array(count)
+  const compatible = new Uint8Array(count)
+  const evidence = new Uint8Array(count)
+  const sharesRareMo = new Uint8Array(count)
+  for (let k = 0; k < count; k++) {
+    const i = a[k]
+    const j = b[k]
+    meters[k] = rowDistanceMeters(table, i, j)
+    gapDays[k] = windowGapDays(table, i, j)
+    const gi = horizon.group[i]
+    const gj = horizon.group[j]
+    compatible[k] = gi >= 0 && gj >= 0 && gi !== gj ? 0 : 1
+    const rule = pairRule(horizon, i, j)
+    if (rule === RULE_RARE_MO) sharesRareMo[k] = 1
+    else if (rule >= 0) evidence[k] = 1
+  }
+  return {
+    count,
+    horizon,
+    meters,
+    gapDays,
+    compatible,
+    evidence,
+    /** Whether pair k shares a rare MO key within the limits (a pair without distance: within any). */
+    reachedByRareMo: (k: number, maxMeters: number, maxDays: number) =>
+      sharesRareMo[k] === 1 && (Number.isNaN(meters[k]) || meters[k] <= maxMeters) && gapDays[k] <= maxDays,
+    /** Whether the space-time rule reaches pair k within the horizon. */
+    reachedBySpaceTime: (k: number, maxMeters: number, maxDays: number) =>
+      compatible[k] === 1 && meters[k] <= maxMeters && gapDays[k] <= maxDays,
+  }
 }
 
 /**
@@ -223,59 +273,43 @@ export function learnBlocking(
  * space-time horizon is, given the space-time horizon already chosen: the linked pairs it and shared
  * evidence do not reach, but a shared rare MO key at some distance and gap would, against the rule's
  * pairs per incident at each limit (counted on the rare keys whose hash falls in a sample, at most
- * about 3 M pair checks, scaled up). The blocking's own limits (by default 30 km, 180 days) stay unless
+ * about 1 M pair checks, scaled up). The blocking's own limits (by default 30 km, 180 days) stay unless
  * the learned ones add 5 points of coverage within the budget (or within the own limits' cost, when that
  * is more).
  */
 function learnRareMoLimits(
   table: CaseTable,
-  linked: Int32Array,
-  blocking: GenerateCandidatesOptions,
+  linked: ReturnType<typeof measureLinkedPairs>,
+  spaceTime: { maxDistanceMeters: number; maxGapDays: number },
+  own: { meters: number; days: number },
   options: { budget: number; target: number },
 ): { limits: NonNullable<LearnedBlocking['rareMo']>; coverage: number } {
-  const given = blocking.rareMo === false ? undefined : blocking.rareMo
-  const h = compileHorizon(
-    table,
-    resolveBlockingOptions({
-      ...blocking,
-      rareMo: { ...given, maxDistanceMeters: Infinity, maxGapDays: 1e6 },
-    }),
-  )
-  const pairs = linked.length / 2
-  // linked pairs: reached without the rare-MO rule, or by it at (distance, gap)
+  const { maxDistanceMeters, maxGapDays } = spaceTime
   let otherwise = 0
-  const linkedMeters: number[] = []
-  const linkedGaps: number[] = []
-  for (let k = 0; k < linked.length; k += 2) {
-    const rule = pairRule(h, linked[k], linked[k + 1])
-    if (rule === RULE_RARE_MO) {
-      linkedMeters.push(rowDistanceMeters(table, linked[k], linked[k + 1]))
-      linkedGaps.push(windowGapDays(table, linked[k], linked[k + 1]))
-    } else if (rule >= 0) otherwise++
+  const rareOnly: number[] = []
+  for (let k = 0; k < linked.count; k++) {
+    if (linked.evidence[k] === 1 || linked.reachedBySpaceTime(k, maxDistanceMeters, maxGapDays)) otherwise++
+    else rareOnly.push(k)
   }
-  const cost = rareMoPairs(h, table)
-  const within = (meters: number, gap: number, d: number, t: number) =>
-    (Number.isNaN(meters) || meters <= d) && gap <= t
+  const cost = rareMoPairs(linked.horizon, table, maxDistanceMeters, maxGapDays)
   const coverageAt = (d: number, t: number) => {
     let reached = otherwise
-    for (let k = 0; k < linkedMeters.length; k++) if (within(linkedMeters[k], linkedGaps[k], d, t)) reached++
-    return reached / pairs
+    for (const k of rareOnly) if (linked.reachedByRareMo(k, d, t)) reached++
+    return reached / linked.count
   }
   const costAt = (d: number, t: number) => {
     let count = 0
-    for (let k = 0; k < cost.meters.length; k++) if (within(cost.meters[k], cost.gaps[k], d, t)) count++
+    for (let k = 0; k < cost.meters.length; k++) {
+      if ((Number.isNaN(cost.meters[k]) || cost.meters[k] <= d) && cost.gapDays[k] <= t) count++
+    }
     return (count * cost.scale) / table.size
   }
   const grid: { d: number; t: number; coverage: number; cost: number }[] = []
   for (const d of RARE_DISTANCES_METERS) {
     for (const t of RARE_GAPS_DAYS) grid.push({ d, t, coverage: coverageAt(d, t), cost: costAt(d, t) })
   }
-  const own = {
-    d: given?.maxDistanceMeters ?? BLOCKING_DEFAULTS.rareMo.maxDistanceMeters,
-    t: given?.maxGapDays ?? BLOCKING_DEFAULTS.rareMo.maxGapDays,
-  }
-  const ownCoverage = coverageAt(own.d, own.t)
-  const ownCost = costAt(own.d, own.t)
+  const ownCoverage = coverageAt(own.meters, own.days)
+  const ownCost = costAt(own.meters, own.days)
   // The rule's pairs per incident fall as the data grow (a value carried by at most maxDocumentFrequency
   // rows is rarer among more), so the budget never narrows the blocking's own limits: on a small set they
   // may cost more than it and still be cheap on the data linked.
@@ -290,7 +324,7 @@ function learnRareMoLimits(
       undefined,
     )
   if (chosen === undefined || chosen.coverage - ownCoverage < MIN_COVERAGE_GAIN) {
-    chosen = { ...own, coverage: ownCoverage, cost: ownCost }
+    chosen = { d: own.meters, t: own.days, coverage: ownCoverage, cost: ownCost }
   }
   return {
     limits: { maxDistanceMeters: chosen.d, maxGapDays: chosen.t, pairsPerIncident: chosen.cost },
@@ -299,17 +333,23 @@ function learnRareMoLimits(
 }
 
 /**
- * Distance and gap of the pairs the rare-MO rule makes with no limits (and the other rules do not),
- * on the rare keys whose hash falls in a sample; `scale` turns their count into all keys' count.
+ * Distance and gap of the pairs the rare-MO rule makes with no limits (and neither shared evidence nor the
+ * space-time horizon does), on the rare keys whose hash falls in a sample; `scale` turns their count into
+ * all keys' count.
  */
-function rareMoPairs(h: Horizon, table: CaseTable): { meters: number[]; gaps: number[]; scale: number } {
+function rareMoPairs(
+  h: Horizon,
+  table: CaseTable,
+  maxDistanceMeters: number,
+  maxGapDays: number,
+): { meters: number[]; gapDays: number[]; scale: number } {
   let checks = 0
   forEachRareMoBlock(h, (_rows, start, end) => {
     checks += ((end - start) * (end - start - 1)) / 2
   })
   const rate = Math.min(1, RARE_COST_CHECKS / Math.max(1, checks))
   const meters: number[] = []
-  const gaps: number[] = []
+  const gapDays: number[] = []
   forEachRareMoBlock(h, (rows, start, end, key) => {
     if (end - start < 2 || keyHash(key) >= rate) return
     for (let p = start; p < end; p++) {
@@ -317,35 +357,24 @@ function rareMoPairs(h: Horizon, table: CaseTable): { meters: number[]; gaps: nu
         const i = rows[p]
         const j = rows[q]
         if (pairRule(h, i, j) !== RULE_RARE_MO || firstSharedRareKey(h, i, j) !== key) continue
-        meters.push(rowDistanceMeters(table, i, j))
-        gaps.push(windowGapDays(table, i, j))
+        const distance = rowDistanceMeters(table, i, j)
+        const gap = windowGapDays(table, i, j)
+        const gi = h.group[i]
+        const gj = h.group[j]
+        const compatible = gi < 0 || gj < 0 || gi === gj
+        if (compatible && distance <= maxDistanceMeters && gap <= maxGapDays) continue
+        meters.push(distance)
+        gapDays.push(gap)
       }
     }
   })
-  return { meters, gaps, scale: 1 / rate }
+  return { meters, gapDays, scale: 1 / rate }
 }
 
 /** A rare-MO key (an integer below 2^53) hashed to [0, 1). */
 function keyHash(key: number): number {
   const high = Math.floor(key / 4294967296)
   return fmix32(((key >>> 0) ^ fmix32((high ^ 0x9e3779b9) >>> 0)) >>> 0) / 4294967296
-}
-
-/**
- * The linked pairs learning is measured on, as row pairs (i, j) flattened: each incident of a series
- * (in time order) with its `back` predecessors: every pair of a series of up to 20, about
- * PAIRS_PER_SERIES of a larger one (the pairs nearest in its order).
- */
-function linkedPairs(table: CaseTable): Int32Array {
-  const out: number[] = []
-  for (const rows of seriesRows(table)) {
-    const k = rows.length
-    const back = (k * (k - 1)) / 2 <= PAIRS_PER_SERIES ? k - 1 : Math.max(1, Math.floor(PAIRS_PER_SERIES / k))
-    for (let q = 1; q < k; q++) {
-      for (let p = q - 1; p >= 0 && p >= q - back; p--) out.push(rows[p], rows[q])
-    }
-  }
-  return Int32Array.from(out)
 }
 
 /** Grid cell of a distance and a gap: the first threshold each does not exceed, else the open end. */

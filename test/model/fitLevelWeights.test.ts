@@ -47,6 +47,27 @@ describe('fitLevelWeights', () => {
     }
   })
 
+  it('reaches the same optimum with the Hessian measured on a sample of the rows', () => {
+    const truth = [
+      [0, 3, -2],
+      [0, -1, 1.5],
+      [0, 0.5, -0.5],
+    ]
+    const design = simulate(40_000, truth, -1, [-1, -1, -1], 9)
+    // offsets make the rows distinct, so the sample is a real one
+    const random = createRandom(3)
+    design.offsetBits = Float64Array.from({ length: design.count }, () => random() - 0.5)
+    const whole = fitLevelWeights(design)
+    const sampled = fitLevelWeights(design, { hessianRows: 500 })
+    expect(sampled.converged).toBe(true)
+    expect(sampled.loss).toBeCloseTo(whole.loss, 6)
+    for (let f = 0; f < whole.weightBits.length; f++) {
+      expect(Math.abs(sampled.weightBits[f] - whole.weightBits[f])).toBeLessThan(1e-4)
+    }
+    expect(Math.abs(sampled.interceptBits - whole.interceptBits)).toBeLessThan(1e-4)
+    expect(() => fitLevelWeights(design, { hessianRows: 0 })).toThrow(/hessianRows/)
+  })
+
   it('splits the evidence of a duplicated comparison instead of counting it twice', () => {
     // comparison 1 is a copy of comparison 0: naive Bayes would double its weights; the fit shares them
     const truth = [
