@@ -9,10 +9,13 @@
  *
  *   npx tsx bench/transfer.ts [--dists province,province-plain,city,city-plain,travelling,travelling-plain]
  *     [--train 2000,20000] [--link 2000,20000] [--null-max 100000] [--name transfer] [--small 2000,1000]
+ *     [--small-dists county-plain,province-plain,city-plain,travelling-plain,county,province]
  *
  * A distribution is a preset, `-plain` for its plain variant (date-only windows, planar x/y, 30% without MO,
- * offenders ranging tens of km). Training sets are seed 2, linked sets seed 1. `--small T,L` adds the small
- * solved set case: train on T incidents of each plain distribution, link L. Writes bench/results/<name>.json.
+ * offenders ranging tens of km, 10% of incidents by teams). Training sets are seed 2, linked sets seed 1.
+ * `--small T,L` adds the small solved set case: train on T incidents of each of `--small-dists` (default
+ * county-plain, the plain variants, county and province), link L others of the same distribution.
+ * Writes bench/results/<name>.json.
  */
 import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
@@ -43,6 +46,9 @@ const linkSizes = list(flag('link', '2000,20000')).map(Number)
 const nullMax = Number(flag('null-max', '100000'))
 const name = flag('name', 'transfer')
 const small = list(flag('small', '2000,1000')).map(Number)
+const smallDists = list(
+  flag('small-dists', 'county-plain,province-plain,city-plain,travelling-plain,county,province'),
+)
 const TZ = 'Asia/Shanghai'
 const AUC_SET = 2000
 
@@ -202,8 +208,7 @@ for (const linkN of linkSizes) {
 }
 const smallCells: Cell[] = []
 if (small.length === 2) {
-  for (const dist of dists.filter((d) => d.endsWith('-plain')))
-    smallCells.push(cell(dist, small[0], dist, small[1]))
+  for (const dist of smallDists) smallCells.push(cell(dist, small[0], dist, small[1]))
 }
 const baselines = dists.map((dist) => ({ dist, ...ranking('baseline', 'baseline', dist) }))
 
@@ -235,12 +240,13 @@ if (smallCells.length > 0) {
     '',
   )
   lines.push(
-    '| distribution | B³ F1 | pairwise F1 | calibration error | null share of links |',
-    '|---|---:|---:|---:|---:|',
+    '| distribution | B³ F1 | pairwise F1 | AUC (all pairs, 2k) | AP | baseline AUC / AP | calibration error | null share of links | horizon |',
+    '|---|---:|---:|---:|---:|---|---:|---:|---|',
   )
   for (const c of smallCells) {
+    const b = ranking('baseline', 'baseline', c.linkDist)
     lines.push(
-      `| ${c.linkDist} | ${f3(c.bcubedF1)} | ${f3(c.pairwiseF1)} | ${f3(c.calibrationError)} | ${f3(c.nullShare)} |`,
+      `| ${c.linkDist} | ${f3(c.bcubedF1)} | ${f3(c.pairwiseF1)} | ${f3(c.auc)} | ${f3(c.averagePrecision)} | ${f3(b.auc)} / ${f3(b.averagePrecision)} | ${f3(c.calibrationError)} | ${f3(c.nullShare)} | ${c.horizon} |`,
     )
   }
 }
