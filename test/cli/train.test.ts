@@ -19,6 +19,14 @@ describe('caselink train (built binary)', () => {
     const saved = JSON.parse(read(model))
     expect(saved.format).toBe('caselink-model')
     expect(saved.training.method).toBe('supervised')
+    // the learned horizon and rare-MO limits, as stored
+    const { blocking } = saved
+    expect(run.stdout).toContain(
+      `blocking learned from the solved cases: ${blocking.maxDistanceMeters.toLocaleString('en-US')} m, ${blocking.maxGapDays} days`,
+    )
+    expect(run.stdout).toContain(
+      `rare MO within ${blocking.rareMo.maxDistanceMeters.toLocaleString('en-US')} m, ${blocking.rareMo.maxGapDays} days`,
+    )
     const linked = runCli(
       'link',
       'fixtures/sample.csv',
