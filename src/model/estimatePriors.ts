@@ -17,9 +17,9 @@ export interface EstimatePriorsOptions {
   /** Sampled pairs of each kind given a time-permuted partner for the chance gap distribution. Default 200,000. */
   maxNullPairs?: number
   /**
-   * Standard errors by which the estimated linked share is lowered before it is used (the share the
-   * data shows beyond chance with this confidence; 0 uses the estimate itself), times the data's share of
-   * the estimate's precision. Default 1.
+   * Standard errors by which the estimated linked share is lowered before it is used, on the log scale
+   * (the share the data shows beyond chance with this confidence; 0 uses the estimate itself), times the
+   * data's share of the estimate's precision. Default 1.
    */
   confidence?: number
   /**
@@ -87,7 +87,8 @@ export interface PairClassEstimate {
   linkedShare: number
   standardError: number
   /**
-   * The share used: `linkedShare − confidence · w · standardError`, at least 1e-9, where w is the data's
+   * The share used: `linkedShare · exp(−confidence · w · standardError / linkedShare)` (lowered on the log
+   * scale), at least 1e-9, where w is the data's
    * share of the precision (1 when the data decide, 0 when only the model's belief does).
    */
   linkedShareUsed: number
@@ -125,7 +126,7 @@ const MAX_OFFSET = 64
  *    model's `linkedGapShares` (from the data it was fitted on). λ is the maximum-likelihood weight of the
  *    mixture λ · linked + (1 − λ) · chance (EM with both components fixed; one parameter), combined
  *    with the model's own belief by precision (`priorStandardError`), lowered by `confidence` standard errors
- *    (observed information, widened for the null's sample). Data whose pairs are no closer in time than chance, as
+ *    on the log scale (observed information, widened for the null's sample). Data whose pairs are no closer in time than chance, as
  *    time-permuted data, get λ ≈ 0; a kind with few pairs keeps about the model's prior.
  * 2. The offset. The kind's prior offset is shifted so that the model's mean probability over the kind's
  *    pairs equals λ (scored with the model's weights, background and term frequencies): the model keeps
@@ -307,7 +308,13 @@ export function estimatePriors(
     // in the data's estimate; where the share is the model's belief (few pairs), there is none to guard
     // against (on the bundled 300-incident sample, lowering by the whole error linked half the pairs)
     const dataWeight = dataPrecision / (dataPrecision + priorPrecision)
-    const used = Math.max(MIN_SHARE, share - confidence * dataWeight * standardError)
+    // on the log scale (the share's relative error is the standard error of its logarithm): a noisy
+    // estimate is divided by at most e^(its relative error) instead of taken to nothing; subtracting the
+    // error took a kind whose error matched its share to 1e-9, 40 bits below its pairs, and ranked every
+    // pair of that kind below all others (2k generated city-plain: all-pairs AUC 0.648, against 0.832
+    // now and 0.670 for distance and gap alone; Chicago's null-test share 5.9% → 6.2%)
+    const lowering = confidence * dataWeight * standardError
+    const used = Math.max(MIN_SHARE, share * Math.exp(-lowering / Math.max(share, MIN_SHARE)))
     // the offset at which the model's mean probability over the kind's (sampled) pairs is the used share
     const shift = shiftForHistogram(weightHistogram[kind], used)
     const estimated = Math.max(-MAX_OFFSET, Math.min(MAX_OFFSET, offsetBits + shift))

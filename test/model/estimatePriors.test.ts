@@ -106,6 +106,16 @@ describe('estimatePriors', () => {
     )
     expect(estimatePriors(table, candidates, scorer)).toEqual(first)
     expect(estimatePriors(table, candidates, scorer, { seed: 2 }).estimates).not.toEqual(first.estimates)
+    // lowered by its error on the log scale: a noisy share is divided by at most e^(relative error), never
+    // taken to nothing (which would rank every pair of the kind below all others)
+    for (const e of first.estimates) {
+      if (Number.isNaN(e.linkedShare)) continue
+      expect(e.linkedShareUsed).toBeLessThanOrEqual(e.linkedShare)
+      expect(e.linkedShareUsed).toBeGreaterThanOrEqual(
+        0.999 * e.linkedShare * Math.exp(-e.standardError / e.linkedShare),
+      )
+      expect(e.linkedShareUsed).toBeGreaterThan(1e-6)
+    }
   })
 
   it('leaves a model without pairPriors as it is, and rejects bad options', () => {
