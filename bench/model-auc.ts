@@ -28,6 +28,7 @@ import { createPairScorer } from '../src/score/pairScorer'
 import { scorePairs } from '../src/score/scorePairs'
 import { buildCaseTable } from '../src/table/buildCaseTable'
 import { createRandom, hashString } from '../src/util/random'
+import { allPairs } from './allPairs'
 
 const n = Number(process.argv[2] ?? 40_000)
 const sample = Number(process.argv[3] ?? 4000)
@@ -64,17 +65,7 @@ while (picked.size < Math.min(sample, test.length)) picked.add(Math.floor(random
 const sampleIncidents = [...picked].sort((x, y) => x - y).map((k) => test[k])
 const sampleTable = buildCaseTable(sampleIncidents, { timeZone })
 const m = sampleTable.size
-const pairCount = (m * (m - 1)) / 2
-const a = new Uint32Array(pairCount)
-const b = new Uint32Array(pairCount)
-let at = 0
-for (let i = 0; i < m; i++) {
-  for (let j = i + 1; j < m; j++) {
-    a[at] = i
-    b[at] = j
-    at++
-  }
-}
+const { a, b, count: pairCount } = allPairs(m)
 
 function exhaustiveAuc(model: LinkageModel, perComparison: boolean) {
   const scorer = createPairScorer(sampleTable, model)

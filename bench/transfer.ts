@@ -33,6 +33,7 @@ import { parseIncidents } from '../src/schema/parseIncidents'
 import { createPairScorer } from '../src/score/pairScorer'
 import { buildCaseTable } from '../src/table/buildCaseTable'
 import type { CaseTable } from '../src/table/CaseTable'
+import { allPairs } from './allPairs'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: string) => {
@@ -83,21 +84,6 @@ function model(dist: string, n: number): LinkageModel {
     )
   }
   return entry.model
-}
-
-/** Every pair of a set, as columns (the set is small: 2,000 incidents, about 2M pairs). */
-function allPairs(size: number): { a: Uint32Array; b: Uint32Array; count: number } {
-  const count = (size * (size - 1)) / 2
-  const a = new Uint32Array(count)
-  const b = new Uint32Array(count)
-  let k = 0
-  for (let i = 0; i < size; i++) {
-    for (let j = i + 1; j < size; j++) {
-      a[k] = i
-      b[k++] = j
-    }
-  }
-  return { a, b, count }
 }
 
 /** Kilometres between two rows; 1,000 when not comparable (no location, or mixed systems). */

@@ -556,12 +556,22 @@ function withinBounds(
   return dx * dx + dy * dy <= maxSquaredMeters
 }
 
-/** The space-time rule that covers pair (i, j), or -1: the "within the horizon" predicate. */
-export function horizonRule(h: Horizon, i: number, j: number): number {
-  if (!withinGap(h, i, j)) return -1
+/**
+ * Whether the category groups let the space-time rule pair rows i and j (a row in no group pairs with
+ * every group).
+ *
+ * @example
+ * groupsCompatible(horizon, 0, 1) // false for a burglary and a fraud under categoryGroups 'category'
+ */
+export function groupsCompatible(h: Horizon, i: number, j: number): boolean {
   const gi = h.group[i]
   const gj = h.group[j]
-  if (gi >= 0 && gj >= 0 && gi !== gj) return -1
+  return gi < 0 || gj < 0 || gi === gj
+}
+
+/** The space-time rule that covers pair (i, j), or -1: the "within the horizon" predicate. */
+export function horizonRule(h: Horizon, i: number, j: number): number {
+  if (!withinGap(h, i, j) || !groupsCompatible(h, i, j)) return -1
   const li = h.loc[i]
   if (li === LOC_NONE || li !== h.loc[j]) return h.options.allowMissingLocation ? MISSING_LOCATION : -1
   return withinDistance(h, i, j) ? SPACE_TIME : -1

@@ -139,17 +139,7 @@ const VARIANTS = {
     journeyShare: 0.7,
     coOffendingShare: 0.1,
   },
-} as const satisfies Record<
-  string,
-  {
-    dateOnly: boolean
-    planar: boolean
-    moMissingShare: number
-    rangeScale: number
-    journeyShare: number
-    coOffendingShare: number | undefined
-  }
->
+} as const
 
 const DEFAULTS = {
   seed: 1,

@@ -3,6 +3,7 @@ import { type DetectSeriesOptions, detectSeries, type SeriesPartition } from '..
 import { type SimilarityGraph, similarityGraphFromEdges } from '../graph/similarityGraph'
 import { defaultModel } from '../model/defaultModel'
 import { type EstimatePriorsOptions, estimatePriors, type PairClassEstimate } from '../model/estimatePriors'
+import { withRareMoLimits } from '../model/learnBlocking'
 import { type LinkageModel, parseLinkageModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { type ParseIncidentsOptions, parseIncidents } from '../schema/parseIncidents'
@@ -433,21 +434,7 @@ export function blockingFor(
     }
   }
   const rare = blocking?.rareMo
-  if (
-    learned.rareMo !== undefined &&
-    rare !== false &&
-    rare?.maxDistanceMeters === undefined &&
-    rare?.maxGapDays === undefined
-  ) {
-    // not rescaled: the rule's pairs are bounded by how rare the values are, not by the density
-    out = {
-      ...out,
-      rareMo: {
-        ...rare,
-        maxDistanceMeters: learned.rareMo.maxDistanceMeters,
-        maxGapDays: learned.rareMo.maxGapDays,
-      },
-    }
-  }
-  return out
+  // not rescaled: the rule's pairs are bounded by how rare the values are, not by the density
+  if (rare === false || rare?.maxDistanceMeters !== undefined || rare?.maxGapDays !== undefined) return out
+  return withRareMoLimits(out, learned.rareMo)
 }

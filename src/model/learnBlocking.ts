@@ -5,7 +5,13 @@ import {
   resolveBlockingOptions,
 } from '../blocking/blockingOptions'
 import { generateCandidates } from '../blocking/generateCandidates'
-import { compileHorizon, firstSharedRareKey, type Horizon, pairRule } from '../blocking/horizon'
+import {
+  compileHorizon,
+  firstSharedRareKey,
+  groupsCompatible,
+  type Horizon,
+  pairRule,
+} from '../blocking/horizon'
 import { forEachRareMoBlock } from '../blocking/longRangeRules'
 import type { Incident } from '../schema/incident'
 import { buildCaseTable } from '../table/buildCaseTable'
@@ -165,20 +171,15 @@ export function learnBlocking(
 
   const coverage = (d: number, t: number) => (alwaysReached + coverageAt[d * (T + 1) + t]) / pairs
   const cost = (d: number, t: number) => costAt[d * (T + 1) + t] * scale
-  let best = 0
-  for (let d = 0; d < D; d++) {
-    for (let t = 0; t < T; t++) if (cost(d, t) <= budget) best = Math.max(best, coverage(d, t))
-  }
-  const wanted = Math.min(target, best - 0.01)
-  let chosen = { d: 0, t: 0 }
-  let chosenCost = Number.POSITIVE_INFINITY
+  const grid: GridChoice[] = []
   for (let d = 0; d < D; d++) {
     for (let t = 0; t < T; t++) {
-      const c = cost(d, t)
-      if (c <= budget && coverage(d, t) >= wanted && c < chosenCost) {
-        chosen = { d, t }
-        chosenCost = c
-      }
+      grid.push({
+        meters: DISTANCES_METERS[d],
+        days: GAPS_DAYS[t],
+        coverage: coverage(d, t),
+        cost: cost(d, t),
+      })
     }
   }
   const defaultD = DISTANCES_METERS.indexOf(BLOCKING_DEFAULTS.maxDistanceMeters)
@@ -187,24 +188,41 @@ export function learnBlocking(
   // brings chance pairs, and the model fitted on them is more cautious (measured on generated province
   // data, 100k: 5 km / 30 days reached 2.9 points more pairs than the defaults, and B³ F1 fell from 0.926
   // to 0.906)
-  if (
-    cost(defaultD, defaultT) <= budget &&
-    coverage(chosen.d, chosen.t) - coverage(defaultD, defaultT) < MIN_COVERAGE_GAIN
-  ) {
-    chosen = { d: defaultD, t: defaultT }
-  }
+  const chosen = chooseCheapest(grid, grid[defaultD * T + defaultT], budget, target)
   const spaceTime = {
-    maxDistanceMeters: DISTANCES_METERS[chosen.d],
-    maxGapDays: GAPS_DAYS[chosen.t],
-    pairsPerIncident: cost(chosen.d, chosen.t),
+    maxDistanceMeters: chosen.meters,
+    maxGapDays: chosen.days,
+    pairsPerIncident: chosen.cost,
   }
   const defaultCoverage = coverage(defaultD, defaultT)
-  if (base.rareMo === false) return { ...spaceTime, coverage: coverage(chosen.d, chosen.t), defaultCoverage }
+  if (base.rareMo === false) return { ...spaceTime, coverage: chosen.coverage, defaultCoverage }
   const rare = learnRareMoLimits(table, linked, spaceTime, ownRare, {
     budget: options.rareMoBudget ?? LEARN_BLOCKING_DEFAULTS.rareMoBudget,
     target,
   })
   return { ...spaceTime, coverage: rare.coverage, defaultCoverage, rareMo: rare.limits }
+}
+
+/**
+ * `blocking` with the rare-MO rule's distance and gap limits set to `limits` (its other rare-MO options
+ * kept); as given when there are no limits or the rule is off.
+ *
+ * @example
+ * withRareMoLimits({ maxGapDays: 30 }, model.blocking?.rareMo) // { maxGapDays: 30, rareMo: { maxDistanceMeters, maxGapDays } }
+ */
+export function withRareMoLimits(
+  blocking: GenerateCandidatesOptions | undefined,
+  limits: { maxDistanceMeters: number; maxGapDays: number } | undefined,
+): GenerateCandidatesOptions | undefined {
+  if (limits === undefined || blocking?.rareMo === false) return blocking
+  return {
+    ...blocking,
+    rareMo: {
+      ...blocking?.rareMo,
+      maxDistanceMeters: limits.maxDistanceMeters,
+      maxGapDays: limits.maxGapDays,
+    },
+  }
 }
 
 /**
@@ -245,9 +263,7 @@ function measureLinkedPairs(table: CaseTable, blocking: GenerateCandidatesOption
     const j = b[k]
     meters[k] = rowDistanceMeters(table, i, j)
     gapDays[k] = windowGapDays(table, i, j)
-    const gi = horizon.group[i]
-    const gj = horizon.group[j]
-    compatible[k] = gi >= 0 && gj >= 0 && gi !== gj ? 0 : 1
+    compatible[k] = groupsCompatible(horizon, i, j) ? 1 : 0
     const rule = pairRule(horizon, i, j)
     if (rule === RULE_RARE_MO) sharesRareMo[k] = 1
     else if (rule >= 0) evidence[k] = 1
@@ -304,32 +320,50 @@ function learnRareMoLimits(
     }
     return (count * cost.scale) / table.size
   }
-  const grid: { d: number; t: number; coverage: number; cost: number }[] = []
-  for (const d of RARE_DISTANCES_METERS) {
-    for (const t of RARE_GAPS_DAYS) grid.push({ d, t, coverage: coverageAt(d, t), cost: costAt(d, t) })
+  const grid: GridChoice[] = []
+  for (const meters of RARE_DISTANCES_METERS) {
+    for (const days of RARE_GAPS_DAYS) {
+      grid.push({ meters, days, coverage: coverageAt(meters, days), cost: costAt(meters, days) })
+    }
   }
-  const ownCoverage = coverageAt(own.meters, own.days)
-  const ownCost = costAt(own.meters, own.days)
+  const ownChoice = { ...own, coverage: coverageAt(own.meters, own.days), cost: costAt(own.meters, own.days) }
   // The rule's pairs per incident fall as the data grow (a value carried by at most maxDocumentFrequency
   // rows is rarer among more), so the budget never narrows the blocking's own limits: on a small set they
   // may cost more than it and still be cheap on the data linked.
-  const budget = Math.max(options.budget, ownCost)
-  const affordable = grid.filter((g) => g.cost <= budget)
-  const best = Math.max(0, ...affordable.map((g) => g.coverage))
-  const wanted = Math.min(options.target, best - 0.01)
-  let chosen = affordable
-    .filter((g) => g.coverage >= wanted)
-    .reduce<(typeof grid)[number] | undefined>(
-      (a, g) => (a === undefined || g.cost < a.cost ? g : a),
-      undefined,
-    )
-  if (chosen === undefined || chosen.coverage - ownCoverage < MIN_COVERAGE_GAIN) {
-    chosen = { d: own.meters, t: own.days, coverage: ownCoverage, cost: ownCost }
-  }
+  const chosen = chooseCheapest(grid, ownChoice, Math.max(options.budget, ownChoice.cost), options.target)
   return {
-    limits: { maxDistanceMeters: chosen.d, maxGapDays: chosen.t, pairsPerIncident: chosen.cost },
+    limits: { maxDistanceMeters: chosen.meters, maxGapDays: chosen.days, pairsPerIncident: chosen.cost },
     coverage: chosen.coverage,
   }
+}
+
+/** A (distance, gap) limit of a grid with its coverage of the linked pairs and its pairs per incident. */
+interface GridChoice {
+  meters: number
+  days: number
+  coverage: number
+  cost: number
+}
+
+/**
+ * The grid's choice: the cheapest limit that reaches `target` coverage, or, when none does within
+ * `budget` pairs per incident, the cheapest within one point of the best coverage the budget allows (the
+ * last points cost the most pairs); and `own` instead (the blocking's limits) when it is within the
+ * budget and the choice adds less than 5 points of coverage to it. The first of equally cheap limits
+ * wins; when nothing is within the budget, the grid's first.
+ */
+function chooseCheapest(grid: GridChoice[], own: GridChoice, budget: number, target: number): GridChoice {
+  let best = 0
+  for (const g of grid) if (g.cost <= budget) best = Math.max(best, g.coverage)
+  const wanted = Math.min(target, best - 0.01)
+  let chosen: GridChoice | undefined
+  for (const g of grid) {
+    if (g.cost <= budget && g.coverage >= wanted && (chosen === undefined || g.cost < chosen.cost)) chosen = g
+  }
+  if (own.cost <= budget && (chosen === undefined || chosen.coverage - own.coverage < MIN_COVERAGE_GAIN)) {
+    return own
+  }
+  return chosen ?? grid[0]
 }
 
 /**
@@ -359,10 +393,7 @@ function rareMoPairs(
         if (pairRule(h, i, j) !== RULE_RARE_MO || firstSharedRareKey(h, i, j) !== key) continue
         const distance = rowDistanceMeters(table, i, j)
         const gap = windowGapDays(table, i, j)
-        const gi = h.group[i]
-        const gj = h.group[j]
-        const compatible = gi < 0 || gj < 0 || gi === gj
-        if (compatible && distance <= maxDistanceMeters && gap <= maxGapDays) continue
+        if (groupsCompatible(h, i, j) && distance <= maxDistanceMeters && gap <= maxGapDays) continue
         meters.push(distance)
         gapDays.push(gap)
       }

@@ -5,7 +5,7 @@ import type { CandidatePairs } from '../score/scorePairs'
 import { fitByEm } from './fitByEm'
 import { fitSupervised } from './fitSupervised'
 import { type FitModelOptions, tableFor } from './fitting'
-import { type LearnBlockingOptions, learnBlocking } from './learnBlocking'
+import { type LearnBlockingOptions, learnBlocking, withRareMoLimits } from './learnBlocking'
 import type { LinkageModel } from './linkageModel'
 
 /** Options of {@link trainModel}. */
@@ -142,20 +142,14 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
   const blocking =
     learned === undefined
       ? options.blocking
-      : {
-          ...options.blocking,
-          maxDistanceMeters: learned.maxDistanceMeters,
-          maxGapDays: learned.maxGapDays,
-          ...(learned.rareMo === undefined || options.blocking?.rareMo === false
-            ? {}
-            : {
-                rareMo: {
-                  ...options.blocking?.rareMo,
-                  maxDistanceMeters: learned.rareMo.maxDistanceMeters,
-                  maxGapDays: learned.rareMo.maxGapDays,
-                },
-              }),
-        }
+      : withRareMoLimits(
+          {
+            ...options.blocking,
+            maxDistanceMeters: learned.maxDistanceMeters,
+            maxGapDays: learned.maxGapDays,
+          },
+          learned.rareMo,
+        )
   const candidates = options.candidates ?? generateCandidates(table, blocking)
   const model =
     chosen === 'supervised'
