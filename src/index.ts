@@ -111,6 +111,7 @@ export {
   type GeneratorPresetName,
   type Region,
 } from './generate/region'
+export { SCENARIO_NAMES, type ScenarioName } from './generate/scenarios'
 export { CATEGORIES as GENERATED_CATEGORIES, type GeneratedCategory } from './generate/vocabulary'
 export {
   GENERATED_CSV_COLUMNS,

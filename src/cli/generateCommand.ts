@@ -4,6 +4,7 @@ import { dirname, extname } from 'node:path'
 import { Transform } from 'node:stream'
 import type { Command } from 'commander'
 import { GENERATOR_PRESETS, type GeneratorPresetName } from '../generate/region'
+import { SCENARIO_NAMES, type ScenarioName } from '../generate/scenarios'
 import {
   type WriteIncidentsResult,
   writeIncidentsCsv,
@@ -21,6 +22,7 @@ export interface GenerateCommandOptions {
   seed: string
   output: string
   startDate?: string
+  scenarios?: string
   quiet?: boolean
   json?: boolean
 }
@@ -40,6 +42,7 @@ export async function writeGeneratedIncidents(
     preset: GeneratorPresetName
     variant?: 'standard' | 'plain'
     startDate?: string
+    scenarios?: readonly ScenarioName[]
   },
   onProgress?: (written: number) => void,
 ): Promise<WriteIncidentsResult> {
@@ -70,6 +73,30 @@ export async function writeGeneratedIncidents(
 }
 
 /**
+ * Reads `--scenarios`: `all` or comma-separated names of {@link SCENARIO_NAMES}, or a one-line
+ * {@link UserError} listing the valid names.
+ *
+ * @example
+ * parseScenarios('spree,parcel') // ['spree', 'parcel']
+ */
+export function parseScenarios(value: string | undefined): ScenarioName[] | undefined {
+  if (value === undefined) return undefined
+  const valid = `all or a comma-separated list of ${SCENARIO_NAMES.join(', ')}`
+  if (value.trim() === 'all') return [...SCENARIO_NAMES]
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+  if (names.length === 0) throw new UserError(`caselink: --scenarios must be ${valid}, got '${value}'`)
+  for (const name of names) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(name)) {
+      throw new UserError(`caselink: --scenarios: unknown scenario '${name}', expected ${valid}`)
+    }
+  }
+  return SCENARIO_NAMES.filter((name) => names.includes(name))
+}
+
+/**
  * Registers `caselink generate --preset P --n N --seed S -o FILE`: a synthetic case set with planted
  * (offender-model) series and ground-truth `series` labels.
  *
@@ -91,6 +118,10 @@ export function registerGenerateCommand(program: Command): void {
     .option('--n <count>', 'number of incidents', '10000')
     .option('--seed <n>', 'seed: the same seed gives the same file', '1')
     .option('--start-date <YYYY-MM-DD>', 'first local day (default 2024-01-01)')
+    .option(
+      '--scenarios <list>',
+      `planted series on top of the n background incidents: all, or a comma-separated list of ${SCENARIO_NAMES.join(', ')}`,
+    )
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the summary as JSON')
     .action(async (options: GenerateCommandOptions) => {
@@ -107,6 +138,7 @@ export function registerGenerateCommand(program: Command): void {
       if (options.startDate !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(options.startDate)) {
         throw new UserError(`caselink: --start-date must be YYYY-MM-DD, got '${options.startDate}'`)
       }
+      const scenarios = parseScenarios(options.scenarios)
       const progress = createProgress({ quiet: options.quiet })
       progress.stage('generating', n)
       const started = performance.now()
@@ -118,17 +150,26 @@ export function registerGenerateCommand(program: Command): void {
           preset: options.preset as GeneratorPresetName,
           variant: options.variant,
           startDate: options.startDate,
+          scenarios,
         },
         progress.enabled ? (written) => progress.update(written) : undefined,
       )
       progress.done()
       const seconds = (performance.now() - started) / 1000
       if (options.json) {
-        const summary = { output: options.output, preset: options.preset, n: records, seed, bytes, seconds }
+        const summary = {
+          output: options.output,
+          preset: options.preset,
+          n: records,
+          seed,
+          scenarios: scenarios ?? [],
+          bytes,
+          seconds,
+        }
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`)
       } else {
         process.stdout.write(
-          `wrote ${records} incidents (${options.preset}, seed ${seed}) to ${options.output} in ${seconds.toFixed(1)} s\n`,
+          `wrote ${records} incidents (${options.preset}, seed ${seed}${scenarios === undefined ? '' : `, ${records - n} planted`}) to ${options.output} in ${seconds.toFixed(1)} s\n`,
         )
       }
       process.exitCode = EXIT.ok

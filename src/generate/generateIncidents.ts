@@ -7,17 +7,31 @@
  * The journey-to-crime and series-size shapes follow the environmental-criminology literature
  * (Rossmo 2000, distance decay; Bernasco 2010; Wolfgang's "few offenders commit most crimes").
  */
-import { createRandom, fmix32, type Random } from '../util/random'
+import { createRandom, type Random } from '../util/random'
+import { exponential, hash3, normal, pickCumulative, unit, zipfCumulative } from './draws'
+import { dayPrefix, MINUTE_SUFFIX, MINUTES_PER_DAY, OFFSET_MS, OFFSET_TEXT, pad } from './format'
+import { narrativeFor } from './narrative'
+import {
+  HABIT_PRESENT,
+  LOCATION_MISSING,
+  MO_RECORDED,
+  MO_STABILITY,
+  NARRATIVE_MISSING,
+  WINDOW,
+} from './recording'
 import {
   buildRegion,
   GENERATOR_PRESETS,
   type GeneratorPreset,
   type GeneratorPresetName,
   KIND_VILLAGE,
+  latitudeOf,
+  longitudeOf,
   type Region,
   settlementByPopulation,
   settlementNear,
 } from './region'
+import { type PlantedIncident, plantScenarios, resolveScenarios, type ScenarioName } from './scenarios'
 import {
   CAT_FRAUD,
   CAT_LIVESTOCK,
@@ -29,16 +43,13 @@ import {
   CATEGORIES,
   type GeneratedCategory,
   MO_GROUPS,
-  MO_TEXT,
   type MoGroup,
   PHONE_PREFIXES,
   PLATE_CHARS,
   PLATE_LETTERS,
-  SCENE_TEXT,
   SHOE_MODELS,
   SIGNATURE_VALUES,
   SIGNATURE_ZIPF,
-  TARGET_TEXT,
 } from './vocabulary'
 
 /** A generated record in the canonical format (see DESIGN.md), ready for `parseIncidents`. */
@@ -74,7 +85,7 @@ export interface GeneratedIncident {
 
 /** Options of {@link generateIncidents}. */
 export interface GenerateIncidentsOptions {
-  /** Number of incidents (exact). Required. */
+  /** Number of background incidents (exact); planted `scenarios` come on top. Required. */
   n: number
   /** Seed; the same options and seed give byte-identical output. Default 1. */
   seed?: number
@@ -119,6 +130,14 @@ export interface GenerateIncidentsOptions {
    * rarer crews (about 2% of incidents with two labels) are kept as they were.
    */
   coOffendingShare?: number
+  /**
+   * Planted series put into the background (see `src/generate/scenarios.ts` and the README): `'all'` or a
+   * list of `SCENARIO_NAMES` (`impersonator`, `spree`, `bathhouse`, `parcel`, `ebike-rings`, `copycats`).
+   * The background is the same as without them (same records, same ids); the planted incidents (332 with
+   * all) come on top of `n`, merged by time, ids `${idPrefix}S-IMP-0001…`, labels `scenario:<name>`.
+   * Default none.
+   */
+  scenarios?: readonly ScenarioName[] | 'all'
 }
 
 /** What each variant sets, unless the options say otherwise. */
@@ -154,21 +173,6 @@ const DEFAULTS = {
   minSpanDays: 30,
 }
 
-const MINUTES_PER_DAY = 1440
-const OFFSET_MS = 8 * 3_600_000
-const OFFSET_TEXT = '+08:00'
-
-/** Probability of an uncertain window, and max hours before/after the true time, by category. */
-const WINDOW = [
-  [0.75, 9, 9],
-  [0.85, 8, 8],
-  [0.45, 8, 6],
-  [0.5, 10, 6],
-  [0.55, 9, 7],
-  [0.75, 8, 5],
-  [0.35, 2, 1],
-  [0, 0, 0],
-] as const
 /** Recovery rates by category: fingerprint, dna, shoeprint. */
 const FINGERPRINT_RATE = [0.14, 0.12, 0.03, 0.01, 0.08, 0.02, 0.01, 0]
 const DNA_RATE = [0.04, 0.04, 0.01, 0, 0.03, 0.02, 0, 0]
@@ -181,11 +185,6 @@ const OWN_DNA = 0.7
 const OWN_SHOEPRINT = 0.85
 const OWN_PLATE = 0.85
 const OWN_PHONE = 0.8
-const MO_STABILITY = 0.9
-const MO_RECORDED = 0.92
-const HABIT_PRESENT = 0.75
-const LOCATION_MISSING = 0.01
-const NARRATIVE_MISSING = 0.08
 const JOINT_CRIME = 0.35
 /** Share of a team lead's crimes his first partner joins; a second partner joins 60% of those. */
 const TEAM_JOINT = 0.6
@@ -198,43 +197,6 @@ const FLAG_CREW_LEAD = 2
 const FLAG_CREW_PARTNER = 4
 const FLAG_WEEKEND = 8
 const FLAG_WEEKDAY = 16
-
-/** Hash of up to three integers (32-bit). */
-function hash3(a: number, b: number, c: number): number {
-  let h = fmix32((a ^ 0x27d4eb2d) >>> 0)
-  h = fmix32((h ^ Math.imul(b | 0, 0xcc9e2d51)) >>> 0)
-  return fmix32((h ^ Math.imul(c | 0, 0x1b873593) ^ 0x165667b1) >>> 0)
-}
-
-function unit(h: number): number {
-  return h / 4294967296
-}
-
-function normal(random: Random): number {
-  const u = 1 - random()
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
-}
-
-function exponential(random: Random): number {
-  return -Math.log(1 - random())
-}
-
-function zipfCumulative(size: number, exponent: number): Float64Array {
-  const cum = new Float64Array(size)
-  let total = 0
-  for (let i = 0; i < size; i++) {
-    total += (i + 1) ** -exponent
-    cum[i] = total
-  }
-  for (let i = 0; i < size; i++) cum[i] /= total
-  return cum
-}
-
-function pickCumulative(cum: ArrayLike<number>, u: number): number {
-  const n = cum.length
-  for (let i = 0; i < n - 1; i++) if (u < cum[i]) return i
-  return n - 1
-}
 
 const GROUP_CUMULATIVE: Float64Array[][] = MO_GROUPS.map((groups) =>
   groups.map((g: MoGroup) => zipfCumulative(g.values.length, g.zipf)),
@@ -288,6 +250,8 @@ interface Plan {
   /** Crime indices in output order (by timeFrom, then crime index). */
   order: Uint32Array
   categoryCumulative: Float64Array
+  /** Planted scenario incidents, by start time; merged with the background on output. */
+  planted: PlantedIncident[]
 }
 
 function validate(options: GenerateIncidentsOptions): void {
@@ -314,6 +278,7 @@ function validate(options: GenerateIncidentsOptions): void {
   if (options.variant !== undefined && !(options.variant in VARIANTS)) {
     throw new RangeError(`caselink: variant must be 'standard' or 'plain', got '${String(options.variant)}'`)
   }
+  resolveScenarios(options.scenarios)
   const co = options.coOffendingShare
   if (co !== undefined && !(co >= 0 && co <= MAX_CO_OFFENDING)) {
     // beyond it, leads and partners would have to be more than the repeat offenders there are
@@ -617,22 +582,42 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
   const order = new Uint32Array(n)
   for (let i = 0; i < n; i++) order[i] = keys[i] % scale
 
+  const startLocalMinute = (startUtcMs + OFFSET_MS) / 60_000
+  const idPrefix = options.idPrefix ?? DEFAULTS.idPrefix
+  const dateOnly = options.dateOnly ?? variant.dateOnly
+  const planar = options.planar ?? variant.planar
+  const moMissingShare = options.moMissingShare ?? variant.moMissingShare
+  const scenarios = resolveScenarios(options.scenarios)
+  const planted =
+    scenarios.length === 0
+      ? []
+      : plantScenarios(scenarios, {
+          region,
+          seed,
+          spanDays,
+          startLocalMinute,
+          idPrefix,
+          dateOnly,
+          planar,
+          moMissingShare,
+        })
+
   return {
     n,
     seed,
-    dateOnly: options.dateOnly ?? variant.dateOnly,
-    planar: options.planar ?? variant.planar,
-    moMissingShare: options.moMissingShare ?? variant.moMissingShare,
+    dateOnly,
+    planar,
+    moMissingShare,
     journeyShare: variant.journeyShare,
     region,
     preset,
     spanDays,
-    startLocalMinute: (startUtcMs + OFFSET_MS) / 60_000,
+    startLocalMinute,
     dayPrefixes: Array.from({ length: spanDays + 3 }, (_, d) =>
       dayPrefix((startUtcMs + OFFSET_MS) / 86_400_000 - 1 + d),
     ),
     firstPrefixDay: (startUtcMs + OFFSET_MS) / 86_400_000 - 1,
-    idPrefix: options.idPrefix ?? DEFAULTS.idPrefix,
+    idPrefix,
     idWidth: Math.max(7, String(n).length),
     offenderCount,
     labelWidth: Math.max(6, String(offenderCount + n).length),
@@ -652,11 +637,8 @@ function buildPlan(options: GenerateIncidentsOptions): Plan {
     crimeTo,
     order,
     categoryCumulative,
+    planted,
   }
-}
-
-function pad(value: number, width: number): string {
-  return String(value).padStart(width, '0')
 }
 
 /** Bijection on 32-bit integers (so distinct inputs give distinct identifiers). */
@@ -685,134 +667,6 @@ function plateText(x: number, seed: number, letter: number): string {
 function phoneText(x: number, seed: number): string {
   const v = ((x % 100_000_000) * 7_919 + (hash3(seed, 37, 0) % 100_000_000)) % 100_000_000
   return `phone:${PHONE_PREFIXES[hash3(seed, 41, x) % PHONE_PREFIXES.length]}${pad(v, 8)}`
-}
-
-const PERIODS = [
-  '凌晨',
-  '凌晨',
-  '凌晨',
-  '凌晨',
-  '凌晨',
-  '凌晨',
-  '上午',
-  '上午',
-  '上午',
-  '上午',
-  '上午',
-  '中午',
-  '中午',
-  '下午',
-  '下午',
-  '下午',
-  '下午',
-  '下午',
-  '晚上',
-  '晚上',
-  '晚上',
-  '晚上',
-  '深夜',
-  '深夜',
-]
-
-function moValue(code: string | undefined): string {
-  if (code === undefined) return ''
-  return code.slice(code.indexOf(':') + 1)
-}
-
-function findMo(mo: string[], group: string): string | undefined {
-  const prefix = `${group}:`
-  for (const m of mo) if (m.startsWith(prefix)) return m
-  return undefined
-}
-
-function narrativeFor(
-  category: number,
-  place: string,
-  localMinute: number,
-  mo: string[],
-  evidence: string[],
-  random: Random,
-): string {
-  const day = Math.floor(localMinute / MINUTES_PER_DAY)
-  const ymd = civilFromDays(day)
-  const hour = Math.floor((localMinute - day * MINUTES_PER_DAY) / 60)
-  const date = `${Math.floor(ymd / 100) % 100}月${ymd % 100}日${PERIODS[hour]}`
-  const amount =
-    Math.round(Math.exp(Math.log(category === CAT_FRAUD ? 8000 : 1500) + 1.1 * normal(random)) / 10) * 10
-  const entry = MO_TEXT[findMo(mo, 'entry') ?? ''] ?? ''
-  const method = MO_TEXT[findMo(mo, 'method') ?? ''] ?? ''
-  const loot = TARGET_TEXT[moValue(findMo(mo, 'target'))] ?? '财物'
-  let text: string
-  switch (category) {
-    case CAT_RESIDENTIAL:
-      text = `${date}，${place}居民报警称其${SCENE_TEXT[category]}。经勘查，嫌疑人${entry || '以不明方式'}入室，盗走${loot}，损失约${amount}元。`
-      break
-    case CAT_SHOP:
-      text = `${place}一店主报称，${date}${SCENE_TEXT[category]}，嫌疑人${entry || '以不明方式'}进入，盗走${loot}，价值约${amount}元。`
-      break
-    case 2:
-      text = `${date}，事主停放在${place}的${loot === '财物' ? '电动自行车' : loot}被盗${method ? `（${method}）` : ''}，价值约${amount}元。`
-      break
-    case CAT_PARCEL:
-      text = `事主报称，${date}放在${place}的快递被人${method || '取走'}，价值约${amount}元。`
-      break
-    case CAT_VEHICLE:
-      text = `${date}，${place}一辆停放的小汽车被${entry || '打开'}，车内${loot}被盗，损失约${amount}元。`
-      break
-    case CAT_LIVESTOCK:
-      text = `${place}村民报称，${date}其饲养的${loot}被盗${method ? `，嫌疑人${method}` : ''}，损失约${amount}元。`
-      break
-    case CAT_PICKPOCKET:
-      text = `${date}，事主在${place}${method ? `被人${method}` : '被扒窃'}，${loot}被盗，价值约${amount}元。`
-      break
-    default: {
-      const script = MO_TEXT[findMo(mo, 'script') ?? ''] ?? '虚假理由'
-      text = `${place}居民报称，${date}被人以${script}为由诱骗转账，被骗${amount}元。`
-    }
-  }
-  for (const e of evidence) {
-    if (e.startsWith('fingerprint:')) text += '现场提取到指纹。'
-    else if (e.startsWith('dna:')) text += '现场提取到生物检材。'
-    else if (e.startsWith('shoeprint:')) text += '现场提取到鞋印。'
-    else if (e.startsWith('plate:')) text += `监控拍到可疑车辆${e.slice(6)}。`
-    else if (e.startsWith('phone:')) text += `涉案号码${e.slice(6)}。`
-  }
-  // Reading a character flattens the concatenation tree into one string: about 30% less heap at 10⁶
-  // records and less GC (measured: 315 → 222 MB and 3.2 → 2.7 s CPU at 300k).
-  _flattenSink ^= text.charCodeAt(0)
-  return text
-}
-
-/** Written only so that the flattening read above is never optimized away. */
-let _flattenSink = 0
-
-const TWO_DIGITS: string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'))
-
-/** Calendar date of a day count since 1970-01-01 (Hinnant's civil_from_days), packed y·10000 + m·100 + d. */
-function civilFromDays(z: number): number {
-  z += 719468
-  const era = Math.floor(z / 146097)
-  const doe = z - era * 146097
-  const yoe = Math.floor(
-    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
-  )
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
-  const mp = Math.floor((5 * doy + 2) / 153)
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1
-  const m = mp < 10 ? mp + 3 : mp - 9
-  return (yoe + era * 400 + (m <= 2 ? 1 : 0)) * 10000 + m * 100 + d
-}
-
-/** `HH:mm:00+08:00` for every minute of the day. */
-const MINUTE_SUFFIX: string[] = Array.from(
-  { length: MINUTES_PER_DAY },
-  (_, m) => `${TWO_DIGITS[Math.floor(m / 60)]}:${TWO_DIGITS[m % 60]}:00${OFFSET_TEXT}`,
-)
-
-/** `YYYY-MM-DDT` of a local day count since 1970. */
-function dayPrefix(day: number): string {
-  const ymd = civilFromDays(day)
-  return `${Math.floor(ymd / 10000)}-${TWO_DIGITS[Math.floor(ymd / 100) % 100]}-${TWO_DIGITS[ymd % 100]}T`
 }
 
 /** ISO-8601 local time with the +08:00 offset, from local minutes since 1970 (cached day prefixes). */
@@ -965,11 +819,8 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
   const exact = fromMinute === toMinute
   const from = formatLocalMinute(plan, fromMinute)
   if (hasLocation) {
-    const lat = Math.round((plan.preset.centerLat + yKm / 110.574) * 1e6) / 1e6
-    const lon =
-      Math.round(
-        (plan.preset.centerLon + xKm / (111.32 * Math.cos((plan.preset.centerLat * Math.PI) / 180))) * 1e6,
-      ) / 1e6
+    const lat = latitudeOf(plan.preset, yKm)
+    const lon = longitudeOf(plan.preset, xKm)
     record = exact
       ? {
           id,
@@ -1021,8 +872,24 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
 }
 
 /**
+ * The next record in output order: the background's by rank, with the planted ones merged in by start
+ * time (a planted incident after the background's of the same start minute).
+ */
+function next(plan: Plan, cursor: { rank: number; planted: number }): GeneratedIncident {
+  const { planted } = plan
+  if (
+    cursor.planted < planted.length &&
+    (cursor.rank >= plan.n || planted[cursor.planted].fromMinute < plan.crimeFrom[plan.order[cursor.rank]])
+  ) {
+    return planted[cursor.planted++].record
+  }
+  return emit(plan, cursor.rank++)
+}
+
+/**
  * Generates n synthetic incidents with ground-truth `series` labels, ordered by (start) time, ids
- * `AJ0000001…` in that order. Same options and seed give byte-identical `JSON.stringify` output.
+ * `AJ0000001…` in that order, plus the planted incidents of `scenarios` (ids `AJS-IMP-0001…`) merged
+ * in by start time. Same options and seed give byte-identical `JSON.stringify` output.
  * Runs in O(n log n) time (one sort of packed float64 keys) and about 40 bytes per incident of working
  * memory besides the records; 1,000,000 incidents take a few seconds.
  *
@@ -1039,8 +906,10 @@ function emit(plan: Plan, rank: number): GeneratedIncident {
  */
 export function generateIncidents(options: GenerateIncidentsOptions): { incidents: GeneratedIncident[] } {
   const plan = buildPlan(options)
-  const incidents: GeneratedIncident[] = new Array(plan.n)
-  for (let rank = 0; rank < plan.n; rank++) incidents[rank] = emit(plan, rank)
+  const cursor = { rank: 0, planted: 0 }
+  const total = plan.n + plan.planted.length
+  const incidents: GeneratedIncident[] = new Array(total)
+  for (let k = 0; k < total; k++) incidents[k] = next(plan, cursor)
   return { incidents }
 }
 
@@ -1060,10 +929,12 @@ export function* generateIncidentChunks(
     throw new RangeError(`caselink: chunkSize must be a positive integer, got ${chunkSize}`)
   }
   const plan = buildPlan(options)
-  for (let start = 0; start < plan.n; start += chunkSize) {
-    const end = Math.min(plan.n, start + chunkSize)
+  const cursor = { rank: 0, planted: 0 }
+  const total = plan.n + plan.planted.length
+  for (let start = 0; start < total; start += chunkSize) {
+    const end = Math.min(total, start + chunkSize)
     const chunk: GeneratedIncident[] = new Array(end - start)
-    for (let rank = start; rank < end; rank++) chunk[rank - start] = emit(plan, rank)
+    for (let k = start; k < end; k++) chunk[k - start] = next(plan, cursor)
     yield chunk
   }
 }

@@ -446,3 +446,25 @@ export function settlementByPopulation(region: Region, u: number): number {
   }
   return lo
 }
+
+/**
+ * Latitude of a point `yKm` north of the preset's centre, rounded to 1e-6° (about 0.1 m).
+ *
+ * @example
+ * latitudeOf(GENERATOR_PRESETS.province, 11.0574) // 32.1
+ */
+export function latitudeOf(preset: GeneratorPreset, yKm: number): number {
+  return Math.round((preset.centerLat + yKm / 110.574) * 1e6) / 1e6
+}
+
+/**
+ * Longitude of a point `xKm` east of the preset's centre, rounded to 1e-6°.
+ *
+ * @example
+ * longitudeOf(GENERATOR_PRESETS.province, 0) // 119
+ */
+export function longitudeOf(preset: GeneratorPreset, xKm: number): number {
+  return (
+    Math.round((preset.centerLon + xKm / (111.32 * Math.cos((preset.centerLat * Math.PI) / 180))) * 1e6) / 1e6
+  )
+}
