@@ -1,5 +1,6 @@
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { type BehaviourStats, joinBehaviour } from './behaviourJoin'
 import {
   BLOCKING_RULES,
   type BlockingRule,
@@ -87,6 +88,8 @@ export function analyzeBlocking(table: CaseTable, options: AnalyzeBlockingOption
   const rare: LongRangeStats = { blocks: 0, checks: 0, largestBlock: 0 }
   if (resolved.evidence) joinEvidence(h, table, sink, capped, evidence)
   if (resolved.rareMo !== null) joinRareMo(h, table, sink, capped, rare)
+  const behaviour: BehaviourStats = { blocks: 0, checks: 0, largestBlock: 0 }
+  if (resolved.behaviour !== null) joinBehaviour(h, table, resolved.behaviour, sink, behaviour)
   const n = table.size
   const allPairs = (n * (n - 1)) / 2
   const largestGrid = grid.blocks.reduce((m, b) => Math.max(m, b.rows), 0)
@@ -95,6 +98,7 @@ export function analyzeBlocking(table: CaseTable, options: AnalyzeBlockingOption
     { pairs: sink.byRule[1], checks: 0, blocks: 0, largestBlock: 0 },
     { pairs: sink.byRule[2], ...evidence },
     { pairs: sink.byRule[3], ...rare },
+    { pairs: sink.byRule[4], ...behaviour },
   ]
   const byRule = {} as Record<BlockingRule, RuleAnalysis>
   BLOCKING_RULES.forEach((name, r) => {

@@ -1,4 +1,5 @@
 import type { CaseTable } from '../table/CaseTable'
+import { joinBehaviour, joinBehaviourBruteForce } from './behaviourJoin'
 import {
   BLOCKING_RULES,
   type BlockingRule,
@@ -22,7 +23,7 @@ export interface CandidateSet {
   count: number
   a: Uint32Array
   b: Uint32Array
-  /** Rule id per pair: 0 spaceTime, 1 missingLocation, 2 evidence, 3 rareMo. */
+  /** Rule id per pair: 0 spaceTime, 1 missingLocation, 2 evidence, 3 rareMo, 4 behaviour. */
   rule: Uint8Array
   /** Number of pairs per rule. */
   byRule: Record<BlockingRule, number>
@@ -41,8 +42,11 @@ export interface CandidateSet {
  *    Without it, rows without location are linked by the long-range rules only.
  * 3. `evidence`: the pair shares an evidence value carried by at most `maxBlockSize` rows, whatever
  *    the distance and time.
- * 4. `rareMo`: the pair shares a rare MO value or a rare combination of two MO values (document
- *    frequency ≤ `rareMo.maxDocumentFrequency`), windows within `rareMo.maxGapDays`.
+ * 4. `rareMo`: the pair shares a rare MO value or a rare combination of two or three MO values (at most
+ *    `rareMo.maxDocumentFrequency` carriers, counted in clumps), within `rareMo.maxGapDays` and
+ *    `rareMo.maxDistanceMeters`.
+ * 5. `behaviour`: each row's nearest behavioural neighbours at any distance and time among the pairs
+ *    left (see {@link joinBehaviour}).
  * Long-range rules ignore `categoryGroups`. Values above `maxBlockSize` are skipped and listed in
  * `capped`. Runs in O(rows + grid insertions + pairs examined), memory O(rows + pairs); the output is
  * deterministic (sorted). See {@link analyzeBlocking} to size a run first.
@@ -62,6 +66,7 @@ export function generateCandidates(table: CaseTable, options: GenerateCandidates
   joinSpaceTime(h, buffer, null)
   if (resolved.evidence) joinEvidence(h, table, buffer, capped, null)
   if (resolved.rareMo !== null) joinRareMo(h, table, buffer, capped, null)
+  if (resolved.behaviour !== null) joinBehaviour(h, table, resolved.behaviour, buffer, null)
   const byRule = ruleCounts(buffer.byRule)
   const count = buffer.count
   const { a, b, rule } = buffer.sorted(table.size)
@@ -90,6 +95,7 @@ export function generateCandidatesBruteForce(
       if (r >= 0) buffer.push(i, j, r)
     }
   }
+  if (resolved.behaviour !== null) joinBehaviourBruteForce(h, table, resolved.behaviour, buffer)
   const capped: CappedValue[] = []
   // the capped report does not depend on the enumeration: reuse the rules' own reporting
   const sinkless = { count: 0, push: () => {} }

@@ -1,5 +1,6 @@
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { type ClumpCounter, clumpedMoFrequency, createClumpCounter } from '../table/clumpedFrequency'
 import {
   categoryGroupOf,
   type ResolvedBlockingOptions,
@@ -128,13 +129,25 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
   let rareComboRows: Uint32Array = new Uint32Array(0)
   const cappedCombos: { key: number; rows: number }[] = []
   const rare = options.rareMo
+  // with clumped counts, keys are listed up to maxRows rows, then kept when their clumps are few enough
+  const counter = rare?.clumped ? createClumpCounter(table) : null
+  const listLimit =
+    rare === null
+      ? 0
+      : counter === null
+        ? rare.maxDocumentFrequency
+        : Math.max(rare.maxDocumentFrequency, rare.maxRows)
   if (rare !== null) {
+    const count = counter === null ? table.moFrequency : clumpedMoFrequency(table)
     for (let v = 0; v < V; v++) {
-      const f = table.moFrequency[v]
-      if (f <= rare.maxDocumentFrequency) moRare[v] = f <= options.maxBlockSize ? 1 : 2
+      if (count[v] <= rare.maxDocumentFrequency) moRare[v] = table.moFrequency[v] <= rare.maxRows ? 1 : 2
     }
     if (rare.combinations) {
-      const combos = rareCombinations(table, moRare, rare.maxDocumentFrequency, options.maxBlockSize)
+      const combos = keepClumped(
+        rareCombinations(table, moRare, listLimit, rare.maxRows),
+        rare.maxDocumentFrequency,
+        counter,
+      )
       rareCombos = combos.keys
       rareComboStart = combos.start
       rareComboRows = combos.rows
@@ -142,7 +155,7 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
     }
   }
   const triples = rare?.triples
-    ? rareTriples(table, moRare, rare.maxDocumentFrequency, options.maxBlockSize)
+    ? keepClumped(rareTriples(table, moRare, listLimit, rare.maxRows), rare.maxDocumentFrequency, counter)
     : null
   const rowRare =
     rare === null ? null : rowRareKeys(table, moRare, rareCombos, rareComboStart, rareComboRows, triples)
@@ -304,6 +317,43 @@ export function rareCombinations(
     p = q
   }
   return { keys: Float64Array.from(rareKeys), start: Uint32Array.from(starts), rows, capped }
+}
+
+/**
+ * The tuples whose rows form at most `maxDocumentFrequency` clumps (see {@link createClumpCounter});
+ * without a counter, all of them (they were listed by rows).
+ */
+function keepClumped(
+  tuples: RareTuples,
+  maxDocumentFrequency: number,
+  counter: ClumpCounter | null,
+): RareTuples {
+  if (counter === null) return tuples
+  const { keys, start, rows } = tuples
+  const keep = new Uint8Array(keys.length)
+  let kept = 0
+  let keptRows = 0
+  for (let c = 0; c < keys.length; c++) {
+    const size = start[c + 1] - start[c]
+    if (size <= maxDocumentFrequency || counter.count(rows, start[c], start[c + 1]) <= maxDocumentFrequency) {
+      keep[c] = 1
+      kept++
+      keptRows += size
+    }
+  }
+  if (kept === keys.length) return tuples
+  const outKeys = new Float64Array(kept)
+  const outStart = new Uint32Array(kept + 1)
+  const outRows = new Uint32Array(keptRows)
+  let k = 0
+  for (let c = 0; c < keys.length; c++) {
+    if (keep[c] === 0) continue
+    outKeys[k] = keys[c]
+    outRows.set(rows.subarray(start[c], start[c + 1]), outStart[k])
+    outStart[k + 1] = outStart[k] + start[c + 1] - start[c]
+    k++
+  }
+  return { keys: outKeys, start: outStart, rows: outRows, capped: tuples.capped }
 }
 
 /** Rare tuples of MO values: sorted keys, their rows (CSR), and the capped ones. */

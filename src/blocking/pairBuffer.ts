@@ -7,7 +7,7 @@ const CHUNK_PAIRS = 1 << 20
 
 /** Where candidate pairs go: stored, or only counted. */
 export interface PairSink {
-  /** Adds pair (i, j) found by `rule` (0..3); i and j in any order, i !== j. */
+  /** Adds pair (i, j) found by `rule` (0..4); i and j in any order, i !== j. */
   push(i: number, j: number, rule: number): void
   readonly count: number
 }
@@ -15,7 +15,7 @@ export interface PairSink {
 /** Counts pairs per rule without storing them (for analyzeBlocking). */
 export class CountingSink implements PairSink {
   count = 0
-  readonly byRule = new Float64Array(4)
+  readonly byRule = new Float64Array(5)
   push(_i: number, _j: number, rule: number): void {
     this.count++
     this.byRule[rule]++
@@ -25,7 +25,7 @@ export class CountingSink implements PairSink {
 /** Stores pairs as (min, max) in chunks; `rule` kept alongside. */
 export class PairBuffer implements PairSink {
   count = 0
-  readonly byRule = new Float64Array(4)
+  readonly byRule = new Float64Array(5)
   private readonly lows: Uint32Array[] = []
   private readonly highs: Uint32Array[] = []
   private readonly rules: Uint8Array[] = []
@@ -65,7 +65,7 @@ export class PairBuffer implements PairSink {
    */
   sorted(rowCount: number): { a: Uint32Array; b: Uint32Array; rule: Uint8Array } {
     const total = this.count
-    if (rowCount >= 2 ** 30) throw new Error('caselink: at most 2^30 rows can be blocked')
+    if (rowCount >= 2 ** 29) throw new Error('caselink: at most 2^29 rows can be blocked')
     const start = new Uint32Array(rowCount + 1)
     const chunkCount = this.lows.length
     const chunkLength = (c: number) => (c === chunkCount - 1 ? this.at : CHUNK_PAIRS)
@@ -76,14 +76,14 @@ export class PairBuffer implements PairSink {
     }
     for (let r = 0; r < rowCount; r++) start[r + 1] += start[r]
     const fill = start.slice(0, rowCount)
-    // b * 4 + rule packs into 32 bits (rows < 2^30); sorting it sorts by b
+    // b * 8 + rule packs into 32 bits (rows < 2^29); sorting it sorts by b
     const packed = new Uint32Array(total)
     for (let c = 0; c < chunkCount; c++) {
       const low = this.lows[c]
       const high = this.highs[c]
       const rule = this.rules[c]
       const length = chunkLength(c)
-      for (let k = 0; k < length; k++) packed[fill[low[k]]++] = high[k] * 4 + rule[k]
+      for (let k = 0; k < length; k++) packed[fill[low[k]]++] = high[k] * 8 + rule[k]
     }
     this.lows.length = 0
     this.highs.length = 0
@@ -103,8 +103,8 @@ export class PairBuffer implements PairSink {
     }
     for (let k = 0; k < total; k++) {
       const v = packed[k]
-      rule[k] = v & 3
-      packed[k] = v >>> 2
+      rule[k] = v & 7
+      packed[k] = v >>> 3
     }
     return { a, b: packed, rule }
   }

@@ -79,10 +79,12 @@ export function templateFor(table: CaseTable, options: FitModelOptions): Linkage
   return plainLayout(defaultModel({ moGroups: groups }))
 }
 
+/** The layout without adjustments, MO rarity counted in clumps (what `trainModel` fits). */
 function plainLayout(model: LinkageModel): LinkageModel {
   const { background: _background, pairPriors: _priors, ...rest } = model
   return {
     ...rest,
+    rarity: 'clumped',
     comparisons: model.comparisons.map((comparison) => {
       if (comparison.kind !== 'mo' && comparison.kind !== 'category') return comparison
       const { termFrequencyAdjustment: _tf, ...plain } = comparison
@@ -158,6 +160,7 @@ export function withProbabilities(
     version: 1,
     priorProbability,
     ...(template.background === undefined ? {} : { background: template.background }),
+    ...(template.rarity === undefined ? {} : { rarity: template.rarity }),
     comparisons: template.comparisons.map((comparison, c) => ({
       ...comparison,
       levels: comparison.levels.map((level, l) => ({

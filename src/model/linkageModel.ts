@@ -230,6 +230,15 @@ export const LinkageModelSchema = z
           .optional(),
       })
       .optional(),
+    /**
+     * How the rarity of an MO value is counted when weighing agreement on it (the MO similarity's value
+     * weights and the term-frequency adjustments): `'clumped'`, carriers counted in clumps (see
+     * `createClumpCounter`: one offender's repetitions near each other count about once, so a prolific
+     * offender's habits stay rare), or `'rows'`, every carrier once. The weights were fitted under one
+     * of them and hold under it. Absent: `'rows'` (models written before clumped counts). `trainModel`
+     * fits `'clumped'`; the online index counts rows whatever the model says.
+     */
+    rarity: z.enum(['rows', 'clumped']).optional(),
     /** How the model was made (informational). */
     training: z
       .object({

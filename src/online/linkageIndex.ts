@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { GenerateCandidatesOptions, RareMoOptions } from '../blocking/blockingOptions'
 import { resolveBlockingOptions } from '../blocking/blockingOptions'
-import { generateCandidates } from '../blocking/generateCandidates'
+import { BLOCKING_DEFAULTS, generateCandidates } from '../blocking/generateCandidates'
 import { acceptParsed, incidentToRecord, isIncident } from '../link/isIncident'
 import { LINK_DEFAULTS, scorerWithPriors } from '../link/linkIncidents'
 import type { RankedIncident, RankedSeries } from '../link/rankSeries'
@@ -148,8 +148,11 @@ const COMPILE_MIN_PAIRS = 20_000
  * its limit rose to 100 within 30 km. The index keeps the pairs of a rare value or combination as its
  * carriers arrive and withdraws them when it turns common, work that grows with the square of the limit:
  * at batch's defaults 1M adds ran at 9,430/s against 16,047/s with these, on the same busy machine
- * (bench/online.ts). Pass
- * `rareMo: BLOCKING_DEFAULTS.rareMo` to link as `linkIncidents` does by default.
+ * (bench/online.ts). The index counts a value's carriers in rows (batch counts clumps by default, see
+ * `rareMo.clumped`), caps rare-MO blocks at `maxBlockSize` and has no behaviour rule; it scores with the
+ * model's MO rarity counted in rows too. It links as `linkIncidents` does with `model: { ...model,
+ * rarity: 'rows' }` and `blocking: { rareMo: { ...rareMo, clumped: false, maxRows: maxBlockSize },
+ * behaviour: false }`.
  *
  * @example
  * createLinkageIndex({ rareMo: { ...INDEX_RARE_MO_DEFAULTS, maxGapDays: 90 } })
@@ -254,7 +257,10 @@ class OnlineIndex implements LinkageIndex {
       throw new RangeError(`caselink: resolution must be a finite number >= 0, got ${resolution}`)
     }
     const rareMo = options.rareMo === false ? false : { ...INDEX_RARE_MO_DEFAULTS, ...options.rareMo }
-    this.model = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
+    // the index counts MO rarity in rows as incidents arrive (clumps are not kept up to date), whatever the
+    // model was fitted with
+    const given = options.model === undefined ? defaultModel() : parseLinkageModel(options.model)
+    this.model = given.rarity === 'clumped' ? { ...given, rarity: 'rows' } : given
     // a model's learned horizon, as learned (an index grows: there is no density to rescale it to yet)
     const learned = this.model.blocking
     const horizon =
@@ -550,7 +556,16 @@ class OnlineIndex implements LinkageIndex {
       Uint32Array.from({ length: n }, (_, i) => i),
       n,
     )
-    const candidates = generateCandidates(table, this.options)
+    // the batch rules the index keeps: rare MO counted in rows and capped at maxBlockSize, no behaviour rule
+    const rare = this.options.rareMo
+    const candidates = generateCandidates(table, {
+      ...this.options,
+      behaviour: false,
+      rareMo:
+        rare === false
+          ? false
+          : { ...rare, clumped: false, maxRows: this.options.maxBlockSize ?? BLOCKING_DEFAULTS.maxBlockSize },
+    })
     const { model, scorer } = scorerWithPriors(
       table,
       candidates,

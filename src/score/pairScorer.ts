@@ -10,6 +10,7 @@ import {
 } from '../model/linkageModel'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import type { CaseTable } from '../table/CaseTable'
+import { clumpedMoFrequency } from '../table/clumpedFrequency'
 import { type BackgroundRates, backgroundRates } from './backgroundRates'
 import { type CompiledKernel, compileKernel } from './compileKernel'
 import { type TermFrequencies, termFrequencies, termFrequenciesFor } from './termFrequencies'
@@ -158,15 +159,18 @@ export function createPairScorer(
   const rowBuffer = new ArrayBuffer(n * BLOCK_BYTES)
   const rowF = new Float64Array(rowBuffer)
   const rowI = new Int32Array(rowBuffer)
-  const frequencyOf = reference === undefined ? null : referenceFrequencies(reference)
+  const clumped = model.rarity === 'clumped'
+  const frequencyOf = reference === undefined ? null : referenceFrequencies(reference, clumped)
   const frequencySize = reference === undefined ? n : reference.size
   const moValueWeight = new Float64Array(table.moValues.length)
   const moValueBit = new Int32Array(table.moValues.length)
+  // carriers counted in clumps: a prolific offender's repetitions do not make his habits common
+  const ownFrequency = clumped ? clumpedMoFrequency(table) : table.moFrequency
   for (let id = 0; id < moValueWeight.length; id++) {
     const frequency =
       frequencyOf === null
-        ? table.moFrequency[id]
-        : Math.max(frequencyOf.mo.get(table.moValues[id]) ?? 0, table.moFrequency[id])
+        ? ownFrequency[id]
+        : Math.max(frequencyOf.mo.get(table.moValues[id]) ?? 0, ownFrequency[id])
     moValueWeight[id] = uniformRarity ? 1 : moRarityWeight(frequencySize, frequency)
     const g = table.moGroup[id]
     if (g >= 0) moValueBit[id] = groupBitOf(m.moGroupIndex, table.moGroupValues[g])
@@ -222,7 +226,7 @@ export function createPairScorer(
 
   const adjustments =
     options.adjustments ??
-    scorerAdjustments(table, m, { reference, uniformRarity, statistics: options.statistics })
+    scorerAdjustments(table, m, { reference, uniformRarity, clumped, statistics: options.statistics })
   const arrays: ScorerArrays = {
     rowF,
     rowI,
@@ -512,11 +516,27 @@ function compileBackground(model: LinkageModel): CompiledBackground | null {
 export interface ScoringStatistics {
   /** The table they were measured on. */
   table: CaseTable
+  /** Whether MO values' carriers were counted in clumps (the model's `rarity`); absent: rows. */
+  clumped?: boolean
   termFrequencies: TermFrequencies | null
   background: BackgroundRates | null
 }
 
-const termFrequencyCache = new WeakMap<CaseTable, TermFrequencies>()
+/** Term frequencies per table: counted in rows, and in clumps. */
+const termFrequencyCache = [
+  new WeakMap<CaseTable, TermFrequencies>(),
+  new WeakMap<CaseTable, TermFrequencies>(),
+]
+
+function cachedTermFrequencies(table: CaseTable, clumped: boolean): TermFrequencies {
+  const cache = termFrequencyCache[clumped ? 1 : 0]
+  let tf = cache.get(table)
+  if (tf === undefined) {
+    tf = termFrequencies(table, { clumped })
+    cache.set(table, tf)
+  }
+  return tf
+}
 const backgroundCache = new WeakMap<CaseTable, Map<string, BackgroundRates>>()
 
 /**
@@ -531,14 +551,8 @@ export function scoringStatistics(table: CaseTable, model: LinkageModel): Scorin
   const needTf = model.comparisons.some(
     (c) => (c.kind === 'mo' || c.kind === 'category') && c.termFrequencyAdjustment === true,
   )
-  let tf: TermFrequencies | null = null
-  if (needTf) {
-    tf = termFrequencyCache.get(table) ?? null
-    if (tf === null) {
-      tf = termFrequencies(table)
-      termFrequencyCache.set(table, tf)
-    }
-  }
+  const clumped = model.rarity === 'clumped'
+  const tf = needTf ? cachedTermFrequencies(table, clumped) : null
   let background: BackgroundRates | null = null
   if (model.background !== undefined) {
     const { maxDistanceMeters, maxGapDays } = model.background
@@ -551,7 +565,7 @@ export function scoringStatistics(table: CaseTable, model: LinkageModel): Scorin
       byKey.set(key, background)
     }
   }
-  return { table, termFrequencies: tf, background }
+  return { table, clumped, termFrequencies: tf, background }
 }
 
 /**
@@ -576,7 +590,12 @@ const EMPTY_F64: Float64Array = new Float64Array(0)
 function scorerAdjustments(
   table: CaseTable,
   m: CompiledModel,
-  options: { reference?: CaseTable; uniformRarity: boolean; statistics?: ScoringStatistics },
+  options: {
+    reference?: CaseTable
+    uniformRarity: boolean
+    clumped: boolean
+    statistics?: ScoringStatistics
+  },
 ): ScorerAdjustments {
   const tfLayout = Int32Array.of(table.moValues.length, table.categoryValues.length)
   const none: ScorerAdjustments = {
@@ -595,11 +614,12 @@ function scorerAdjustments(
   let moTermFrequency: Float64Array = EMPTY_F64
   let categoryTermFrequency: Float64Array = EMPTY_F64
   if (m.moTf || m.categoryTf) {
+    const fromGiven =
+      given !== undefined && (given.clumped ?? false) === options.clumped ? given.termFrequencies : null
     const own =
       source === table
-        ? (given?.termFrequencies ?? termFrequencyCache.get(table) ?? termFrequencies(table))
-        : termFrequenciesFor(table, source)
-    if (source === table) termFrequencyCache.set(table, own)
+        ? (fromGiven ?? cachedTermFrequencies(table, options.clumped))
+        : termFrequenciesFor(table, source, { clumped: options.clumped })
     if (m.moTf) moTermFrequency = own.mo
     if (m.categoryTf) categoryTermFrequency = own.category
   }
@@ -1216,19 +1236,23 @@ interface ReferenceFrequencies {
   evidence: Map<string, number>
 }
 
-const referenceCache = new WeakMap<CaseTable, ReferenceFrequencies>()
+const referenceCache = [
+  new WeakMap<CaseTable, ReferenceFrequencies>(),
+  new WeakMap<CaseTable, ReferenceFrequencies>(),
+]
 
-function referenceFrequencies(table: CaseTable): ReferenceFrequencies {
-  let cached = referenceCache.get(table)
+function referenceFrequencies(table: CaseTable, clumped: boolean): ReferenceFrequencies {
+  let cached = referenceCache[clumped ? 1 : 0].get(table)
   if (cached === undefined) {
     const mo = new Map<string, number>()
-    for (let id = 0; id < table.moValues.length; id++) mo.set(table.moValues[id], table.moFrequency[id])
+    const frequency = clumped ? clumpedMoFrequency(table) : table.moFrequency
+    for (let id = 0; id < table.moValues.length; id++) mo.set(table.moValues[id], frequency[id])
     const evidence = new Map<string, number>()
     for (let id = 0; id < table.evidenceValues.length; id++) {
       evidence.set(table.evidenceValues[id], table.evidenceFrequency[id])
     }
     cached = { mo, evidence }
-    referenceCache.set(table, cached)
+    referenceCache[clumped ? 1 : 0].set(table, cached)
   }
   return cached
 }

@@ -1,4 +1,5 @@
 import type { CaseTable } from '../table/CaseTable'
+import { clumpedMoFrequency } from '../table/clumpedFrequency'
 
 /** Options of {@link termFrequencies}. */
 export interface TermFrequencyOptions {
@@ -7,6 +8,13 @@ export interface TermFrequencyOptions {
    * categories, so a small category's few rows do not make its values look unique. Default 10.
    */
   pseudoCount?: number
+  /**
+   * Count each value's carriers in clumps ({@link clumpedMoFrequency}): one offender's repetitions near
+   * each other count about once, so a prolific offender's habits do not make them common. A value's
+   * counts in every category are scaled by its clumped / raw ratio. Default false (every carrier once),
+   * as models written before clumped counts were fitted; a model with `rarity: 'clumped'` sets it.
+   */
+  clumped?: boolean
 }
 
 /**
@@ -64,13 +72,16 @@ export function termFrequencies(table: CaseTable, options: TermFrequencyOptions 
   const counts = new Float64Array((categories + 1) * V)
   const all = categories * V
   const categoryCount = new Float64Array(categories)
+  const clumped = (options.clumped ?? true) ? clumpedMoFrequency(table) : null
+  const one = new Float64Array(V).fill(1)
+  if (clumped !== null) for (let v = 0; v < V; v++) one[v] = clumped[v] / table.moFrequency[v]
   for (let i = 0; i < table.size; i++) {
     const c = table.category[i]
     if (c >= 0) categoryCount[c]++
     for (let k = table.moStart[i]; k < table.moStart[i + 1]; k++) {
       const v = table.moIds[k]
-      if (c >= 0) counts[c * V + v]++
-      counts[all + v]++
+      if (c >= 0) counts[c * V + v] += one[v]
+      counts[all + v] += one[v]
     }
   }
   return termFrequenciesFromCounts(

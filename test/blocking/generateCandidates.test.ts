@@ -219,6 +219,7 @@ describe('generateCandidates', () => {
             categoryGroups: 'none',
             evidence: false,
             rareMo: false,
+            behaviour: false,
           })
           const found = new Set<number>()
           for (let k = 0; k < result.count; k++) found.add(result.a[k] * 1000 + result.b[k])
@@ -351,6 +352,7 @@ describe('generateCandidates', () => {
     }
     const rare = generateCandidates(buildCaseTable(incidents), {
       rareMo: { maxDocumentFrequency: 3, maxGapDays: 30, maxDistanceMeters: Number.POSITIVE_INFINITY },
+      behaviour: false,
     })
     expect(Array.from(rare.a, (a, k) => [a, rare.b[k]])).toEqual([
       [0, 1],
@@ -361,10 +363,12 @@ describe('generateCandidates', () => {
     // combination entry:0 + target:0 is carried by rows 0, 6, 12, 18, 24: rare at limit 5
     const combos = generateCandidates(buildCaseTable(incidents), {
       rareMo: { maxDocumentFrequency: 5, maxGapDays: 12, maxDistanceMeters: Number.POSITIVE_INFINITY },
+      behaviour: false,
     })
     expect(combos.byRule.rareMo).toBeGreaterThan(3)
     const tight = generateCandidates(buildCaseTable(incidents), {
       rareMo: { maxDocumentFrequency: 5, maxGapDays: 1, maxDistanceMeters: Number.POSITIVE_INFINITY },
+      behaviour: false,
     })
     expect(tight.byRule.rareMo).toBe(2)
   })

@@ -39,9 +39,21 @@ function onlinePairs(incidents: Incident[], options: GenerateCandidatesOptions):
   return pairs
 }
 
+/**
+ * The batch rules the index implements: rare MO counted in rows and capped at `maxBlockSize`, no behaviour
+ * rule (see CandidateIndex).
+ */
+function batchEquivalent(options: GenerateCandidatesOptions): GenerateCandidatesOptions {
+  const rareMo =
+    options.rareMo === false
+      ? false
+      : { ...options.rareMo, clumped: false, maxRows: options.maxBlockSize ?? 100 }
+  return { ...options, rareMo, behaviour: false }
+}
+
 function batchPairs(incidents: Incident[], options: GenerateCandidatesOptions): Set<number> {
   const table = buildCaseTable(incidents, { timeZone: TZ })
-  const c = generateCandidatesBruteForce(table, options)
+  const c = generateCandidatesBruteForce(table, batchEquivalent(options))
   const pairs = new Set<number>()
   for (let k = 0; k < c.count; k++) pairs.add(c.a[k] * table.size + c.b[k])
   return pairs

@@ -6,6 +6,7 @@ import { BLOCKING_DEFAULTS } from '../../src/blocking/blockingOptions'
 import { detectSeries } from '../../src/cluster/detectSeries'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { linkIncidents } from '../../src/link/linkIncidents'
+import { defaultModel } from '../../src/model/defaultModel'
 import {
   createLinkageIndex,
   INDEX_RARE_MO_DEFAULTS,
@@ -57,6 +58,10 @@ function adjustedRand(x: ArrayLike<number>, y: ArrayLike<number>): number {
   return (joint - expected) / ((a + b) / 2 - expected)
 }
 
+// the index counts rarity in rows and has no behaviour rule: batch linkIncidents is matched under those
+const ROWS_MODEL = { ...defaultModel(), rarity: 'rows' as const }
+const ROWS_RARE_MO = { ...BLOCKING_DEFAULTS.rareMo, clumped: false, maxDocumentFrequency: 100 }
+
 describe('createLinkageIndex', () => {
   const incidents = timeOrdered(3000, 3)
 
@@ -65,10 +70,11 @@ describe('createLinkageIndex', () => {
     // (recluster() re-estimates them), so batch keeps the model's priors as well
     const batch = linkIncidents(incidents, {
       timeZone: TZ,
-      blocking: { rareMo: INDEX_RARE_MO_DEFAULTS },
+      model: ROWS_MODEL,
+      blocking: { rareMo: { ...INDEX_RARE_MO_DEFAULTS, clumped: false, maxRows: 100 }, behaviour: false },
       prior: 'model',
     })
-    const index = createLinkageIndex({ timeZone: TZ, prior: 'model' })
+    const index = createLinkageIndex({ timeZone: TZ, prior: 'model', model: ROWS_MODEL })
     expect(index.options.rareMo).toEqual(INDEX_RARE_MO_DEFAULTS)
     for (const incident of incidents) index.add([incident])
     const online = seriesLabels(index, incidents)
@@ -92,8 +98,12 @@ describe('createLinkageIndex', () => {
   }, 60_000)
 
   it("links as batch linkIncidents' defaults when given batch's rare-MO rule, priors estimated by recluster()", () => {
-    const batch = linkIncidents(incidents, { timeZone: TZ })
-    const index = createLinkageIndex({ timeZone: TZ, rareMo: BLOCKING_DEFAULTS.rareMo })
+    const batch = linkIncidents(incidents, {
+      timeZone: TZ,
+      model: ROWS_MODEL,
+      blocking: { rareMo: { ...ROWS_RARE_MO, maxRows: 100 }, behaviour: false },
+    })
+    const index = createLinkageIndex({ timeZone: TZ, rareMo: ROWS_RARE_MO, model: ROWS_MODEL })
     index.add(incidents)
     expect(index.model.pairPriors).toEqual(createLinkageIndex({ timeZone: TZ }).model.pairPriors)
     index.recluster()

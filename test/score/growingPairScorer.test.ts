@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { defaultModel } from '../../src/model/defaultModel'
 import type { LinkageModel } from '../../src/model/linkageModel'
+
+/** The growing scorer counts MO rarity in rows (the online index's way): the models it is checked with say so. */
+function rowsModel(options?: Parameters<typeof defaultModel>[0]): LinkageModel {
+  return { ...defaultModel(options), rarity: 'rows' }
+}
+
 import { CaseStore } from '../../src/online/caseStore'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
@@ -97,20 +103,20 @@ function checkAgainstBatch(
 describe('GrowingPairScorer', () => {
   it('gives createPairScorer weights (to 1e-12, in fact bit-identical) as rows and frequencies grow', () => {
     const incidents = province(1500, 3)
-    const model = defaultModel({ moGroups: ['entry', 'target', 'time'] })
+    const model = rowsModel({ moGroups: ['entry', 'target', 'time'] })
     expect(checkAgainstBatch(incidents, model, 5, 600)).toBe(3000)
   })
 
   it('equals createPairScorer with an MO vocabulary over 256 values (list merge instead of bitmaps)', () => {
     const incidents = manyMoValues(1200, 8)
     expect(buildCaseTable(incidents).moValues.length).toBeGreaterThan(256)
-    const model = defaultModel({ moGroups: ['entry', 'tool'] })
+    const model = rowsModel({ moGroups: ['entry', 'tool'] })
     expect(checkAgainstBatch(incidents, model, 4, 500)).toBe(2000)
   })
 
   it('scoreRange keeps exactly the pairs at or above minWeight, with their exact weights (reach filter)', () => {
     const incidents = province(1200, 6)
-    const model = defaultModel({ moGroups: ['entry', 'target'] })
+    const model = rowsModel({ moGroups: ['entry', 'target'] })
     const table = buildCaseTable(incidents, { timeZone: TZ })
     const store = new CaseStore(TZ, table.originLat, table.originLon)
     store.append(table)
@@ -150,7 +156,7 @@ describe('GrowingPairScorer', () => {
     const incidents = manyMoValues(400, 9)
     const all = buildCaseTable(incidents, { timeZone: TZ })
     const origin = { timeZone: TZ, originLat: all.originLat, originLon: all.originLon }
-    const model = defaultModel()
+    const model = rowsModel()
     const store = new CaseStore(TZ, all.originLat, all.originLon)
     const scorer = new GrowingPairScorer(model, store)
     store.append(buildCaseTable(incidents.slice(0, 300), origin))
