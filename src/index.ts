@@ -11,6 +11,8 @@ export {
   type RuleAnalysis,
 } from './blocking/analyzeBlocking'
 export {
+  BEHAVIOUR_DEFAULTS,
+  type BehaviourOptions,
   BLOCKING_DEFAULTS,
   BLOCKING_RULES,
   type BlockingRule,
@@ -302,5 +304,12 @@ export {
   normalizeNarrative,
 } from './table/buildCaseTable'
 export type { CaseTable } from './table/CaseTable'
+export {
+  CLUMP_DEFAULTS,
+  type ClumpCounter,
+  type ClumpOptions,
+  clumpedMoFrequency,
+  createClumpCounter,
+} from './table/clumpedFrequency'
 export type { Random } from './util/random'
 export { createRandom, hashString, randomInt } from './util/random'

@@ -13,24 +13,24 @@ export type CategoryGroups = 'none' | 'parent' | 'category' | readonly (readonly
 /** Long-range rule: pairs sharing a rare MO value, or a rare combination of two MO values. */
 export interface RareMoOptions {
   /**
-   * A value or a combination is rare when its carriers count at most this: counted in clumps (see
-   * `clumped`), or in rows. Default 75 clumps: at 100,000 generated incidents it finds more true pairs
-   * than the former 100 rows with fewer pairs (province 156,550 true of 1.81 M rare-MO pairs against
-   * 155,762 of 2.05 M; city 168,078 of 10.3 M against 167,624 of 11.3 M); at 1,000,000 province, 0.4%
-   * fewer true pairs with 18% fewer pairs.
+   * A value or a combination is rare when at most this many rows carry it (document frequency), or when
+   * its carriers form at most `maxClumps` clumps. Default 100.
    */
   maxDocumentFrequency?: number
   /**
-   * Count a key's carriers in clumps, as `createClumpCounter` counts them (6 km / 45-day cells): one
-   * offender's repetitions near each other count about once, so the clumped count estimates how many
-   * offenders carry the key, and a prolific offender's habits stay rare — a value carried by one
-   * travelling offender's 121 crimes (about 40 clumps) and a few others is rare. Default true; `false`
-   * counts rows.
+   * …or when its carriers count at most this many clumps, however many rows carry it: counted as
+   * `createClumpCounter` counts them (6 km × 45-day cells, each holding min(rows, 1 + what chance would
+   * put there)), so one offender's repetitions count about once per stay and a prolific offender's habits
+   * stay rare (121 crimes over 40 stays and 20 other carriers: 141 rows, 68.6 clumps). At 100,000
+   * generated incidents it adds 1.2% true rare-MO pairs for 1.3% more pairs (province 157,604 true of
+   * 2.08 M against 155,762 of 2.05 M; city 169,548 of 11.40 M against 167,624 of 11.27 M). Default 75;
+   * 0 turns it off (rows only).
    */
-  clumped?: boolean
+  maxClumps?: number
   /**
    * Cost cap: a rare key carried by more rows than this is skipped (and listed in `capped`), whatever its
-   * clumped count. Default 1,000.
+   * clumped count. Default 300 (1,000 found the same pairs at 100,000 generated incidents and listed more
+   * keys' rows at 1,000,000).
    */
   maxRows?: number
   /** Time horizon of the rule: the two windows come within this many days. Default 180. */
@@ -158,8 +158,8 @@ export interface GenerateCandidatesOptions {
    * counted in clumps, sampled narrative bigrams), see {@link BehaviourOptions}; `true` for its defaults.
    * Default off: it brings pairs chosen for looking alike, which the priors estimated on the candidates
    * then take for linked (on the bundled 300-incident sample it raised the far pairs' estimated prior from
-   * 2% to 26% and the links from 180 to 561, as many as the time-permuted null run gave); at 100,000
-   * generated province incidents it adds no pair above its 12-bit floor.
+   * 13.7% to 26.3% and the links from 180 to 561, while the time-permuted run made 668); at 100,000
+   * generated province incidents it adds no pair above its 12-bit floor (bench/README.md).
    */
   behaviour?: BehaviourOptions | boolean
   /**
@@ -189,9 +189,9 @@ export const BLOCKING_DEFAULTS = {
     maxDistanceMeters: 30_000,
     combinations: true,
     triples: true,
-    maxDocumentFrequency: 75,
-    clumped: true,
-    maxRows: 1_000,
+    maxDocumentFrequency: 100,
+    maxClumps: 75,
+    maxRows: 300,
   },
 } as const
 
@@ -228,7 +228,7 @@ export interface ResolvedBlockingOptions {
     maxDistanceMeters: number
     combinations: boolean
     triples: boolean
-    clumped: boolean
+    maxClumps: number
     maxRows: number
   } | null
   behaviour: ResolvedBehaviourOptions | null
@@ -288,10 +288,14 @@ export function resolveBlockingOptions(options: GenerateCandidatesOptions): Reso
     if (!(Number.isInteger(maxRows) && maxRows >= 2)) {
       throw new RangeError(`caselink: rareMo.maxRows must be an integer >= 2, got ${maxRows}`)
     }
+    const maxClumps = rare.maxClumps ?? BLOCKING_DEFAULTS.rareMo.maxClumps
+    if (!(typeof maxClumps === 'number' && maxClumps >= 0 && Number.isFinite(maxClumps))) {
+      throw new RangeError(`caselink: rareMo.maxClumps must be a finite number >= 0, got ${maxClumps}`)
+    }
     rareMo = {
       maxDocumentFrequency,
       maxRows,
-      clumped: rare.clumped ?? BLOCKING_DEFAULTS.rareMo.clumped,
+      maxClumps,
       maxGapMs: Math.round(rareGapDays * DAY_MS),
       maxDistanceMeters: rareDistance,
       combinations: rare.combinations ?? BLOCKING_DEFAULTS.rareMo.combinations,

@@ -11,8 +11,13 @@ import { type CappedValue, joinEvidence, joinRareMo } from './longRangeRules'
 import { PairBuffer } from './pairBuffer'
 import { joinSpaceTime } from './spaceTimeJoin'
 
-export type { CategoryGroups, GenerateCandidatesOptions, RareMoOptions } from './blockingOptions'
-export { BLOCKING_DEFAULTS, BLOCKING_RULES, type BlockingRule } from './blockingOptions'
+export type {
+  BehaviourOptions,
+  CategoryGroups,
+  GenerateCandidatesOptions,
+  RareMoOptions,
+} from './blockingOptions'
+export { BEHAVIOUR_DEFAULTS, BLOCKING_DEFAULTS, BLOCKING_RULES, type BlockingRule } from './blockingOptions'
 export type { CappedValue } from './longRangeRules'
 
 /**

@@ -129,8 +129,8 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
   let rareComboRows: Uint32Array = new Uint32Array(0)
   const cappedCombos: { key: number; rows: number }[] = []
   const rare = options.rareMo
-  // with clumped counts, keys are listed up to maxRows rows, then kept when their clumps are few enough
-  const counter = rare?.clumped ? createClumpCounter(table) : null
+  // keys are listed up to maxRows rows; those above maxDocumentFrequency rows are kept when they clump
+  const counter = rare !== null && rare.maxClumps > 0 ? createClumpCounter(table) : null
   const listLimit =
     rare === null
       ? 0
@@ -138,16 +138,15 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
         ? rare.maxDocumentFrequency
         : Math.max(rare.maxDocumentFrequency, rare.maxRows)
   if (rare !== null) {
-    const count = counter === null ? table.moFrequency : clumpedMoFrequency(table)
+    const clumped = counter === null ? null : clumpedMoFrequency(table)
     for (let v = 0; v < V; v++) {
-      if (count[v] <= rare.maxDocumentFrequency) moRare[v] = table.moFrequency[v] <= rare.maxRows ? 1 : 2
+      const f = table.moFrequency[v]
+      if (f <= rare.maxDocumentFrequency || (clumped !== null && clumped[v] <= rare.maxClumps)) {
+        moRare[v] = f <= rare.maxRows ? 1 : 2
+      }
     }
     if (rare.combinations) {
-      const combos = keepClumped(
-        rareCombinations(table, moRare, listLimit, rare.maxRows),
-        rare.maxDocumentFrequency,
-        counter,
-      )
+      const combos = keepClumped(rareCombinations(table, moRare, listLimit, rare.maxRows), rare, counter)
       rareCombos = combos.keys
       rareComboStart = combos.start
       rareComboRows = combos.rows
@@ -155,7 +154,7 @@ export function compileHorizon(table: CaseTable, options: ResolvedBlockingOption
     }
   }
   const triples = rare?.triples
-    ? keepClumped(rareTriples(table, moRare, listLimit, rare.maxRows), rare.maxDocumentFrequency, counter)
+    ? keepClumped(rareTriples(table, moRare, listLimit, rare.maxRows), rare, counter)
     : null
   const rowRare =
     rare === null ? null : rowRareKeys(table, moRare, rareCombos, rareComboStart, rareComboRows, triples)
@@ -320,12 +319,12 @@ export function rareCombinations(
 }
 
 /**
- * The tuples whose rows form at most `maxDocumentFrequency` clumps (see {@link createClumpCounter});
- * without a counter, all of them (they were listed by rows).
+ * The rare tuples: those of at most `maxDocumentFrequency` rows, and larger ones whose rows form at most
+ * `maxClumps` clumps (see {@link createClumpCounter}). Without a counter, all of them (listed by rows).
  */
 function keepClumped(
   tuples: RareTuples,
-  maxDocumentFrequency: number,
+  rare: { maxDocumentFrequency: number; maxClumps: number },
   counter: ClumpCounter | null,
 ): RareTuples {
   if (counter === null) return tuples
@@ -335,7 +334,7 @@ function keepClumped(
   let keptRows = 0
   for (let c = 0; c < keys.length; c++) {
     const size = start[c + 1] - start[c]
-    if (size <= maxDocumentFrequency || counter.count(rows, start[c], start[c + 1]) <= maxDocumentFrequency) {
+    if (size <= rare.maxDocumentFrequency || counter.count(rows, start[c], start[c + 1]) <= rare.maxClumps) {
       keep[c] = 1
       kept++
       keptRows += size

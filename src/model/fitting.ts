@@ -79,12 +79,11 @@ export function templateFor(table: CaseTable, options: FitModelOptions): Linkage
   return plainLayout(defaultModel({ moGroups: groups }))
 }
 
-/** The layout without adjustments, MO rarity counted in clumps (what `trainModel` fits). */
+/** The layout without adjustments, MO rarity counted in rows. */
 function plainLayout(model: LinkageModel): LinkageModel {
-  const { background: _background, pairPriors: _priors, ...rest } = model
+  const { background: _background, pairPriors: _priors, rarity: _rarity, ...rest } = model
   return {
     ...rest,
-    rarity: 'clumped',
     comparisons: model.comparisons.map((comparison) => {
       if (comparison.kind !== 'mo' && comparison.kind !== 'category') return comparison
       const { termFrequencyAdjustment: _tf, ...plain } = comparison

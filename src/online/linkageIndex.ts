@@ -148,10 +148,10 @@ const COMPILE_MIN_PAIRS = 20_000
  * its limit rose to 100 within 30 km. The index keeps the pairs of a rare value or combination as its
  * carriers arrive and withdraws them when it turns common, work that grows with the square of the limit:
  * at batch's defaults 1M adds ran at 9,430/s against 16,047/s with these, on the same busy machine
- * (bench/online.ts). The index counts a value's carriers in rows (batch counts clumps by default, see
- * `rareMo.clumped`), caps rare-MO blocks at `maxBlockSize` and has no behaviour rule; it scores with the
+ * (bench/online.ts). The index counts a value's carriers in rows (batch also counts clumps by default, see
+ * `rareMo.maxClumps`), caps rare-MO blocks at `maxBlockSize` and has no behaviour rule; it scores with the
  * model's MO rarity counted in rows too. It links as `linkIncidents` does with `model: { ...model,
- * rarity: 'rows' }` and `blocking: { rareMo: { ...rareMo, clumped: false, maxRows: maxBlockSize },
+ * rarity: 'rows' }` and `blocking: { rareMo: { ...rareMo, maxClumps: 0, maxRows: maxBlockSize },
  * behaviour: false }`.
  *
  * @example
@@ -564,7 +564,7 @@ class OnlineIndex implements LinkageIndex {
       rareMo:
         rare === false
           ? false
-          : { ...rare, clumped: false, maxRows: this.options.maxBlockSize ?? BLOCKING_DEFAULTS.maxBlockSize },
+          : { ...rare, maxClumps: 0, maxRows: this.options.maxBlockSize ?? BLOCKING_DEFAULTS.maxBlockSize },
     })
     const { model, scorer } = scorerWithPriors(
       table,

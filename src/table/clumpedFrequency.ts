@@ -66,7 +66,19 @@ export function createClumpCounter(table: CaseTable, options: ClumpOptions = {})
   if (!(days > 0 && Number.isFinite(days))) {
     throw new RangeError(`caselink: clump days must be a finite number > 0, got ${days}`)
   }
-  const { cellOf, cellRows, categoryRows, cellCount } = cellsOf(table, radius, days * DAY_MS)
+  // the cells of a table are computed once per cell size (blocking and scoring both count clumps)
+  const key = `${radius}/${days}`
+  let byKey = cellCache.get(table)
+  if (byKey === undefined) {
+    byKey = new Map()
+    cellCache.set(table, byKey)
+  }
+  let cells = byKey.get(key)
+  if (cells === undefined) {
+    cells = cellsOf(table, radius, days * DAY_MS)
+    byKey.set(key, cells)
+  }
+  const { cellOf, cellRows, categoryRows, cellCount } = cells
   const rowsIn = new Uint32Array(cellCount)
   const cellRowsIn = new Float64Array(cellCount)
   const categoryRowsIn = new Float64Array(cellCount)
@@ -144,6 +156,7 @@ export function clumpedMoFrequency(table: CaseTable, options: ClumpOptions = {})
 }
 
 const cache = new WeakMap<CaseTable, Map<string, Float64Array>>()
+const cellCache = new WeakMap<CaseTable, Map<string, ReturnType<typeof cellsOf>>>()
 
 /** Rows of each value with `use[v] === 1` (CSR over value ids). */
 function rowsOfValues(
@@ -194,47 +207,60 @@ function cellsOf(
   const columns = Math.floor((maxX - minX) / cellMeters) + 1
   const rowsOfCells = Math.floor((maxY - minY) / cellMeters) + 1
   // cell key (bucket · rows + row) · columns + column: exact in a double for any realistic extent
-  const located: number[] = []
-  for (let i = 0; i < n; i++) if (table.hasLocation[i] === 1) located.push(i)
-  const keys = new Float64Array(located.length)
-  for (let k = 0; k < located.length; k++) {
+  const located = new Uint32Array(n)
+  let m = 0
+  for (let i = 0; i < n; i++) if (table.hasLocation[i] === 1) located[m++] = i
+  const keys = new Float64Array(m)
+  let maxKey = 0
+  for (let k = 0; k < m; k++) {
     const i = located[k]
     const t = (table.timeFrom[i] + table.timeTo[i]) / 2
     const c = Math.floor((table.x[i] - minX) / cellMeters)
     const r = Math.floor((table.y[i] - minY) / cellMeters)
     const b = Math.floor((t - minT) / cellMs)
     keys[k] = (b * rowsOfCells + r) * columns + c
+    if (keys[k] > maxKey) maxKey = keys[k]
   }
-  const order = sortByKey(keys)
-  let cellCount = 0
-  for (let p = 0; p < order.length; p++) {
-    if (p > 0 && keys[order[p]] !== keys[order[p - 1]]) cellCount++
-    cellOf[located[order[p]]] = cellCount
-  }
-  cellCount = order.length === 0 ? 0 : cellCount + 1
-  // rows per (cell, category slot), over the cell's rows (sorted together by the sort above)
   const slots = table.categoryValues.length + 1
+  const slot = new Int32Array(n)
   const categoryRows = new Float64Array(slots)
-  for (const i of located) categoryRows[slotOf(table, i, slots)]++
-  const inCell = new Float64Array(slots)
-  for (let p = 0; p < order.length; ) {
-    let q = p
-    while (q < order.length && keys[order[q]] === keys[order[p]]) {
-      inCell[slotOf(table, located[order[q]], slots)]++
-      q++
+  for (let k = 0; k < m; k++) {
+    const i = located[k]
+    slot[i] = table.category[i] >= 0 ? table.category[i] : slots - 1
+    categoryRows[slot[i]]++
+  }
+  // dense ids of the occupied cells: through a table over the grid when it is small, else by sorting
+  const cellOfKey = new Int32Array(m)
+  let cellCount = 0
+  if (maxKey < DENSE_GRID_CELLS) {
+    const idOfKey = new Int32Array(maxKey + 1).fill(-1)
+    for (let k = 0; k < m; k++) {
+      const key = keys[k]
+      if (idOfKey[key] < 0) idOfKey[key] = cellCount++
+      cellOfKey[k] = idOfKey[key]
     }
-    for (let r = p; r < q; r++) {
-      const i = located[order[r]]
-      const slot = slotOf(table, i, slots)
-      cellRows[i] = inCell[slot]
-      categoryRowsOf[i] = categoryRows[slot]
+  } else {
+    const order = sortByKey(keys)
+    for (let p = 0; p < m; p++) {
+      if (p > 0 && keys[order[p]] !== keys[order[p - 1]]) cellCount++
+      cellOfKey[order[p]] = cellCount
     }
-    for (let r = p; r < q; r++) inCell[slotOf(table, located[order[r]], slots)] = 0
-    p = q
+    cellCount = m === 0 ? 0 : cellCount + 1
+  }
+  // rows per (cell, category slot)
+  const perCell = new Float64Array(cellCount * slots)
+  for (let k = 0; k < m; k++) {
+    const i = located[k]
+    cellOf[i] = cellOfKey[k]
+    perCell[cellOfKey[k] * slots + slot[i]]++
+  }
+  for (let k = 0; k < m; k++) {
+    const i = located[k]
+    cellRows[i] = perCell[cellOfKey[k] * slots + slot[i]]
+    categoryRowsOf[i] = categoryRows[slot[i]]
   }
   return { cellOf, cellRows, categoryRows: categoryRowsOf, cellCount }
 }
 
-function slotOf(table: CaseTable, i: number, slots: number): number {
-  return table.category[i] >= 0 ? table.category[i] : slots - 1
-}
+/** Grids of up to this many cells number their occupied cells through a direct table. */
+const DENSE_GRID_CELLS = 1 << 24

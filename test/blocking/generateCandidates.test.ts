@@ -351,7 +351,12 @@ describe('generateCandidates', () => {
       incidents.push(incident(`M${k}`, { lat: 30 + k * 0.5, lon: 119, timeFrom: T0 + k * DAY, mo }))
     }
     const rare = generateCandidates(buildCaseTable(incidents), {
-      rareMo: { maxDocumentFrequency: 3, maxGapDays: 30, maxDistanceMeters: Number.POSITIVE_INFINITY },
+      rareMo: {
+        maxClumps: 0,
+        maxDocumentFrequency: 3,
+        maxGapDays: 30,
+        maxDistanceMeters: Number.POSITIVE_INFINITY,
+      },
       behaviour: false,
     })
     expect(Array.from(rare.a, (a, k) => [a, rare.b[k]])).toEqual([
@@ -362,12 +367,22 @@ describe('generateCandidates', () => {
     expect(rare.byRule.rareMo).toBe(3)
     // combination entry:0 + target:0 is carried by rows 0, 6, 12, 18, 24: rare at limit 5
     const combos = generateCandidates(buildCaseTable(incidents), {
-      rareMo: { maxDocumentFrequency: 5, maxGapDays: 12, maxDistanceMeters: Number.POSITIVE_INFINITY },
+      rareMo: {
+        maxClumps: 0,
+        maxDocumentFrequency: 5,
+        maxGapDays: 12,
+        maxDistanceMeters: Number.POSITIVE_INFINITY,
+      },
       behaviour: false,
     })
     expect(combos.byRule.rareMo).toBeGreaterThan(3)
     const tight = generateCandidates(buildCaseTable(incidents), {
-      rareMo: { maxDocumentFrequency: 5, maxGapDays: 1, maxDistanceMeters: Number.POSITIVE_INFINITY },
+      rareMo: {
+        maxClumps: 0,
+        maxDocumentFrequency: 5,
+        maxGapDays: 1,
+        maxDistanceMeters: Number.POSITIVE_INFINITY,
+      },
       behaviour: false,
     })
     expect(tight.byRule.rareMo).toBe(2)

@@ -47,7 +47,7 @@ function batchEquivalent(options: GenerateCandidatesOptions): GenerateCandidates
   const rareMo =
     options.rareMo === false
       ? false
-      : { ...options.rareMo, clumped: false, maxRows: options.maxBlockSize ?? 100 }
+      : { ...options.rareMo, maxClumps: 0, maxRows: options.maxBlockSize ?? 100 }
   return { ...options, rareMo, behaviour: false }
 }
 

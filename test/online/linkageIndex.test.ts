@@ -60,7 +60,7 @@ function adjustedRand(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 // the index counts rarity in rows and has no behaviour rule: batch linkIncidents is matched under those
 const ROWS_MODEL = { ...defaultModel(), rarity: 'rows' as const }
-const ROWS_RARE_MO = { ...BLOCKING_DEFAULTS.rareMo, clumped: false, maxDocumentFrequency: 100 }
+const ROWS_RARE_MO = { ...BLOCKING_DEFAULTS.rareMo, maxClumps: 0, maxDocumentFrequency: 100 }
 
 describe('createLinkageIndex', () => {
   const incidents = timeOrdered(3000, 3)
@@ -71,7 +71,7 @@ describe('createLinkageIndex', () => {
     const batch = linkIncidents(incidents, {
       timeZone: TZ,
       model: ROWS_MODEL,
-      blocking: { rareMo: { ...INDEX_RARE_MO_DEFAULTS, clumped: false, maxRows: 100 }, behaviour: false },
+      blocking: { rareMo: { ...INDEX_RARE_MO_DEFAULTS, maxClumps: 0, maxRows: 100 }, behaviour: false },
       prior: 'model',
     })
     const index = createLinkageIndex({ timeZone: TZ, prior: 'model', model: ROWS_MODEL })
