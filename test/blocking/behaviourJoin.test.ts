@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { analyzeBlocking } from '../../src/blocking/analyzeBlocking'
 import { behaviourFeatures, sharedBits } from '../../src/blocking/behaviourJoin'
 import { BEHAVIOUR_DEFAULTS, resolveBehaviourOptions } from '../../src/blocking/blockingOptions'
 import {
@@ -161,6 +162,10 @@ describe('behaviour rule', () => {
     )
     // strangers share only common values: no behavioural pair among them
     expect(found.filter((p) => p.startsWith('S') && p.split('|')[1].startsWith('S'))).toEqual([])
+    // analyzeBlocking counts the same pairs without storing them
+    const analysis = analyzeBlocking(table, { behaviour: true })
+    expect(analysis.byRule.behaviour.pairs).toBe(c.byRule.behaviour)
+    expect(analysis.byRule.behaviour.checks).toBeGreaterThanOrEqual(c.byRule.behaviour)
     // the rule is off by default and with behaviour: false
     expect(generateCandidates(table).byRule.behaviour).toBe(0)
     expect(generateCandidates(table, { behaviour: false }).byRule.behaviour).toBe(0)
