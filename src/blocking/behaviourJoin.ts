@@ -23,7 +23,13 @@ function sampled(hash: number): boolean {
   return Math.imul(hash, 0x9e3779b1) >>> 30 === 0
 }
 
-/** Builds {@link BehaviourFeatures}. O(list entries + distinct features · log). */
+/**
+ * Builds {@link BehaviourFeatures}. O(list entries + distinct features · log).
+ *
+ * @example
+ * const features = behaviourFeatures(table, resolveBehaviourOptions({}))
+ * features.total[0] // bits row 0 could share at most
+ */
 export function behaviourFeatures(table: CaseTable, options: ResolvedBehaviourOptions): BehaviourFeatures {
   const n = table.size
   const V = table.moValues.length
@@ -87,7 +93,12 @@ export function behaviourFeatures(table: CaseTable, options: ResolvedBehaviourOp
   return { start, ranks: ranks.slice(0, at), weight, total }
 }
 
-/** Bits two rows share: Σ weights of their common features (a merge of two sorted lists). */
+/**
+ * Bits two rows share: Σ weights of their common features (a merge of two sorted lists).
+ *
+ * @example
+ * sharedBits(behaviourFeatures(table, resolveBehaviourOptions({})), 0, 1) // 0 when nothing rare is shared
+ */
 export function sharedBits(features: BehaviourFeatures, i: number, j: number): number {
   const { start, ranks, weight } = features
   let p = start[i]
@@ -180,6 +191,10 @@ function rankingScore(table: CaseTable, bits: number, i: number, j: number): num
  * index (each row indexes only the features beyond its lightest ones summing below `minBits`, so two rows
  * sharing `minBits` share an indexed feature), then each row keeps its best; {@link joinBehaviourBruteForce}
  * gives the same pairs. At most `neighbours` · rows pairs.
+ *
+ * @example
+ * // what generateCandidates(table, { behaviour: true }) does after the other rules
+ * joinBehaviour(compileHorizon(table, resolved), table, resolved.behaviour, buffer, null)
  */
 export function joinBehaviour(
   h: Horizon,

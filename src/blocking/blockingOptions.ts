@@ -87,7 +87,12 @@ export const BEHAVIOUR_DEFAULTS = {
 /** Resolved {@link BehaviourOptions}. */
 export type ResolvedBehaviourOptions = { -readonly [K in keyof typeof BEHAVIOUR_DEFAULTS]: number }
 
-/** Checks and completes behaviour options; `caselink:` errors name the option. */
+/**
+ * Checks and completes behaviour options; `caselink:` errors name the option.
+ *
+ * @example
+ * resolveBehaviourOptions({ neighbours: 10 }) // { neighbours: 10, minBits: 12, maxDocumentFrequency: 1000, narrativeScale: 0.5 }
+ */
 export function resolveBehaviourOptions(options: BehaviourOptions): ResolvedBehaviourOptions {
   if (options === null || typeof options !== 'object') {
     throw new TypeError('caselink: behaviour options must be an object or false')
