@@ -18,24 +18,38 @@ const NO_SERIES: readonly number[] = []
 export interface ProfileMergeOptions {
   /** Two profiles merge when their rarity-weighted Jaccard reaches this (> 0). Default 0.75. */
   minSimilarity?: number
-  /** Their nearest members lie within this distance, metres (haversine for lat/lon). Default 15,000. */
+  /** Their nearest members lie within this distance, metres (haversine for lat/lon). Default 60,000. */
   maxDistanceMeters?: number
-  /** Their nearest members' windows come within this many days (0 when they overlap). Default 90. */
+  /** Their nearest members' windows come within this many days (0 when they overlap). Default 180. */
   maxGapDays?: number
+  /**
+   * Two series active at the same time in different places are two offenders, however alike: with the
+   * members of both in time order, the run may pass from one series to the other across more than
+   * {@link ALTERNATION_METERS} at most this many times. One travelling offender's fragments follow each
+   * other (a few switches); three e-bike rings with one MO in towns 30 km apart alternate at every crime.
+   * Default 10 (with 3 and 5 km, generated offenders working two anchors at once were kept apart: 100k
+   * province B³ F1 0.9195 against 0.9204).
+   */
+  maxAlternations?: number
 }
 
+/** A switch between two series' members counts as an alternation when the two lie farther apart than this. */
+export const ALTERNATION_METERS = 20_000
+
 /**
- * Defaults of {@link ProfileMergeOptions}, chosen on generated province data (bench/accuracy-analysis.ts):
- * at 1M incidents similarity 0.7–0.75 within 10–15 km and 90–180 days all gave B³ F1 0.8887–0.8890 (with the
- * rare-MO blocking and 100k-trained model of the time).
+ * Defaults of {@link ProfileMergeOptions}. Similarity 0.75 was chosen on generated province data
+ * (bench/accuracy-analysis.ts: at 1M incidents 0.7–0.75 within 10–15 km and 90–180 days all gave B³ F1
+ * 0.8887–0.8890). The reach rose from 15 km / 90 days to 60 km / 180 days with the alternation limit
+ * (issue 17): a travelling offender's fragments lie a county apart (bench/README.md, planted scenarios).
  *
  * @example
  * mergeSeriesByProfile(table, membership, { ...PROFILE_MERGE_DEFAULTS, maxGapDays: 60 })
  */
 export const PROFILE_MERGE_DEFAULTS = {
   minSimilarity: 0.75,
-  maxDistanceMeters: 15_000,
-  maxGapDays: 90,
+  maxDistanceMeters: 60_000,
+  maxGapDays: 180,
+  maxAlternations: 10,
 } as const satisfies Required<ProfileMergeOptions>
 
 /** Why two detected series were merged (rows of the table; communities of the input membership). */
@@ -70,7 +84,9 @@ export interface ProfileMergeResult {
  * values carried by at least half the members and the most frequent category. Two series merge when they
  * have the same category, the rarity-weighted Jaccard of their profile values (the `mo` comparison's
  * weights, log2((rows + 1) / frequency)) reaches `minSimilarity`, and some pair of members lies within
- * `maxDistanceMeters` and some pair within `maxGapDays`; they must share at least two profile values. Pairs
+ * `maxDistanceMeters` and some pair within `maxGapDays`; they must share at least two profile values, and
+ * their members in time order may switch between them across more than {@link ALTERNATION_METERS} at most
+ * `maxAlternations` times (two look-alike series active at once in two towns are two offenders). Pairs
  * of series are found by prefix filtering (exact: every pair reaching `minSimilarity` is examined), so the
  * cost follows the rare values, not the common ones. Merges are transitive (the result is the connected
  * components of accepted pairs), so the partition does not depend on the row order. Never mutates its input.
@@ -87,10 +103,12 @@ export function mergeSeriesByProfile(
   const minSimilarity = options.minSimilarity ?? PROFILE_MERGE_DEFAULTS.minSimilarity
   const maxDistanceMeters = options.maxDistanceMeters ?? PROFILE_MERGE_DEFAULTS.maxDistanceMeters
   const maxGapMs = (options.maxGapDays ?? PROFILE_MERGE_DEFAULTS.maxGapDays) * DAY_MS
+  const maxAlternations = options.maxAlternations ?? PROFILE_MERGE_DEFAULTS.maxAlternations
   for (const [name, value] of [
     ['minSimilarity', minSimilarity],
     ['maxDistanceMeters', maxDistanceMeters],
     ['maxGapDays', maxGapMs],
+    ['maxAlternations', maxAlternations],
   ] as const) {
     if (!(value >= 0) || !Number.isFinite(value)) {
       throw new RangeError(`caselink: profile merge ${name} must be a finite number >= 0, got ${value}`)
@@ -282,6 +300,8 @@ export function mergeSeriesByProfile(
         maxGapMs,
       )
       if (near === null) continue
+      if (alternations(table, rows, start[c], start[c + 1], start[t], start[t + 1]) > maxAlternations)
+        continue
       const sharedMo: number[] = []
       for (let y = profileStart[t]; y < profileStart[t + 1]; y++) {
         if (inProfile[profileValues[y]] === 1) sharedMo.push(profileValues[y])
@@ -298,6 +318,44 @@ export function mergeSeriesByProfile(
   for (let i = 0; i < n; i++) merged[i] = find(membership[i])
   const count = canonicalizeMembership(merged)
   return { membership: merged, count, merges }
+}
+
+/**
+ * How many times the located members of two series, in time order (window start, then case number), pass from one
+ * series to the other across more than {@link ALTERNATION_METERS} (members of different location systems
+ * count as far). O((a + b) log(a + b)).
+ */
+export function alternations(
+  table: CaseTable,
+  rows: ArrayLike<number>,
+  fromA: number,
+  toA: number,
+  fromB: number,
+  toB: number,
+): number {
+  const events: number[] = []
+  for (let p = fromA; p < toA; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2)
+  for (let p = fromB; p < toB; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2 + 1)
+  // ties by case number, so that the count does not depend on row order
+  events.sort(
+    (x, y) =>
+      table.timeFrom[x >> 1] - table.timeFrom[y >> 1] ||
+      (table.ids[x >> 1] < table.ids[y >> 1] ? -1 : table.ids[x >> 1] > table.ids[y >> 1] ? 1 : x - y),
+  )
+  let count = 0
+  for (let k = 1; k < events.length; k++) {
+    if ((events[k] & 1) === (events[k - 1] & 1)) continue
+    const i = events[k - 1] >> 1
+    const j = events[k] >> 1
+    let distance = Number.POSITIVE_INFINITY
+    if (table.hasLatLon[i] === 1 && table.hasLatLon[j] === 1) {
+      distance = haversineMeters(table.lat[i], table.lon[i], table.lat[j], table.lon[j])
+    } else if (table.hasLatLon[i] === 0 && table.hasLatLon[j] === 0) {
+      distance = Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j])
+    }
+    if (distance > ALTERNATION_METERS) count++
+  }
+  return count
 }
 
 /** Key of grid cell (cx, cy) of a location system (0 lat/lon, 1 planar); collisions only add partners. */

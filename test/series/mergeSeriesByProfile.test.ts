@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { haversineMeters } from '../../src/compare/expectedDistance'
 import type { Incident } from '../../src/schema/incident'
-import { mergeSeriesByProfile } from '../../src/series/mergeSeriesByProfile'
+import { mergeSeriesByProfile, PROFILE_MERGE_DEFAULTS } from '../../src/series/mergeSeriesByProfile'
 import { buildCaseTable } from '../../src/table/buildCaseTable'
 import type { CaseTable } from '../../src/table/CaseTable'
 
@@ -63,7 +63,7 @@ describe('mergeSeriesByProfile', () => {
   })
 
   it.each([
-    ['too far', { dx: 40_000, day: 30, category: 'burglary.shop' }],
+    ['too far', { dx: 80_000, day: 30, category: 'burglary.shop' }],
     ['too long apart', { dx: 5000, day: 200, category: 'burglary.shop' }],
     ['another category', { dx: 5000, day: 30, category: 'theft.ebike' }],
   ])('keeps fragments apart when they are %s', (_, second) => {
@@ -188,11 +188,68 @@ function bruteForceMerges(table: CaseTable, membership: Int32Array): string[] {
             )
         }
       }
-      if (distance <= 15_000 && gap <= 90 * DAY) merges.push(`${a.c}-${b.c}`)
+      if (
+        distance > PROFILE_MERGE_DEFAULTS.maxDistanceMeters ||
+        gap > PROFILE_MERGE_DEFAULTS.maxGapDays * DAY
+      )
+        continue
+      // alternations, counted independently: both series' located members by start time
+      const events = [...a.rows.map((i) => ({ i, side: 0 })), ...b.rows.map((i) => ({ i, side: 1 }))]
+        .filter((e) => table.hasLocation[e.i] === 1)
+        .sort(
+          (x, y) => table.timeFrom[x.i] - table.timeFrom[y.i] || (table.ids[x.i] < table.ids[y.i] ? -1 : 1),
+        )
+      let switches = 0
+      for (let k = 1; k < events.length; k++) {
+        const [p, q] = [events[k - 1], events[k]]
+        if (p.side === q.side) continue
+        const both = table.hasLatLon[p.i] + table.hasLatLon[q.i]
+        const far =
+          both === 2
+            ? haversineMeters(table.lat[p.i], table.lon[p.i], table.lat[q.i], table.lon[q.i])
+            : both === 0
+              ? Math.hypot(table.x[p.i] - table.x[q.i], table.y[p.i] - table.y[q.i])
+              : Number.POSITIVE_INFINITY
+        if (far > 20_000) switches++
+      }
+      if (switches <= PROFILE_MERGE_DEFAULTS.maxAlternations) merges.push(`${a.c}-${b.c}`)
     }
   }
   return merges.sort()
 }
+
+describe('alternations', () => {
+  it('keeps apart look-alike series working at the same time in towns 35 km apart, joins one that moves on', () => {
+    const mo = ['method:cut-lock', 'location:market', 'target:battery']
+    const rows: Incident[] = []
+    const membership: number[] = []
+    // two rings, one MO, crimes every 3 days over the same two months, 35 km apart
+    for (let ring = 0; ring < 2; ring++) {
+      for (let k = 0; k < 20; k++) {
+        rows.push(
+          incident(`R${ring}-${k}`, ring * 35_000 + (k % 4) * 300, 0, k * 3 + ring, 'theft.ebike', mo),
+        )
+        membership.push(ring)
+      }
+    }
+    // a traveller: 10 crimes in one town, then 10 in a town 40 km away
+    for (let k = 0; k < 20; k++) {
+      rows.push(
+        incident(`T${k}`, (k < 10 ? 0 : 40_000) + (k % 3) * 200, 200_000, 100 + k * 2, 'theft.ebike', mo),
+      )
+      membership.push(k < 10 ? 2 : 3)
+    }
+    const table = buildCaseTable(rows)
+    const { merges } = mergeSeriesByProfile(table, Int32Array.from(membership))
+    expect(merges.map((m) => `${m.communityA}-${m.communityB}`)).toEqual(['2-3'])
+    // without the limit the rings merge too
+    const loose = mergeSeriesByProfile(table, Int32Array.from(membership), { maxAlternations: 1000 })
+    expect(loose.merges.map((m) => `${m.communityA}-${m.communityB}`).sort()).toEqual(['0-1', '2-3'])
+    expect(() => mergeSeriesByProfile(table, Int32Array.from(membership), { maxAlternations: -1 })).toThrow(
+      /maxAlternations/,
+    )
+  })
+})
 
 describe('mergeSeriesByProfile on generated data', () => {
   it('finds exactly the merges of the rule applied to every pair of series', async () => {
@@ -222,7 +279,7 @@ describe('linkIncidents with profile merging', () => {
       expect(merged.assignments[link.a]).toBe(link.seriesId)
       expect(merged.assignments[link.b]).toBe(link.seriesId)
       expect(link.similarity).toBeGreaterThanOrEqual(0.75)
-      expect(link.distanceMeters).toBeLessThanOrEqual(15_000)
+      expect(link.distanceMeters).toBeLessThanOrEqual(PROFILE_MERGE_DEFAULTS.maxDistanceMeters)
       expect(link.sharedMo.length).toBeGreaterThan(0)
     }
     expect(plain.profileLinks).toHaveLength(0)
