@@ -18,17 +18,17 @@ const NO_SERIES: readonly number[] = []
 export interface ProfileMergeOptions {
   /** Two profiles merge when their rarity-weighted Jaccard reaches this (> 0). Default 0.75. */
   minSimilarity?: number
-  /** Their nearest members lie within this distance, metres (haversine for lat/lon). Default 60,000. */
+  /** Their nearest members lie within this distance, metres (haversine for lat/lon). Default 15,000. */
   maxDistanceMeters?: number
-  /** Their nearest members' windows come within this many days (0 when they overlap). Default 180. */
+  /** Their nearest members' windows come within this many days (0 when they overlap). Default 90. */
   maxGapDays?: number
   /**
    * Two series active at the same time in different places are two offenders, however alike: with the
    * members of both in time order, the run may pass from one series to the other across more than
    * {@link ALTERNATION_METERS} at most this many times. One travelling offender's fragments follow each
    * other (a few switches); three e-bike rings with one MO in towns 30 km apart alternate at every crime.
-   * Default 10 (with 3 and 5 km, generated offenders working two anchors at once were kept apart: 100k
-   * province B³ F1 0.9195 against 0.9204).
+   * Default `Infinity` (no limit: at the default 15 km reach look-alike rings rarely meet); 10 with a reach
+   * of 60 km (3 over 5 km kept apart generated offenders who work two anchors at once).
    */
   maxAlternations?: number
 }
@@ -37,19 +37,21 @@ export interface ProfileMergeOptions {
 export const ALTERNATION_METERS = 20_000
 
 /**
- * Defaults of {@link ProfileMergeOptions}. Similarity 0.75 was chosen on generated province data
- * (bench/accuracy-analysis.ts: at 1M incidents 0.7–0.75 within 10–15 km and 90–180 days all gave B³ F1
- * 0.8887–0.8890). The reach rose from 15 km / 90 days to 60 km / 180 days with the alternation limit
- * (issue 17): a travelling offender's fragments lie a county apart (bench/README.md, planted scenarios).
+ * Defaults of {@link ProfileMergeOptions}, chosen on generated province data (bench/accuracy-analysis.ts):
+ * at 1M incidents similarity 0.7–0.75 within 10–15 km and 90–180 days all gave B³ F1 0.8887–0.8890. A reach
+ * of 60 km / 180 days with `maxAlternations: 10` joins a travelling offender's fragments a county apart
+ * (planted impersonator at 20k: F1 0.551 → 0.944) but chains strangers' series at 1M (trained suite B³ F1
+ * 0.902 → 0.895, pairwise 0.704 → 0.421; bench/README.md): a fixed rule cannot do both, so the defaults
+ * stay and the alternation limit is off.
  *
  * @example
  * mergeSeriesByProfile(table, membership, { ...PROFILE_MERGE_DEFAULTS, maxGapDays: 60 })
  */
 export const PROFILE_MERGE_DEFAULTS = {
   minSimilarity: 0.75,
-  maxDistanceMeters: 60_000,
-  maxGapDays: 180,
-  maxAlternations: 10,
+  maxDistanceMeters: 15_000,
+  maxGapDays: 90,
+  maxAlternations: Number.POSITIVE_INFINITY,
 } as const satisfies Required<ProfileMergeOptions>
 
 /** Why two detected series were merged (rows of the table; communities of the input membership). */
@@ -108,11 +110,15 @@ export function mergeSeriesByProfile(
     ['minSimilarity', minSimilarity],
     ['maxDistanceMeters', maxDistanceMeters],
     ['maxGapDays', maxGapMs],
-    ['maxAlternations', maxAlternations],
   ] as const) {
     if (!(value >= 0) || !Number.isFinite(value)) {
       throw new RangeError(`caselink: profile merge ${name} must be a finite number >= 0, got ${value}`)
     }
+  }
+  if (!(typeof maxAlternations === 'number' && maxAlternations >= 0)) {
+    throw new RangeError(
+      `caselink: profile merge maxAlternations must be a number >= 0 (Infinity for no limit), got ${maxAlternations}`,
+    )
   }
   const n = table.size
   if (membership.length !== n) {

@@ -63,7 +63,7 @@ describe('mergeSeriesByProfile', () => {
   })
 
   it.each([
-    ['too far', { dx: 80_000, day: 30, category: 'burglary.shop' }],
+    ['too far', { dx: 40_000, day: 30, category: 'burglary.shop' }],
     ['too long apart', { dx: 5000, day: 200, category: 'burglary.shop' }],
     ['another category', { dx: 5000, day: 30, category: 'theft.ebike' }],
   ])('keeps fragments apart when they are %s', (_, second) => {
@@ -240,10 +240,14 @@ describe('alternations', () => {
       membership.push(k < 10 ? 2 : 3)
     }
     const table = buildCaseTable(rows)
-    const { merges } = mergeSeriesByProfile(table, Int32Array.from(membership))
+    const wide = { maxDistanceMeters: 60_000, maxGapDays: 180, maxAlternations: 10 }
+    const { merges } = mergeSeriesByProfile(table, Int32Array.from(membership), wide)
     expect(merges.map((m) => `${m.communityA}-${m.communityB}`)).toEqual(['2-3'])
     // without the limit the rings merge too
-    const loose = mergeSeriesByProfile(table, Int32Array.from(membership), { maxAlternations: 1000 })
+    const loose = mergeSeriesByProfile(table, Int32Array.from(membership), {
+      ...wide,
+      maxAlternations: Infinity,
+    })
     expect(loose.merges.map((m) => `${m.communityA}-${m.communityB}`).sort()).toEqual(['0-1', '2-3'])
     expect(() => mergeSeriesByProfile(table, Int32Array.from(membership), { maxAlternations: -1 })).toThrow(
       /maxAlternations/,
