@@ -1,3 +1,4 @@
+import { rowsByValue } from '../table/rowsByValue'
 import { RULE_EVIDENCE, RULE_RARE_MO } from './blockingOptions'
 import {
   firstSharedEvidence,
@@ -37,27 +38,6 @@ function countBlock(stats: LongRangeStats, size: number): void {
   stats.blocks++
   stats.checks += (size * (size - 1)) / 2
   if (size > stats.largestBlock) stats.largestBlock = size
-}
-
-/**
- * Rows of each value, for the values with `use[v] === 1`: CSR over value ids (transpose of a row →
- * values CSR). O(rows + list length).
- */
-function rowsByValue(
-  start: Uint32Array,
-  ids: Uint32Array,
-  use: Uint8Array,
-  rowCount: number,
-): { start: Uint32Array; rows: Uint32Array } {
-  const valueStart = new Uint32Array(use.length + 1)
-  for (let k = 0; k < start[rowCount]; k++) if (use[ids[k]] === 1) valueStart[ids[k] + 1]++
-  for (let v = 0; v < use.length; v++) valueStart[v + 1] += valueStart[v]
-  const rows = new Uint32Array(valueStart[use.length])
-  const fill = valueStart.slice(0, use.length)
-  for (let i = 0; i < rowCount; i++) {
-    for (let k = start[i]; k < start[i + 1]; k++) if (use[ids[k]] === 1) rows[fill[ids[k]]++] = i
-  }
-  return { start: valueStart, rows }
 }
 
 /**

@@ -22,6 +22,7 @@
  * a value can also open combinations late: {@link CandidateIndex.takeGained}).
  */
 import {
+  BLOCKING_DEFAULTS,
   type GenerateCandidatesOptions,
   type ResolvedBlockingOptions,
   resolveBlockingOptions,
@@ -39,6 +40,23 @@ import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 import { allocateLongLived } from '../util/longLived'
 import type { CaseStore } from './caseStore'
 import { ensureCapacity } from './caseStore'
+
+/**
+ * The batch blocking options whose candidates the index keeps for `options`: the index counts rare-MO
+ * carriers in rows (no clumps) and caps their blocks at `maxBlockSize`, and has no behaviour rule.
+ *
+ * @example
+ * generateCandidates(table, batchEquivalentOptions(index.options)) // the pairs the index holds
+ */
+export function batchEquivalentOptions(options: GenerateCandidatesOptions): GenerateCandidatesOptions {
+  const rare = options.rareMo
+  const maxRows = options.maxBlockSize ?? BLOCKING_DEFAULTS.maxBlockSize
+  return {
+    ...options,
+    behaviour: false,
+    rareMo: rare === false ? false : { ...rare, maxClumps: 0, maxRows },
+  }
+}
 
 const DEG = Math.PI / 180
 const DAY_MS = 86_400_000

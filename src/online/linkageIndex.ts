@@ -1,7 +1,7 @@
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import type { GenerateCandidatesOptions, RareMoOptions } from '../blocking/blockingOptions'
 import { resolveBlockingOptions } from '../blocking/blockingOptions'
-import { BLOCKING_DEFAULTS, generateCandidates } from '../blocking/generateCandidates'
+import { generateCandidates } from '../blocking/generateCandidates'
 import { acceptParsed, incidentToRecord, isIncident } from '../link/isIncident'
 import { LINK_DEFAULTS, scorerWithPriors } from '../link/linkIncidents'
 import type { RankedIncident, RankedSeries } from '../link/rankSeries'
@@ -14,7 +14,7 @@ import { createPairScorer } from '../score/pairScorer'
 import { scorePairs } from '../score/scorePairs'
 import { explainLink } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
-import { CandidateIndex } from './candidateIndex'
+import { batchEquivalentOptions, CandidateIndex } from './candidateIndex'
 import { CaseStore, ensureCapacity, RowIndex } from './caseStore'
 import { IncrementalClusters } from './incrementalClusters'
 import { decodeIndexFile, encodeIndexFile, type IndexSnapshot } from './indexFile'
@@ -151,8 +151,7 @@ const COMPILE_MIN_PAIRS = 20_000
  * (bench/online.ts). The index counts a value's carriers in rows (batch also counts clumps by default, see
  * `rareMo.maxClumps`), caps rare-MO blocks at `maxBlockSize` and has no behaviour rule; it scores with the
  * model's MO rarity counted in rows too. It links as `linkIncidents` does with `model: { ...model,
- * rarity: 'rows' }` and `blocking: { rareMo: { ...rareMo, maxClumps: 0, maxRows: maxBlockSize },
- * behaviour: false }`.
+ * rarity: 'rows' }` and `blocking: batchEquivalentOptions(indexOptions)`.
  *
  * @example
  * createLinkageIndex({ rareMo: { ...INDEX_RARE_MO_DEFAULTS, maxGapDays: 90 } })
@@ -556,16 +555,7 @@ class OnlineIndex implements LinkageIndex {
       Uint32Array.from({ length: n }, (_, i) => i),
       n,
     )
-    // the batch rules the index keeps: rare MO counted in rows and capped at maxBlockSize, no behaviour rule
-    const rare = this.options.rareMo
-    const candidates = generateCandidates(table, {
-      ...this.options,
-      behaviour: false,
-      rareMo:
-        rare === false
-          ? false
-          : { ...rare, maxClumps: 0, maxRows: this.options.maxBlockSize ?? BLOCKING_DEFAULTS.maxBlockSize },
-    })
+    const candidates = generateCandidates(table, batchEquivalentOptions(this.options))
     const { model, scorer } = scorerWithPriors(
       table,
       candidates,

@@ -1,5 +1,6 @@
 import { sortByKey } from '../blocking/pairBuffer'
 import type { CaseTable } from './CaseTable'
+import { rowsByValue } from './rowsByValue'
 
 /** Options of {@link clumpedMoFrequency} and {@link createClumpCounter}. */
 export interface ClumpOptions {
@@ -148,7 +149,7 @@ export function clumpedMoFrequency(table: CaseTable, options: ClumpOptions = {})
   }
   if (use.includes(1)) {
     const counter = createClumpCounter(table, options)
-    const { start, rows } = rowsOfValues(table.moStart, table.moIds, use, table.size)
+    const { start, rows } = rowsByValue(table.moStart, table.moIds, use, table.size)
     for (let v = 0; v < V; v++) if (use[v] === 1) out[v] = counter.count(rows, start[v], start[v + 1])
   }
   cached.set(key, out)
@@ -157,24 +158,6 @@ export function clumpedMoFrequency(table: CaseTable, options: ClumpOptions = {})
 
 const cache = new WeakMap<CaseTable, Map<string, Float64Array>>()
 const cellCache = new WeakMap<CaseTable, Map<string, ReturnType<typeof cellsOf>>>()
-
-/** Rows of each value with `use[v] === 1` (CSR over value ids). */
-function rowsOfValues(
-  start: Uint32Array,
-  ids: Uint32Array,
-  use: Uint8Array,
-  n: number,
-): { start: Uint32Array; rows: Uint32Array } {
-  const valueStart = new Uint32Array(use.length + 1)
-  for (let k = 0; k < start[n]; k++) if (use[ids[k]] === 1) valueStart[ids[k] + 1]++
-  for (let v = 0; v < use.length; v++) valueStart[v + 1] += valueStart[v]
-  const rows = new Uint32Array(valueStart[use.length])
-  const fill = valueStart.slice(0, use.length)
-  for (let i = 0; i < n; i++) {
-    for (let k = start[i]; k < start[i + 1]; k++) if (use[ids[k]] === 1) rows[fill[ids[k]]++] = i
-  }
-  return { start: valueStart, rows }
-}
 
 /**
  * Each located row's cell (dense ids, −1 without location), how many located rows of its category (of

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { GenerateCandidatesOptions } from '../../src/blocking/generateCandidates'
 import { generateCandidatesBruteForce } from '../../src/blocking/generateCandidates'
 import { generateIncidents } from '../../src/generate/generateIncidents'
-import { CandidateIndex } from '../../src/online/candidateIndex'
+import { batchEquivalentOptions, CandidateIndex } from '../../src/online/candidateIndex'
 import { CaseStore } from '../../src/online/caseStore'
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
@@ -39,21 +39,9 @@ function onlinePairs(incidents: Incident[], options: GenerateCandidatesOptions):
   return pairs
 }
 
-/**
- * The batch rules the index implements: rare MO counted in rows and capped at `maxBlockSize`, no behaviour
- * rule (see CandidateIndex).
- */
-function batchEquivalent(options: GenerateCandidatesOptions): GenerateCandidatesOptions {
-  const rareMo =
-    options.rareMo === false
-      ? false
-      : { ...options.rareMo, maxClumps: 0, maxRows: options.maxBlockSize ?? 100 }
-  return { ...options, rareMo, behaviour: false }
-}
-
 function batchPairs(incidents: Incident[], options: GenerateCandidatesOptions): Set<number> {
   const table = buildCaseTable(incidents, { timeZone: TZ })
-  const c = generateCandidatesBruteForce(table, batchEquivalent(options))
+  const c = generateCandidatesBruteForce(table, batchEquivalentOptions(options))
   const pairs = new Set<number>()
   for (let k = 0; k < c.count; k++) pairs.add(c.a[k] * table.size + c.b[k])
   return pairs

@@ -7,6 +7,7 @@ import { detectSeries } from '../../src/cluster/detectSeries'
 import { generateIncidents } from '../../src/generate/generateIncidents'
 import { linkIncidents } from '../../src/link/linkIncidents'
 import { defaultModel } from '../../src/model/defaultModel'
+import { batchEquivalentOptions } from '../../src/online/candidateIndex'
 import {
   createLinkageIndex,
   INDEX_RARE_MO_DEFAULTS,
@@ -71,7 +72,7 @@ describe('createLinkageIndex', () => {
     const batch = linkIncidents(incidents, {
       timeZone: TZ,
       model: ROWS_MODEL,
-      blocking: { rareMo: { ...INDEX_RARE_MO_DEFAULTS, maxClumps: 0, maxRows: 100 }, behaviour: false },
+      blocking: batchEquivalentOptions({ rareMo: INDEX_RARE_MO_DEFAULTS }),
       prior: 'model',
     })
     const index = createLinkageIndex({ timeZone: TZ, prior: 'model', model: ROWS_MODEL })
@@ -101,7 +102,7 @@ describe('createLinkageIndex', () => {
     const batch = linkIncidents(incidents, {
       timeZone: TZ,
       model: ROWS_MODEL,
-      blocking: { rareMo: { ...ROWS_RARE_MO, maxRows: 100 }, behaviour: false },
+      blocking: batchEquivalentOptions({ rareMo: ROWS_RARE_MO }),
     })
     const index = createLinkageIndex({ timeZone: TZ, rareMo: ROWS_RARE_MO, model: ROWS_MODEL })
     index.add(incidents)
