@@ -7,9 +7,18 @@
  */
 
 import { canonicalizeMembership, communityMembers } from '../cluster/partition'
-import { haversineMeters } from '../compare/expectedDistance'
 import { moRarityWeight } from '../score/pairScorer'
 import type { CaseTable } from '../table/CaseTable'
+import {
+  ALTERNATION_METERS,
+  alternations,
+  cellKey,
+  nearestMembers,
+  seriesCells,
+  seriesProfiles,
+} from './seriesProfiles'
+
+export { ALTERNATION_METERS, alternations }
 
 const DAY_MS = 86_400_000
 const NO_SERIES: readonly number[] = []
@@ -32,9 +41,6 @@ export interface ProfileMergeOptions {
    */
   maxAlternations?: number
 }
-
-/** A switch between two series' members counts as an alternation when the two lie farther apart than this. */
-export const ALTERNATION_METERS = 20_000
 
 /**
  * Defaults of {@link ProfileMergeOptions}, chosen on generated province data (bench/accuracy-analysis.ts):
@@ -131,47 +137,7 @@ export function mergeSeriesByProfile(
   for (let q = 0; q < table.moIds.length; q++) weight[table.moIds[q]]++
   for (let v = 0; v < moCount; v++) weight[v] = weight[v] > 0 ? moRarityWeight(n, weight[v]) : 0
 
-  // profiles: modal MO values (CSR, ascending) and the most frequent category of each series
-  const valueCount = new Uint32Array(moCount)
-  const categoryCount = new Uint32Array(table.categoryValues.length)
-  const profileStart = new Uint32Array(communities + 1)
-  const profileValues: number[] = []
-  const category = new Int32Array(communities).fill(-1)
-  const touched: number[] = []
-  for (let c = 0; c < communities; c++) {
-    const size = start[c + 1] - start[c]
-    if (size >= 2) {
-      for (let k = start[c]; k < start[c + 1]; k++) {
-        const i = rows[k]
-        for (let q = table.moStart[i]; q < table.moStart[i + 1]; q++) {
-          if (valueCount[table.moIds[q]]++ === 0) touched.push(table.moIds[q])
-        }
-        if (table.category[i] >= 0) categoryCount[table.category[i]]++
-      }
-      // rarest first (then by id): the global token order of the prefix filter below
-      touched.sort((a, b) => weight[b] - weight[a] || a - b)
-      for (const v of touched) {
-        if (2 * valueCount[v] >= size) profileValues.push(v)
-        valueCount[v] = 0
-      }
-      touched.length = 0
-      let best = -1
-      for (let k = start[c]; k < start[c + 1]; k++) {
-        const g = table.category[rows[k]]
-        if (
-          g >= 0 &&
-          (best < 0 ||
-            categoryCount[g] > categoryCount[best] ||
-            (categoryCount[g] === categoryCount[best] && g < best))
-        )
-          best = g
-      }
-      for (let k = start[c]; k < start[c + 1]; k++)
-        if (table.category[rows[k]] >= 0) categoryCount[table.category[rows[k]]] = 0
-      category[c] = best
-    }
-    profileStart[c + 1] = profileValues.length
-  }
+  const { profileStart, profileValues, category } = seriesProfiles(table, start, rows, communities, weight)
 
   // each series' time span and, when its located members are all lat/lon or all planar, its projected box
   const spanFrom = new Float64Array(communities).fill(Number.POSITIVE_INFINITY)
@@ -324,142 +290,4 @@ export function mergeSeriesByProfile(
   for (let i = 0; i < n; i++) merged[i] = find(membership[i])
   const count = canonicalizeMembership(merged)
   return { membership: merged, count, merges }
-}
-
-/**
- * How many times the located members of two series, in time order (window start, then case number), pass from one
- * series to the other across more than {@link ALTERNATION_METERS} (members of different location systems
- * count as far). O((a + b) log(a + b)).
- */
-export function alternations(
-  table: CaseTable,
-  rows: ArrayLike<number>,
-  fromA: number,
-  toA: number,
-  fromB: number,
-  toB: number,
-): number {
-  const events: number[] = []
-  for (let p = fromA; p < toA; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2)
-  for (let p = fromB; p < toB; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2 + 1)
-  // ties by case number, so that the count does not depend on row order
-  events.sort(
-    (x, y) =>
-      table.timeFrom[x >> 1] - table.timeFrom[y >> 1] ||
-      (table.ids[x >> 1] < table.ids[y >> 1] ? -1 : table.ids[x >> 1] > table.ids[y >> 1] ? 1 : x - y),
-  )
-  let count = 0
-  for (let k = 1; k < events.length; k++) {
-    if ((events[k] & 1) === (events[k - 1] & 1)) continue
-    const i = events[k - 1] >> 1
-    const j = events[k] >> 1
-    let distance = Number.POSITIVE_INFINITY
-    if (table.hasLatLon[i] === 1 && table.hasLatLon[j] === 1) {
-      distance = haversineMeters(table.lat[i], table.lon[i], table.lat[j], table.lon[j])
-    } else if (table.hasLatLon[i] === 0 && table.hasLatLon[j] === 0) {
-      distance = Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j])
-    }
-    if (distance > ALTERNATION_METERS) count++
-  }
-  return count
-}
-
-/** Key of grid cell (cx, cy) of a location system (0 lat/lon, 1 planar); collisions only add partners. */
-function cellKey(system: number, cx: number, cy: number): number {
-  return (cx * 67_108_864 + cy) * 2 + system
-}
-
-/**
- * The distinct grid cells of each community's located members, CSR by community (none for lone rows):
- * cell coordinates, location system and key.
- */
-function seriesCells(
-  table: CaseTable,
-  rows: Uint32Array,
-  start: Uint32Array,
-  communities: number,
-  cellMeters: number,
-): { start: Uint32Array; keys: number[]; system: number[]; cx: number[]; cy: number[] } {
-  const cellStart = new Uint32Array(communities + 1)
-  const keys: number[] = []
-  const system: number[] = []
-  const cx: number[] = []
-  const cy: number[] = []
-  const seen = new Set<number>()
-  for (let c = 0; c < communities; c++) {
-    if (start[c + 1] - start[c] >= 2) {
-      seen.clear()
-      for (let k = start[c]; k < start[c + 1]; k++) {
-        const i = rows[k]
-        if (table.hasLocation[i] === 0) continue
-        const s = table.hasLatLon[i] === 1 ? 0 : 1
-        const x = Math.floor(table.x[i] / cellMeters)
-        const y = Math.floor(table.y[i] / cellMeters)
-        const key = cellKey(s, x, y)
-        if (seen.has(key)) continue
-        seen.add(key)
-        keys.push(key)
-        system.push(s)
-        cx.push(x)
-        cy.push(y)
-      }
-    }
-    cellStart[c + 1] = keys.length
-  }
-  return { start: cellStart, keys, system, cx, cy }
-}
-
-/**
- * The nearest members of two series when some pair lies within the distance and some pair within the gap
- * (the nearest pair in space is reported, else the nearest in time), or null.
- */
-function nearestMembers(
-  table: CaseTable,
-  rows: Uint32Array,
-  fromA: number,
-  toA: number,
-  fromB: number,
-  toB: number,
-  maxDistanceMeters: number,
-  maxGapMs: number,
-): { rowA: number; rowB: number; distanceMeters: number; gapDays: number } | null {
-  let bestDistance = Number.POSITIVE_INFINITY
-  let bestGap = Number.POSITIVE_INFINITY
-  let rowA = rows[fromA]
-  let rowB = rows[fromB]
-  let spaceA = -1
-  let spaceB = -1
-  for (let p = fromA; p < toA; p++) {
-    const i = rows[p]
-    for (let q = fromB; q < toB; q++) {
-      const j = rows[q]
-      const gap = Math.max(
-        0,
-        Math.max(table.timeFrom[i], table.timeFrom[j]) - Math.min(table.timeTo[i], table.timeTo[j]),
-      )
-      if (gap < bestGap) {
-        bestGap = gap
-        rowA = i
-        rowB = j
-      }
-      if (table.hasLocation[i] === 0 || table.hasLocation[j] === 0) continue
-      let distance: number
-      if (table.hasLatLon[i] === 1 && table.hasLatLon[j] === 1) {
-        distance = haversineMeters(table.lat[i], table.lon[i], table.lat[j], table.lon[j])
-      } else if (table.hasLatLon[i] === 0 && table.hasLatLon[j] === 0) {
-        distance = Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j])
-      } else continue
-      if (distance < bestDistance) {
-        bestDistance = distance
-        spaceA = i
-        spaceB = j
-      }
-    }
-  }
-  if (!(bestDistance <= maxDistanceMeters) || !(bestGap <= maxGapMs)) return null
-  if (spaceA >= 0) {
-    rowA = spaceA
-    rowB = spaceB
-  }
-  return { rowA, rowB, distanceMeters: bestDistance, gapDays: bestGap / DAY_MS }
 }
