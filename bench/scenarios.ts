@@ -8,6 +8,7 @@
  *
  *   npx tsx bench/scenarios.ts [--sizes 20000,1000000] [--seed 1] [--model default|trained] [--span-days D]
  *
+ * `--model file.json`: link with that model file, default options.
  * `--model trained`: `trainModel` on another province set of the same size and span, seed + 1, without
  * scenarios (last year's solved cases), linked with the suite's trained options (`profileMerge`).
  * `--span-days`: the background's span; default the generator's, at least 270 days, so the impersonator's
@@ -24,6 +25,7 @@ import {
   generateIncidents,
 } from '../src/generate/generateIncidents'
 import { type LinkResult, linkIncidents } from '../src/link/linkIncidents'
+import { parseLinkageModel } from '../src/model/linkageModel'
 import { trainModel } from '../src/model/trainModel'
 import { parseIncidents } from '../src/schema/parseIncidents'
 import { TRAINED_LINK_OPTIONS } from './suite/pipelineChild'
@@ -36,8 +38,8 @@ const flag = (name: string, fallback: string) => {
 const sizes = flag('sizes', '20000').split(',').map(Number)
 const seed = Number(flag('seed', '1'))
 const modelName = flag('model', 'default')
-if (modelName !== 'default' && modelName !== 'trained') {
-  throw new Error(`bench/scenarios: --model must be default or trained, got '${modelName}'`)
+if (modelName !== 'default' && modelName !== 'trained' && !modelName.endsWith('.json')) {
+  throw new Error(`bench/scenarios: --model must be default, trained or a model file (.json), got '${modelName}'`)
 }
 const spanFlag = flag('span-days', '')
 const TZ = 'Asia/Shanghai'
@@ -149,6 +151,8 @@ function run(n: number): Run {
     const model = trainModel(parseIncidents(training.incidents, { timeZone: TZ }).incidents, { timeZone: TZ })
     trainSeconds = (performance.now() - started) / 1000
     options = { timeZone: TZ, model, ...TRAINED_LINK_OPTIONS }
+  } else if (modelName.endsWith('.json')) {
+    options = { timeZone: TZ, model: parseLinkageModel(JSON.parse(readFileSync(modelName, 'utf8'))) }
   }
   const started = performance.now()
   const result = linkIncidents(incidents, options)

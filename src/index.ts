@@ -206,6 +206,10 @@ export {
   type PairClass,
   parseLinkageModel,
   priorMatchWeight,
+  SERIES_LINK_FEATURES,
+  type SeriesLinkFeature,
+  type SeriesLinkModel,
+  SeriesLinkModelSchema,
 } from './model/linkageModel'
 export { loadModel, saveModel, serializeModel } from './model/modelFile'
 export { TRAIN_MODEL_DEFAULTS, type TrainModelOptions, trainModel } from './model/trainModel'
@@ -279,7 +283,13 @@ export {
   type TermFrequencyOptions,
   termFrequencies,
 } from './score/termFrequencies'
+export { type FitSeriesLinksOptions, fitSeriesLinks } from './series/fitSeriesLinks'
 export { createReasonWriter, type ReasonWriter } from './series/linkReasons'
+export {
+  linkSeriesByModel,
+  SERIES_LINK_ROUNDS,
+  seriesPairProbabilities,
+} from './series/linkSeriesByModel'
 export {
   mergeSeriesByProfile,
   PROFILE_MERGE_DEFAULTS,
@@ -287,6 +297,12 @@ export {
   type ProfileMergeOptions,
   type ProfileMergeResult,
 } from './series/mergeSeriesByProfile'
+export {
+  SERIES_LINK_REACH_DEFAULTS,
+  type SeriesLinkReach,
+  type SeriesPairFeatures,
+  seriesPairFeatures,
+} from './series/seriesPairFeatures'
 export {
   explainLink,
   type Series,

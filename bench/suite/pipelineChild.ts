@@ -18,7 +18,7 @@ import { buildCaseTable } from '../../src/table/buildCaseTable'
 
 const TIME_ZONE = 'Asia/Shanghai'
 /** How the trained model links: as an analyst with solved cases would, series merged by profile. */
-export const TRAINED_LINK_OPTIONS = { profileMerge: true } as const
+export const TRAINED_LINK_OPTIONS = {} as const
 
 /** Accuracy against the generator's labels. */
 export interface Accuracy {

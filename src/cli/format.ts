@@ -87,9 +87,11 @@ export function formatTopSeries(result: LinkResult, count: number): string {
       lines.push(`      ${link.a} – ${link.b}  p=${link.probability.toFixed(3)}: ${link.reasons.join('; ')}`)
     }
     for (const merge of (merges.get(s.id) ?? []).slice(0, 2)) {
+      const learned = merge.probability === undefined ? '' : `series link p=${merge.probability.toFixed(3)}, `
+      const reasons = merge.reasons === undefined ? '' : `: ${merge.reasons.join('; ')}`
       lines.push(
-        `      ${merge.a} ~ ${merge.b}  profiles agree ${merge.similarity.toFixed(2)} (${merge.sharedMo.slice(0, 3).join(', ')}), ` +
-          `${formatMeters(merge.distanceMeters)}, ${merge.gapDays.toFixed(0)} d apart`,
+        `      ${merge.a} ~ ${merge.b}  ${learned}profiles agree ${merge.similarity.toFixed(2)} (${merge.sharedMo.slice(0, 3).join(', ')}), ` +
+          `${formatMeters(merge.distanceMeters)}, ${merge.gapDays.toFixed(0)} d apart${reasons}`,
       )
     }
   }

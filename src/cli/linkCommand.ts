@@ -35,6 +35,7 @@ export interface LinkCommandOptions {
   top: string
   strict?: boolean
   profileMerge?: boolean
+  seriesLinks?: boolean
   prior?: string
   nullTest?: boolean
   nullSeed?: string
@@ -90,6 +91,7 @@ export function linkOptionsFromFlags(options: {
   minProbability?: string
   seed?: string
   profileMerge?: boolean
+  seriesLinks?: boolean
   prior?: string
 }): LinkIncidentsOptions {
   const clustering: NonNullable<LinkIncidentsOptions['clustering']> = {}
@@ -107,6 +109,7 @@ export function linkOptionsFromFlags(options: {
   const minProbability = parseNumber('--min-probability', options.minProbability, { min: 0, max: 1 })
   if (minProbability !== undefined) result.minProbability = minProbability
   if (options.profileMerge === true) result.profileMerge = true
+  if (options.seriesLinks === false) result.seriesLinks = false
   if (options.prior !== undefined) {
     if (options.prior !== 'estimate' && options.prior !== 'model') {
       throw new UserError(`caselink: --prior must be 'estimate' or 'model', got '${options.prior}'`)
@@ -251,7 +254,8 @@ export function registerLinkCommand(program: Command): void {
     .option('--seed <n>', 'clustering seed')
     .option('--max-graph-edges <n>', 'write graph.gexf/graph.graphml only up to this many links', '100000')
     .option('--top <n>', 'series to print', '10')
-    .option('--profile-merge', 'merge detected series whose offender profiles agree (see README)')
+    .option('--profile-merge', 'merge detected series whose offender profiles agree (fixed rule; see README)')
+    .option('--no-series-links', "do not link detected series by the model's series-to-series part")
     .option(
       '--prior <how>',
       "'estimate' (default): each kind of pair's prior re-estimated on the data; 'model': the model's",
@@ -308,6 +312,7 @@ export function registerLinkCommand(program: Command): void {
             minProbability: linkOptions.minProbability ?? null,
             clustering: linkOptions.clustering,
             profileMerge: linkOptions.profileMerge === true,
+            seriesLinks: linkOptions.seriesLinks !== false,
             prior: linkOptions.prior ?? 'estimate',
             formats,
           },

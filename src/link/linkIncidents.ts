@@ -4,7 +4,7 @@ import { type SimilarityGraph, similarityGraphFromEdges } from '../graph/similar
 import { defaultModel } from '../model/defaultModel'
 import { type EstimatePriorsOptions, estimatePriors, type PairClassEstimate } from '../model/estimatePriors'
 import { withRareMoLimits } from '../model/learnBlocking'
-import { type LinkageModel, parseLinkageModel } from '../model/linkageModel'
+import { type LinkageModel, parseLinkageModel, type SeriesLinkModel } from '../model/linkageModel'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { type ParseIncidentsOptions, parseIncidents } from '../schema/parseIncidents'
 import {
@@ -15,6 +15,7 @@ import {
   withPriors,
 } from '../score/pairScorer'
 import { type CandidatePairs, type ScoredPairs, scorePairs } from '../score/scorePairs'
+import { linkSeriesByModel } from '../series/linkSeriesByModel'
 import { mergeSeriesByProfile, type ProfileMergeOptions } from '../series/mergeSeriesByProfile'
 import { type Series, type SummarizeSeriesOptions, summarizeSeries } from '../series/summarizeSeries'
 import { buildCaseTable } from '../table/buildCaseTable'
@@ -83,6 +84,12 @@ export interface LinkIncidentsOptions extends ParseIncidentsOptions {
    * 0.903, about 3 s) but lowers it on the untrained model's coarser partition (0.725 → 0.719; README).
    */
   profileMerge?: ProfileMergeOptions | boolean
+  /**
+   * After clustering, link detected series by the model's series-to-series part (`model.seriesLinks`, see
+   * `linkSeriesByModel`): `true` (default) when the model has one, `false` not to, or a series-to-series
+   * model to use instead of the model's. Not applied when `profileMerge` is set.
+   */
+  seriesLinks?: boolean | SeriesLinkModel
   /** Series summaries. */
   summaries?: SummarizeSeriesOptions
   /** Called when a stage starts and ends, for progress display. */
@@ -102,6 +109,10 @@ export interface ProfileLink {
   sharedMo: string[]
   /** The series both now belong to. */
   seriesId: string
+  /** Learned series links (`seriesLinks`): the model's probability that the two series are one offender's. */
+  probability?: number
+  /** Learned series links: what weighed most, bits for (+) or against (−), e.g. `shared habits (+3.2)`. */
+  reasons?: string[]
 }
 
 /** What {@link linkIncidents} returns. */
@@ -245,10 +256,18 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
   const nodeKeys = clusteringOptions.nodeKeys ?? Uint32Array.from(table.ids, hashString)
   const partition = detectSeries(graph, { ...clusteringOptions, nodeKeys })
   const profileMerge = options.profileMerge ?? false
+  const seriesLinks =
+    options.seriesLinks === false
+      ? undefined
+      : options.seriesLinks === undefined || options.seriesLinks === true
+        ? model.seriesLinks
+        : options.seriesLinks
   const merged =
-    profileMerge === false
-      ? null
-      : mergeSeriesByProfile(table, partition.membership, profileMerge === true ? {} : profileMerge)
+    profileMerge !== false
+      ? mergeSeriesByProfile(table, partition.membership, profileMerge === true ? {} : profileMerge)
+      : seriesLinks !== undefined
+        ? linkSeriesByModel(table, partition.membership, seriesLinks)
+        : null
   const membership = merged === null ? partition.membership : merged.membership
   onStage('clustering', 'end')
   const clusteringStats = {
@@ -269,6 +288,8 @@ export function linkIncidents(rows: readonly unknown[], options: LinkIncidentsOp
     gapDays: merge.gapDays,
     sharedMo: merge.sharedMo.map((v) => table.moValues[v]),
     seriesId: seriesOfRow[merge.rowA] >= 0 ? series[seriesOfRow[merge.rowA]].id : '',
+    ...(merge.probability === undefined ? {} : { probability: merge.probability }),
+    ...(merge.reasons === undefined ? {} : { reasons: merge.reasons }),
   }))
   const assignments: Record<string, string | null> = Object.create(null)
   let inSeries = 0

@@ -91,6 +91,121 @@ export const DEFAULT_EVIDENCE_CLASSES: Readonly<Record<string, EvidenceClass>> =
 })
 
 const probability = z.number().gt(0).lt(1)
+
+/**
+ * What the series-to-series model compares between two detected series (fragments), in the order of its
+ * weights (see `linkSeriesByModel`):
+ * - `sharedBits`: the weight of the MO values both profiles hold, bits of clumped rarity (one offender's
+ *   repetitions count about once per place and season, see `createClumpCounter`);
+ * - `similarity`: that weight over the weight of both profiles (rarity-weighted Jaccard);
+ * - `otherBits`: the weight of the profile values only one of them holds;
+ * - `lookAlikes`: log2 of how many series each could be joined to (its candidates, both logs summed): a profile many series share is weak evidence, however rare its values;
+ * - `sharedLookAlikes`: how many of those candidates the two have in common (Jaccard of the two sets, each
+ *   holding its own series): one offender's fragments are each other's look-alikes, a crowd of strangers'
+ *   are not all alike;
+ * - `hourOverlap`, `weekdayOverlap`: overlap of the two series' time-of-day histograms (hours, each member
+ *   spread over ±1 hour; windows up to 6 hours) and time-of-week histograms (hours of the week, each member
+ *   spread over ±12 hours; windows up to a day), 0.5 when either has no member with a narrow enough window;
+ *   the same in any clock whose offset is whole hours;
+ * - `narrative`: mean Jaccard of the narratives' character bigrams over up to 3 × 3 members;
+ * - `distanceKm`: log2(1 + km) between the nearest members;
+ * - `distanceOverRadius`: log2 of that distance over the two series' radii (RMS distance from their
+ *   centres), 1 km added to both;
+ * - `gapDays`: log2(1 + days) between the two series' time spans (0 when they overlap);
+ * - `spanOverlap`: the part of the shorter span that the other span covers (0–1);
+ * - `alternation`: how often the members, in time order, pass from one series to the other across more than
+ *   20 km, per member of the smaller series (look-alike offenders working at once);
+ * - `fastMoves`: the share of those passes that would need more than 60 km/h;
+ * - `sizes`: log2 of the product of the two sizes.
+ *
+ * @example
+ * const at = SERIES_LINK_FEATURES.indexOf('distanceKm')
+ * pairs.features[k * SERIES_LINK_FEATURES.length + at] // log2(1 + km) of pair k
+ */
+export const SERIES_LINK_FEATURES = [
+  'sharedBits',
+  'similarity',
+  'otherBits',
+  'lookAlikes',
+  'sharedLookAlikes',
+  'hourOverlap',
+  'weekdayOverlap',
+  'narrative',
+  'distanceKm',
+  'distanceOverRadius',
+  'gapDays',
+  'spanOverlap',
+  'alternation',
+  'fastMoves',
+  'sizes',
+] as const
+
+/** One of {@link SERIES_LINK_FEATURES}. */
+export type SeriesLinkFeature = (typeof SERIES_LINK_FEATURES)[number]
+
+const finite = z.number().finite()
+
+/**
+ * zod schema of a series-to-series model (`LinkageModel.seriesLinks`): a logistic regression over
+ * {@link SERIES_LINK_FEATURES}, standardised, fitted by `fitSeriesLinks` on solved cases.
+ *
+ * @example
+ * const links = SeriesLinkModelSchema.parse(model.seriesLinks)
+ * links.minProbability // e.g. 0.5
+ */
+export const SeriesLinkModelSchema = z
+  .object({
+    /** Feature names, the order of `weights`, `center` and `scale`. */
+    features: z.array(z.enum(SERIES_LINK_FEATURES)).min(1),
+    /** Logistic weights (natural log-odds per standardised unit) and intercept. */
+    weights: z.array(finite),
+    intercept: finite,
+    /** Standardisation: feature value minus `center`, over `scale`. */
+    center: z.array(finite),
+    scale: z.array(z.number().positive().finite()),
+    /** Two series merge when their probability reaches this. */
+    minProbability: probability,
+    /**
+     * Two groups of series are never merged while some pair of their series was scored below this (an
+     * explicit "different offenders" between them), so merges do not chain look-alike strangers.
+     */
+    vetoProbability: probability,
+    /** Which pairs of series are compared at all: same category, nearest members within the reach, profiles that agree. */
+    reach: z.object({
+      maxDistanceMeters: z.number().positive().finite(),
+      maxGapDays: z.number().positive().finite(),
+      /** Rarity-weighted Jaccard of the profiles at least this (and two values shared). */
+      minSimilarity: z.number().gt(0).max(1),
+      /**
+       * Two series whose members, in time order, pass from one to the other across more than 20 km more
+       * than this many times are two offenders working at once, whatever the model says: never merged, and
+       * no merge joins their groups. Absent: no limit.
+       */
+      maxAlternations: z.number().int().nonnegative().optional(),
+    }),
+    /** How it was fitted (informational). */
+    training: z
+      .object({ pairs: z.number(), linked: z.number(), series: z.number(), note: z.string().optional() })
+      .optional(),
+  })
+  .superRefine((links, context) => {
+    const n = links.features.length
+    for (const field of ['weights', 'center', 'scale'] as const) {
+      if (links[field].length !== n) {
+        context.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `needs one entry per feature (${n}), got ${links[field].length}`,
+        })
+      }
+    }
+    if (new Set(links.features).size !== n) {
+      context.addIssue({ code: 'custom', path: ['features'], message: 'duplicate feature' })
+    }
+  })
+
+/** A fitted series-to-series model, see {@link SeriesLinkModelSchema}. */
+export type SeriesLinkModel = z.infer<typeof SeriesLinkModelSchema>
 const levelSchema = z.object({
   label: z.string().min(1),
   /** P(level | same offender). */
@@ -240,6 +355,12 @@ export const LinkageModelSchema = z
      * for other reasons than one offender. The online index counts rows whatever the model says.
      */
     rarity: z.enum(['rows', 'clumped']).optional(),
+    /**
+     * Series-to-series linking after clustering (see `linkSeriesByModel`): detected series merged when a
+     * model over their profiles, places and times, fitted on solved cases by `trainModel`, says they are
+     * one offender's. Absent: no learned merging.
+     */
+    seriesLinks: SeriesLinkModelSchema.optional(),
     /** How the model was made (informational). */
     training: z
       .object({

@@ -1,7 +1,9 @@
 import type { GenerateCandidatesOptions } from '../blocking/generateCandidates'
 import { generateCandidates } from '../blocking/generateCandidates'
+import { linkIncidents } from '../link/linkIncidents'
 import type { Incident } from '../schema/incident'
 import type { CandidatePairs } from '../score/scorePairs'
+import { type FitSeriesLinksOptions, fitSeriesLinks } from '../series/fitSeriesLinks'
 import { fitByEm } from './fitByEm'
 import { fitSupervised } from './fitSupervised'
 import { type FitModelOptions, tableFor } from './fitting'
@@ -56,6 +58,13 @@ export interface TrainModelOptions extends FitModelOptions {
    * a horizon, or `candidates` are given). Default true.
    */
   learnBlocking?: boolean | Omit<LearnBlockingOptions, 'blocking' | 'timeZone'>
+  /**
+   * Supervised: also fit the series-to-series model (`seriesLinks`, see `fitSeriesLinks`): the training
+   * incidents are linked with the fitted model, and the detected series compared pair by pair against the
+   * labels. `false` leaves it out; options set its reach and penalty. Default true. Costs one more
+   * `linkIncidents` run over the training incidents.
+   */
+  seriesLinks?: boolean | FitSeriesLinksOptions
   /** EM: starting λ over the candidate pairs. Default 0.01. */
   initialPriorProbability?: number
   /** EM: iterations at most. Default 200. */
@@ -151,9 +160,23 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
           learned.rareMo,
         )
   const candidates = options.candidates ?? generateCandidates(table, blocking)
-  const model =
+  const fitted =
     chosen === 'supervised'
       ? fitSupervised(table, candidates, options, blocking ?? {})
       : fitByEm(table, candidates, options)
-  return learned === undefined ? model : { ...model, blocking: learned }
+  const model = learned === undefined ? fitted : { ...fitted, blocking: learned }
+  if (chosen !== 'supervised' || options.seriesLinks === false) return model
+  // the detected series of the training incidents, as linking with this model finds them
+  const linked = linkIncidents(incidents, {
+    timeZone: table.timeZone,
+    model,
+    seriesLinks: false,
+    ...(learned === undefined && options.blocking !== undefined ? { blocking: options.blocking } : {}),
+  })
+  const seriesLinks = fitSeriesLinks(
+    linked.table,
+    linked.partition.membership,
+    typeof options.seriesLinks === 'object' ? options.seriesLinks : {},
+  )
+  return seriesLinks === undefined ? model : { ...model, seriesLinks }
 }

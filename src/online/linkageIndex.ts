@@ -150,8 +150,9 @@ const COMPILE_MIN_PAIRS = 20_000
  * at batch's defaults 1M adds ran at 9,430/s against 16,047/s with these, on the same busy machine
  * (bench/online.ts). The index counts a value's carriers in rows (batch also counts clumps by default, see
  * `rareMo.maxClumps`), caps rare-MO blocks at `maxBlockSize` and has no behaviour rule; it scores with the
- * model's MO rarity counted in rows too. It links as `linkIncidents` does with `model: { ...model,
- * rarity: 'rows' }` and `blocking: batchEquivalentOptions(indexOptions)`.
+ * model's MO rarity counted in rows too, and does not link detected series with one another (`seriesLinks`).
+ * It links as `linkIncidents` does with `model: { ...model, rarity: 'rows' }`,
+ * `blocking: batchEquivalentOptions(indexOptions)` and `seriesLinks: false`.
  *
  * @example
  * createLinkageIndex({ rareMo: { ...INDEX_RARE_MO_DEFAULTS, maxGapDays: 90 } })

@@ -76,6 +76,13 @@ export interface ProfileMerge {
   gapDays: number
   /** MO values of both profiles (ids into `table.moValues`), rarest first. */
   sharedMo: number[]
+  /** Learned merges (`linkSeriesByModel`): the model's probability that the two series are one offender's. */
+  probability?: number
+  /**
+   * Learned merges: the features that weighed most, each with its bits for (+) or against (−) against a
+   * typical compared pair of series, e.g. `shared habits (+3.2)`.
+   */
+  reasons?: string[]
 }
 
 /** What {@link mergeSeriesByProfile} returns. */

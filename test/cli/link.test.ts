@@ -255,6 +255,7 @@ describe('caselink link --profile-merge', () => {
       plainOut,
       '-q',
       ...floor,
+      '--no-series-links',
     )
     const merged = runCli(
       'link',
@@ -272,6 +273,7 @@ describe('caselink link --profile-merge', () => {
     const before = JSON.parse(read(join(plainOut, 'series.json')))
     const after = JSON.parse(read(join(mergedOut, 'series.json')))
     expect(before.profileLinks).toEqual([])
+    expect(before.options.seriesLinks).toBe(false)
     expect(after.profileLinks.length).toBeGreaterThan(0)
     // each link joins two of the plain run's series unless earlier links already joined them (a triangle)
     const plainAssignments = Object.fromEntries(
@@ -301,5 +303,21 @@ describe('caselink link --profile-merge', () => {
       expect(assignments[link.b]).toBe(link.seriesId)
     }
     expect(merged.stdout).toMatch(/~ \d+ {2}profiles agree 1\.00/)
+  })
+
+  it('links series by the built-in model by default, each link with its probability and reasons', () => {
+    const out = join(session.dir, 'series-links')
+    const run = runCli('link', 'fixtures/sample.csv', '--time-zone', 'Asia/Shanghai', '-o', out, '--top', '5')
+    expect(run.status).toBe(0)
+    const written = JSON.parse(read(join(out, 'series.json')))
+    expect(written.options.seriesLinks).toBe(true)
+    expect(written.profileLinks.length).toBeGreaterThan(0)
+    for (const link of written.profileLinks) {
+      expect(link.probability).toBeGreaterThanOrEqual(written.model.seriesLinks.minProbability)
+      expect(link.reasons.length).toBeGreaterThan(0)
+    }
+    expect(run.stdout).toMatch(
+      /~ \d+ {2}series link p=0\.\d{3}, profiles agree \d\.\d\d .*: [a-z ]+ \([+-]\d+\.\d\)/,
+    )
   })
 })

@@ -271,7 +271,7 @@ describe('mergeSeriesByProfile on generated data', () => {
 })
 
 describe('linkIncidents with profile merging', () => {
-  it('explains every merge with two incidents of the merged series, and is off by default', async () => {
+  it('explains every merge with two incidents of the merged series, and is off by default (learned series links instead)', async () => {
     const { generateIncidents } = await import('../../src/generate/generateIncidents')
     const { linkIncidents } = await import('../../src/link/linkIncidents')
     const { incidents } = generateIncidents({ n: 20_000, seed: 4, preset: 'province' })
@@ -286,8 +286,13 @@ describe('linkIncidents with profile merging', () => {
       expect(link.distanceMeters).toBeLessThanOrEqual(PROFILE_MERGE_DEFAULTS.maxDistanceMeters)
       expect(link.sharedMo.length).toBeGreaterThan(0)
     }
-    expect(plain.profileLinks).toHaveLength(0)
-    expect(merged.series.length).toBeLessThan(plain.series.length)
+    // by default the built-in model's series-to-series part links series instead, each link with its probability
+    expect(plain.profileLinks.length).toBeGreaterThan(0)
+    for (const link of plain.profileLinks) expect(link.probability).toBeGreaterThan(0)
+    for (const link of merged.profileLinks) expect(link.probability).toBeUndefined()
+    const unmerged = linkIncidents(incidents, { timeZone: 'Asia/Shanghai', seriesLinks: false })
+    expect(unmerged.profileLinks).toHaveLength(0)
+    expect(merged.series.length).toBeLessThan(unmerged.series.length)
     expect(merged.partition.membership).toEqual(plain.partition.membership)
   }, 60_000)
 })

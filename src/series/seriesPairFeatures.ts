@@ -1,0 +1,543 @@
+/**
+ * The pairs of detected series worth comparing, and what the series-to-series model compares between them
+ * ({@link SERIES_LINK_FEATURES}). Used to fit the model (`fitSeriesLinks`) and to apply it
+ * (`linkSeriesByModel`).
+ */
+
+import { communityMembers } from '../cluster/partition'
+import { haversineMeters } from '../compare/expectedDistance'
+import { SERIES_LINK_FEATURES, type SeriesLinkModel } from '../model/linkageModel'
+import { moRarityWeight } from '../score/pairScorer'
+import type { CaseTable } from '../table/CaseTable'
+import { clumpedMoFrequency } from '../table/clumpedFrequency'
+import { ALTERNATION_METERS, nearestMembers, seriesProfiles } from './seriesProfiles'
+
+const DAY_MS = 86_400_000
+const HOUR_MS = 3_600_000
+/** Time-of-day histograms: one bin per hour, each member spread over its hour and the two next to it. */
+const HOUR_BINS = 24
+const HOUR_KERNEL = [0.25, 0.5, 0.25]
+/**
+ * Time-of-week histograms: one bin per hour of the week, each member spread over ±12 hours (a triangle),
+ * so that two series alike in weekday overlap whatever their hours. Hour bins and kernels make both
+ * overlaps independent of the clock's time zone (a shift by whole hours rotates the bins).
+ */
+const WEEK_BINS = 168
+const WEEK_KERNEL = Array.from({ length: 25 }, (_, d) => (13 - Math.abs(d - 12)) / 169)
+/** Time of day is read from windows at most this long; day of week from windows at most a day long. */
+const MAX_HOUR_WINDOW_MS = 6 * HOUR_MS
+/** A pass between two series' members faster than this is not one offender travelling. */
+const FAST_METERS_PER_HOUR = 60_000
+const NARRATIVE_SAMPLE = 3
+
+/** Which pairs of series are compared, see `SeriesLinkModel['reach']`. */
+export type SeriesLinkReach = SeriesLinkModel['reach']
+
+/**
+ * Defaults of the reach of series-to-series linking: series whose nearest members lie within 80 km and
+ * 240 days (a county or two, a season or two: the travelling impersonator of the report moved 9 counties in
+ * 8 months) and whose profiles share at least half their rarity weight; series alternating across more than
+ * 20 km more than 10 times are never merged (generated offenders with two anchors 3–5 km apart pass between
+ * them more often than that, but not across 20 km; three look-alike rings in towns 30–40 km apart working at
+ * once alternate at nearly every crime, which training data without such rings cannot teach a weight).
+ *
+ * @example
+ * seriesPairFeatures(table, membership, { ...SERIES_LINK_REACH_DEFAULTS, maxDistanceMeters: 40_000 })
+ */
+export const SERIES_LINK_REACH_DEFAULTS = {
+  maxDistanceMeters: 80_000,
+  maxGapDays: 240,
+  minSimilarity: 0.5,
+  maxAlternations: 10,
+} as const satisfies SeriesLinkReach
+
+/** Pairs of series and their features, see {@link seriesPairFeatures}. */
+export interface SeriesPairFeatures {
+  /** Communities of the membership (ids as in the membership). */
+  communities: number
+  /** Rows of each community, as `communityMembers` gives them. */
+  start: Uint32Array
+  rows: Uint32Array
+  /** Pair k joins communities a[k] < b[k]. */
+  count: number
+  a: Int32Array
+  b: Int32Array
+  /** Nearest members of the pair (rows): in space, else in time. */
+  rowA: Int32Array
+  rowB: Int32Array
+  /** Features of pair k: `features[k * F .. k * F + F)` in the order of {@link SERIES_LINK_FEATURES}. */
+  features: Float64Array
+  /** Distance of the nearest members, metres (Infinity when not comparable). */
+  distanceMeters: Float64Array
+  /** Gap between the two series' time spans, days (0 when they overlap). */
+  gapDays: Float64Array
+  /** Passes between the two series' members (in time order) across more than 20 km. */
+  alternations: Uint32Array
+  /** MO values of both profiles, per pair (ids into `table.moValues`), heaviest first. */
+  sharedMo(k: number): number[]
+  /** The clumped-rarity weight of each MO value, bits. */
+  moWeight: Float64Array
+}
+
+/**
+ * Finds the pairs of detected series (communities of two or more rows) within `reach` — same most
+ * frequent category, nearest members within `maxDistanceMeters` and `maxGapDays`, profiles (MO values of
+ * at least half the members) sharing at least two values and `minSimilarity` of their clumped-rarity weight
+ * — and computes {@link SERIES_LINK_FEATURES} for each. Pairs are found by prefix filtering over the
+ * profiles (exact for the similarity bound), so the cost follows the rare values. Independent of row
+ * order except for community ids. Never mutates its input.
+ *
+ * @example
+ * const pairs = seriesPairFeatures(table, partition.membership)
+ * pairs.count // pairs of series compared
+ * pairs.features[k * SERIES_LINK_FEATURES.length] // sharedBits of pair k
+ */
+export function seriesPairFeatures(
+  table: CaseTable,
+  membership: Int32Array,
+  reach: SeriesLinkReach = SERIES_LINK_REACH_DEFAULTS,
+): SeriesPairFeatures {
+  const n = table.size
+  if (membership.length !== n) {
+    throw new RangeError(`caselink: membership has ${membership.length} entries, the table ${n} rows`)
+  }
+  const maxDistanceMeters = reach.maxDistanceMeters
+  const maxGapMs = reach.maxGapDays * DAY_MS
+  const minSimilarity = reach.minSimilarity
+  const { count: communities, start, rows } = communityMembers(membership)
+  const moCount = table.moValues.length
+  const clumped = clumpedMoFrequency(table)
+  const weight = new Float64Array(moCount)
+  for (let v = 0; v < moCount; v++) weight[v] = clumped[v] > 0 ? moRarityWeight(n, clumped[v]) : 0
+  const { profileStart, profileValues, category } = seriesProfiles(table, start, rows, communities, weight)
+  const shape = seriesShapes(table, start, rows, communities)
+
+  // prefix filtering: the first value two profiles share (in the global heaviest-first order) lies in both
+  // prefixes, a prefix running until the rest weighs less than minSimilarity of the whole
+  const postings = new Map<number, number[]>()
+  const prefixEnd = new Uint32Array(communities)
+  const profileWeight = new Float64Array(communities)
+  for (let c = 0; c < communities; c++) {
+    let total = 0
+    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) total += weight[profileValues[x]]
+    profileWeight[c] = total
+    let rest = total
+    let end = profileStart[c]
+    while (end < profileStart[c + 1] && !(rest < minSimilarity * total)) rest -= weight[profileValues[end++]]
+    prefixEnd[c] = end
+    if (category[c] < 0 || !shape.located[c]) continue
+    for (let x = profileStart[c]; x < end; x++) {
+      const key = category[c] * moCount + profileValues[x]
+      const list = postings.get(key)
+      if (list === undefined) postings.set(key, [c])
+      else list.push(c)
+    }
+  }
+
+  const pairA: number[] = []
+  const pairB: number[] = []
+  const nearA: number[] = []
+  const nearB: number[] = []
+  const pairDistance: number[] = []
+  const pairGap: number[] = []
+  const pairShared: number[] = []
+  const pairSharedCount: number[] = []
+  const seen = new Int32Array(communities).fill(-1)
+  const inProfile = new Uint8Array(moCount)
+  const partners: number[] = []
+  for (let c = 0; c < communities; c++) {
+    if (category[c] < 0 || !shape.located[c]) continue
+    partners.length = 0
+    for (let x = profileStart[c]; x < prefixEnd[c]; x++) {
+      for (const t of postings.get(category[c] * moCount + profileValues[x]) ?? []) {
+        if (t > c && seen[t] !== c) {
+          seen[t] = c
+          partners.push(t)
+        }
+      }
+    }
+    if (partners.length === 0) continue
+    partners.sort((x, y) => x - y)
+    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) inProfile[profileValues[x]] = 1
+    for (const t of partners) {
+      let shared = 0
+      let sharedCount = 0
+      for (let y = profileStart[t]; y < profileStart[t + 1]; y++) {
+        if (inProfile[profileValues[y]] === 1) {
+          shared += weight[profileValues[y]]
+          sharedCount++
+        }
+      }
+      const union = profileWeight[c] + profileWeight[t] - shared
+      if (sharedCount < 2 || !(shared >= minSimilarity * union)) continue
+      const gap = Math.max(0, shape.spanFrom[t] - shape.spanTo[c], shape.spanFrom[c] - shape.spanTo[t])
+      if (gap > maxGapMs) continue
+      if (shape.boxed[c] === 1 && shape.boxed[t] === 1) {
+        // projected boxes, with a factor 2 for the projection's scale error (below 1.6 over latitudes 18–53°)
+        const dx = Math.max(0, shape.boxMinX[t] - shape.boxMaxX[c], shape.boxMinX[c] - shape.boxMaxX[t])
+        const dy = Math.max(0, shape.boxMinY[t] - shape.boxMaxY[c], shape.boxMinY[c] - shape.boxMaxY[t])
+        if (Math.hypot(dx, dy) > 2 * maxDistanceMeters + 1000) continue
+      }
+      const near = nearestMembers(
+        table,
+        rows,
+        start[c],
+        start[c + 1],
+        start[t],
+        start[t + 1],
+        maxDistanceMeters,
+        maxGapMs,
+      )
+      if (near === null) continue
+      pairA.push(c)
+      pairB.push(t)
+      nearA.push(near.rowA)
+      nearB.push(near.rowB)
+      pairDistance.push(near.distanceMeters)
+      pairGap.push(gap / DAY_MS)
+      pairShared.push(shared)
+      pairSharedCount.push(sharedCount)
+    }
+    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) inProfile[profileValues[x]] = 0
+  }
+
+  const count = pairA.length
+  const partnerCount = new Uint32Array(communities)
+  for (let k = 0; k < count; k++) {
+    partnerCount[pairA[k]]++
+    partnerCount[pairB[k]]++
+  }
+  // each community's candidates (CSR, ascending), for the look-alikes two series have in common
+  const neighbourStart = new Uint32Array(communities + 1)
+  for (let c = 0; c < communities; c++) neighbourStart[c + 1] = neighbourStart[c] + partnerCount[c]
+  const neighbours = new Int32Array(2 * count)
+  const fill = neighbourStart.slice(0, communities)
+  for (let k = 0; k < count; k++) {
+    neighbours[fill[pairA[k]]++] = pairB[k]
+    neighbours[fill[pairB[k]]++] = pairA[k]
+  }
+  for (let c = 0; c < communities; c++) neighbours.subarray(neighbourStart[c], neighbourStart[c + 1]).sort()
+  const F = SERIES_LINK_FEATURES.length
+  const features = new Float64Array(count * F)
+  const alternationCount = new Uint32Array(count)
+  const narrative = narrativeSamples(table, start, rows, communities)
+  for (let k = 0; k < count; k++) {
+    const c = pairA[k]
+    const t = pairB[k]
+    const sizeC = start[c + 1] - start[c]
+    const sizeT = start[t + 1] - start[t]
+    const shared = pairShared[k]
+    const union = profileWeight[c] + profileWeight[t] - shared
+    const crossing = crossings(table, rows, start[c], start[c + 1], start[t], start[t + 1])
+    const overlap = Math.max(
+      0,
+      Math.min(shape.spanTo[c], shape.spanTo[t]) - Math.max(shape.spanFrom[c], shape.spanFrom[t]),
+    )
+    const shorter = Math.min(shape.spanTo[c] - shape.spanFrom[c], shape.spanTo[t] - shape.spanFrom[t])
+    const distance = Number.isFinite(pairDistance[k]) ? pairDistance[k] : maxDistanceMeters
+    alternationCount[k] = crossing.alternations
+    const f = k * F
+    features[f] = shared
+    features[f + 1] = union > 0 ? shared / union : 0
+    features[f + 2] = union - shared
+    features[f + 3] = Math.log2(partnerCount[c]) + Math.log2(partnerCount[t])
+    features[f + 4] = commonNeighbours(neighbours, neighbourStart, c, t)
+    features[f + 5] = histogramOverlap(shape.hours, shape.hourKnown, shape.slot, c, t, HOUR_BINS)
+    features[f + 6] = histogramOverlap(shape.weekdays, shape.weekdayKnown, shape.slot, c, t, WEEK_BINS)
+    features[f + 7] = narrativeSimilarity(table, narrative, c, t)
+    features[f + 8] = Math.log2(1 + distance / 1000)
+    features[f + 9] = Math.log2((distance + 1000) / (shape.radius[c] + shape.radius[t] + 1000))
+    features[f + 10] = Math.log2(1 + pairGap[k])
+    features[f + 11] = shorter > 0 ? Math.min(1, overlap / shorter) : overlap > 0 || pairGap[k] === 0 ? 1 : 0
+    features[f + 12] = crossing.alternations / Math.min(sizeC, sizeT)
+    features[f + 13] = crossing.passes > 0 ? crossing.fast / crossing.passes : 0
+    features[f + 14] = Math.log2(sizeC * sizeT)
+  }
+  return {
+    communities,
+    start,
+    rows,
+    count,
+    a: Int32Array.from(pairA),
+    b: Int32Array.from(pairB),
+    rowA: Int32Array.from(nearA),
+    rowB: Int32Array.from(nearB),
+    features,
+    distanceMeters: Float64Array.from(pairDistance),
+    gapDays: Float64Array.from(pairGap),
+    alternations: alternationCount,
+    moWeight: weight,
+    sharedMo(k) {
+      const c = pairA[k]
+      const t = pairB[k]
+      const inC = new Set(profileValues.slice(profileStart[c], profileStart[c + 1]))
+      return profileValues.slice(profileStart[t], profileStart[t + 1]).filter((v) => inC.has(v))
+    },
+  }
+}
+
+/**
+ * Jaccard of two communities' closed candidate sets (each set holds the community itself and its
+ * candidates; both lists ascending).
+ */
+function commonNeighbours(neighbours: Int32Array, start: Uint32Array, c: number, t: number): number {
+  let p = start[c]
+  let q = start[t]
+  const endP = start[c + 1]
+  const endQ = start[t + 1]
+  // c is among t's candidates and t among c's: both count as common
+  let shared = 2
+  while (p < endP && q < endQ) {
+    if (neighbours[p] === neighbours[q]) {
+      shared++
+      p++
+      q++
+    } else if (neighbours[p] < neighbours[q]) p++
+    else q++
+  }
+  const union = endP - start[c] + 1 + (endQ - start[t] + 1) - shared
+  return shared / union
+}
+
+interface SeriesShapes {
+  located: Uint8Array
+  spanFrom: Float64Array
+  spanTo: Float64Array
+  boxMinX: Float64Array
+  boxMaxX: Float64Array
+  boxMinY: Float64Array
+  boxMaxY: Float64Array
+  /** 1 when the located members are all lat/lon or all planar (the box is meaningful). */
+  boxed: Uint8Array
+  /** RMS distance of the located members from their centre, metres (projected). */
+  radius: Float64Array
+  /** Histogram slot of each community of two or more rows (-1 for lone rows). */
+  slot: Int32Array
+  /** Time-of-day histogram (HOUR_BINS per slot, shares) and how many members it counts (per community). */
+  hours: Float32Array
+  hourKnown: Uint32Array
+  /** Time-of-week histogram (WEEK_BINS per slot, shares). */
+  weekdays: Float32Array
+  weekdayKnown: Uint32Array
+}
+
+/** Time span, box, radius and time-of-day and weekday histograms of each community. */
+function seriesShapes(
+  table: CaseTable,
+  start: Uint32Array,
+  rows: Uint32Array,
+  communities: number,
+): SeriesShapes {
+  const located = new Uint8Array(communities)
+  const spanFrom = new Float64Array(communities).fill(Number.POSITIVE_INFINITY)
+  const spanTo = new Float64Array(communities).fill(Number.NEGATIVE_INFINITY)
+  const boxMinX = new Float64Array(communities).fill(Number.POSITIVE_INFINITY)
+  const boxMaxX = new Float64Array(communities).fill(Number.NEGATIVE_INFINITY)
+  const boxMinY = new Float64Array(communities).fill(Number.POSITIVE_INFINITY)
+  const boxMaxY = new Float64Array(communities).fill(Number.NEGATIVE_INFINITY)
+  const boxed = new Uint8Array(communities)
+  const radius = new Float64Array(communities)
+  const slot = new Int32Array(communities).fill(-1)
+  let slots = 0
+  for (let c = 0; c < communities; c++) if (start[c + 1] - start[c] >= 2) slot[c] = slots++
+  const hours = new Float32Array(slots * HOUR_BINS)
+  const hourKnown = new Uint32Array(communities)
+  const weekdays = new Float32Array(slots * WEEK_BINS)
+  const weekdayKnown = new Uint32Array(communities)
+  for (let c = 0; c < communities; c++) {
+    if (start[c + 1] - start[c] < 2) continue
+    let latLon = 0
+    let planar = 0
+    let sumX = 0
+    let sumY = 0
+    for (let k = start[c]; k < start[c + 1]; k++) {
+      const i = rows[k]
+      if (table.timeFrom[i] < spanFrom[c]) spanFrom[c] = table.timeFrom[i]
+      if (table.timeTo[i] > spanTo[c]) spanTo[c] = table.timeTo[i]
+      const width = table.timeTo[i] - table.timeFrom[i]
+      const local = (table.timeFrom[i] + table.timeTo[i]) / 2 + table.utcOffsetMinutes[i] * 60_000
+      if (width <= MAX_HOUR_WINDOW_MS) {
+        const hour = Math.floor(mod(local, DAY_MS) / HOUR_MS)
+        for (let d = 0; d < HOUR_KERNEL.length; d++) {
+          hours[slot[c] * HOUR_BINS + ((hour + d - 1 + HOUR_BINS) % HOUR_BINS)] += HOUR_KERNEL[d]
+        }
+        hourKnown[c]++
+      }
+      if (width <= DAY_MS) {
+        // epoch day 0 was a Thursday: Monday 00:00 is bin 0
+        const hourOfWeek = Math.floor(mod(local + 3 * DAY_MS, 7 * DAY_MS) / HOUR_MS)
+        for (let d = 0; d < WEEK_KERNEL.length; d++) {
+          weekdays[slot[c] * WEEK_BINS + ((hourOfWeek + d - 12 + WEEK_BINS) % WEEK_BINS)] += WEEK_KERNEL[d]
+        }
+        weekdayKnown[c]++
+      }
+      if (table.hasLocation[i] === 0) continue
+      if (table.hasLatLon[i] === 1) latLon++
+      else planar++
+      sumX += table.x[i]
+      sumY += table.y[i]
+      if (table.x[i] < boxMinX[c]) boxMinX[c] = table.x[i]
+      if (table.x[i] > boxMaxX[c]) boxMaxX[c] = table.x[i]
+      if (table.y[i] < boxMinY[c]) boxMinY[c] = table.y[i]
+      if (table.y[i] > boxMaxY[c]) boxMaxY[c] = table.y[i]
+    }
+    for (let b = 0; b < HOUR_BINS && hourKnown[c] > 0; b++) hours[slot[c] * HOUR_BINS + b] /= hourKnown[c]
+    for (let b = 0; b < WEEK_BINS && weekdayKnown[c] > 0; b++)
+      weekdays[slot[c] * WEEK_BINS + b] /= weekdayKnown[c]
+    const m = latLon + planar
+    located[c] = m > 0 ? 1 : 0
+    boxed[c] = latLon > 0 !== planar > 0 ? 1 : 0
+    if (m === 0) continue
+    const cx = sumX / m
+    const cy = sumY / m
+    let squares = 0
+    for (let k = start[c]; k < start[c + 1]; k++) {
+      const i = rows[k]
+      if (table.hasLocation[i] === 1) squares += (table.x[i] - cx) ** 2 + (table.y[i] - cy) ** 2
+    }
+    radius[c] = Math.sqrt(squares / m)
+  }
+  return {
+    located,
+    spanFrom,
+    spanTo,
+    boxMinX,
+    boxMaxX,
+    boxMinY,
+    boxMaxY,
+    boxed,
+    radius,
+    slot,
+    hours,
+    hourKnown,
+    weekdays,
+    weekdayKnown,
+  }
+}
+
+function mod(value: number, divisor: number): number {
+  return ((value % divisor) + divisor) % divisor
+}
+
+/** Σ min of two communities' histograms (shares); 0.5 when either counts no member. */
+function histogramOverlap(
+  histogram: Float32Array,
+  known: Uint32Array,
+  slot: Int32Array,
+  c: number,
+  t: number,
+  bins: number,
+): number {
+  if (known[c] === 0 || known[t] === 0) return 0.5
+  let overlap = 0
+  const x = slot[c] * bins
+  const y = slot[t] * bins
+  for (let b = 0; b < bins; b++) overlap += Math.min(histogram[x + b], histogram[y + b])
+  return overlap
+}
+
+/** Up to NARRATIVE_SAMPLE members of each community with a narrative, smallest case numbers first (row-order free). */
+function narrativeSamples(
+  table: CaseTable,
+  start: Uint32Array,
+  rows: Uint32Array,
+  communities: number,
+): Int32Array {
+  const sample = new Int32Array(communities * NARRATIVE_SAMPLE).fill(-1)
+  for (let c = 0; c < communities; c++) {
+    if (start[c + 1] - start[c] < 2) continue
+    const base = c * NARRATIVE_SAMPLE
+    for (let k = start[c]; k < start[c + 1]; k++) {
+      const i = rows[k]
+      if (table.narrativeStart[i] === table.narrativeStart[i + 1]) continue
+      // insertion into the sorted sample of the smallest ids
+      let at = NARRATIVE_SAMPLE
+      while (at > 0 && (sample[base + at - 1] < 0 || table.ids[sample[base + at - 1]] > table.ids[i])) at--
+      if (at >= NARRATIVE_SAMPLE) continue
+      for (let s = NARRATIVE_SAMPLE - 1; s > at; s--) sample[base + s] = sample[base + s - 1]
+      sample[base + at] = i
+    }
+  }
+  return sample
+}
+
+/** Mean bigram Jaccard over the sampled members of both communities; 0 when either has no narrative. */
+function narrativeSimilarity(table: CaseTable, sample: Int32Array, c: number, t: number): number {
+  let sum = 0
+  let pairs = 0
+  for (let x = 0; x < NARRATIVE_SAMPLE; x++) {
+    const i = sample[c * NARRATIVE_SAMPLE + x]
+    if (i < 0) break
+    for (let y = 0; y < NARRATIVE_SAMPLE; y++) {
+      const j = sample[t * NARRATIVE_SAMPLE + y]
+      if (j < 0) break
+      sum += bigramJaccard(table, i, j)
+      pairs++
+    }
+  }
+  return pairs > 0 ? sum / pairs : 0
+}
+
+function bigramJaccard(table: CaseTable, i: number, j: number): number {
+  const grams = table.narrativeBigrams
+  let p = table.narrativeStart[i]
+  let q = table.narrativeStart[j]
+  const endP = table.narrativeStart[i + 1]
+  const endQ = table.narrativeStart[j + 1]
+  const total = endP - p + endQ - q
+  let shared = 0
+  while (p < endP && q < endQ) {
+    if (grams[p] === grams[q]) {
+      shared++
+      p++
+      q++
+    } else if (grams[p] < grams[q]) p++
+    else q++
+  }
+  return total > shared ? shared / (total - shared) : 0
+}
+
+/**
+ * The located members of two series in time order (window start, then case number): how many times the run
+ * passes from one series to the other across more than {@link ALTERNATION_METERS}, how many passes there are,
+ * and how many of them would need more than 60 km/h between the windows' midpoints (an hour at least).
+ */
+function crossings(
+  table: CaseTable,
+  rows: ArrayLike<number>,
+  fromA: number,
+  toA: number,
+  fromB: number,
+  toB: number,
+): { alternations: number; passes: number; fast: number } {
+  const events: number[] = []
+  for (let p = fromA; p < toA; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2)
+  for (let p = fromB; p < toB; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2 + 1)
+  events.sort(
+    (x, y) =>
+      table.timeFrom[x >> 1] - table.timeFrom[y >> 1] ||
+      (table.ids[x >> 1] < table.ids[y >> 1] ? -1 : table.ids[x >> 1] > table.ids[y >> 1] ? 1 : x - y),
+  )
+  let alternations = 0
+  let passes = 0
+  let fast = 0
+  for (let k = 1; k < events.length; k++) {
+    if ((events[k] & 1) === (events[k - 1] & 1)) continue
+    passes++
+    const i = events[k - 1] >> 1
+    const j = events[k] >> 1
+    let distance = Number.POSITIVE_INFINITY
+    if (table.hasLatLon[i] === 1 && table.hasLatLon[j] === 1) {
+      distance = haversineMeters(table.lat[i], table.lon[i], table.lat[j], table.lon[j])
+    } else if (table.hasLatLon[i] === 0 && table.hasLatLon[j] === 0) {
+      distance = Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j])
+    }
+    if (distance > ALTERNATION_METERS) alternations++
+    const hours = Math.max(
+      1,
+      Math.abs(table.timeFrom[j] + table.timeTo[j] - table.timeFrom[i] - table.timeTo[i]) / 2 / HOUR_MS,
+    )
+    if (distance > FAST_METERS_PER_HOUR * hours) fast++
+  }
+  return { alternations, passes, fast }
+}
