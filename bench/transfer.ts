@@ -10,7 +10,10 @@
  *   npx tsx bench/transfer.ts [--dists province,province-plain,city,city-plain,travelling,travelling-plain]
  *     [--train 2000,20000] [--link 2000,20000] [--null-max 100000] [--name transfer] [--small 2000,1000]
  *     [--small-dists county-plain,province-plain,city-plain,travelling-plain,county,province]
+ *     [--series links|profile|none]
  *
+ * `--series`: after clustering, the model's learned series links (default), the fixed profile rule
+ * (`profileMerge: true`, what this bench used before series links), or neither.
  * A distribution is a preset, `-plain` for its plain variant (date-only windows, planar x/y, 30% without MO,
  * offenders ranging tens of km, 10% of incidents by teams). Training sets are seed 2, linked sets seed 1.
  * `--small T,L` adds the small solved set case: train on T incidents of each of `--small-dists` (default
@@ -45,6 +48,17 @@ const dists = list(flag('dists', 'province,province-plain,city,city-plain,travel
 const trainSizes = list(flag('train', '2000,20000')).map(Number)
 const linkSizes = list(flag('link', '2000,20000')).map(Number)
 const nullMax = Number(flag('null-max', '100000'))
+const seriesStep = flag('series', 'links')
+if (seriesStep !== 'links' && seriesStep !== 'profile' && seriesStep !== 'none') {
+  throw new Error(`bench/transfer: --series must be links, profile or none, got '${seriesStep}'`)
+}
+/** After clustering: the model's learned series links (default), the fixed profile rule, or nothing. */
+const SERIES_OPTIONS =
+  seriesStep === 'links'
+    ? {}
+    : seriesStep === 'profile'
+      ? { profileMerge: true }
+      : { seriesLinks: false as const }
 const name = flag('name', 'transfer')
 const small = list(flag('small', '2000,1000')).map(Number)
 const smallDists = list(
@@ -144,7 +158,7 @@ function cell(trainDist: string, trainN: number, linkDist: string, linkN: number
   const fitted = model(trainDist, trainN)
   const incidents = dataset(linkDist, linkN, 1)
   const started = performance.now()
-  const result = linkIncidents(incidents, { timeZone: TZ, model: fitted, profileMerge: true })
+  const result = linkIncidents(incidents, { timeZone: TZ, model: fitted, ...SERIES_OPTIONS })
   const linkSeconds = (performance.now() - started) / 1000
   const partition = evaluatePartition(result.assignments, incidents)
   const { pairs } = result
@@ -157,7 +171,7 @@ function cell(trainDist: string, trainN: number, linkDist: string, linkN: number
       ? nullTest(incidents, {
           timeZone: TZ,
           model: fitted,
-          profileMerge: true,
+          ...SERIES_OPTIONS,
           permutationSeed: 1,
           observed: result,
         }).share.links

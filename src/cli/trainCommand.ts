@@ -58,6 +58,22 @@ export function formatLearnedBlocking(model: LinkageModel): string {
 }
 
 /**
+ * A model's series-to-series part in one line (empty when it has none).
+ *
+ * @example
+ * formatSeriesLinks(model) // 'series links: 5,161 pairs of detected series compared, 788 one offender's; …'
+ */
+export function formatSeriesLinks(model: LinkageModel): string {
+  const links = model.seriesLinks
+  if (links === undefined) return ''
+  const fitted =
+    links.training === undefined
+      ? ''
+      : `${links.training.pairs.toLocaleString('en-US')} pairs of detected series compared, ${links.training.linked.toLocaleString('en-US')} one offender's; `
+  return `series links: ${fitted}merged at p ≥ ${links.minProbability}, never across a pair below ${links.vetoProbability}, within ${(links.reach.maxDistanceMeters / 1000).toLocaleString('en-US')} km and ${links.reach.maxGapDays} days\n`
+}
+
+/**
  * A model's m / u table: one row per comparison level with its match weight, the prior first.
  *
  * @example
@@ -148,7 +164,7 @@ export function registerTrainCommand(program: Command): void {
             ? 'supervised, from series labels (logistic fit on the candidate pairs and a sample beyond them)'
             : 'EM, without labels'
         process.stdout.write(
-          `${formatCounts(input, loaded.counts)}\ntrained ${how} → ${options.output}\n${formatLearnedBlocking(model)}\n${formatModelTable(model)}\n`,
+          `${formatCounts(input, loaded.counts)}\ntrained ${how} → ${options.output}\n${formatLearnedBlocking(model)}${formatSeriesLinks(model)}\n${formatModelTable(model)}\n`,
         )
       }
       process.exitCode = EXIT.ok

@@ -176,6 +176,8 @@ export const SeriesLinkModelSchema = z
       maxGapDays: z.number().positive().finite(),
       /** Rarity-weighted Jaccard of the profiles at least this (and two values shared). */
       minSimilarity: z.number().gt(0).max(1),
+      /** The shared profile values weigh at least this many bits of clumped rarity. Absent: 0. */
+      minSharedBits: z.number().nonnegative().finite().optional(),
       /**
        * Two series whose members, in time order, pass from one to the other across more than 20 km more
        * than this many times are two offenders working at once, whatever the model says: never merged, and

@@ -36,7 +36,10 @@ export type SeriesLinkReach = SeriesLinkModel['reach']
 /**
  * Defaults of the reach of series-to-series linking: series whose nearest members lie within 80 km and
  * 240 days (a county or two, a season or two: the travelling impersonator of the report moved 9 counties in
- * 8 months) and whose profiles share at least half their rarity weight; series alternating across more than
+ * 8 months) and whose profiles share at least half their rarity weight, and at least 12 bits of it (habits
+ * about one pair of series in 4,000 would share by chance: pairs the built-in model gives p ≥ 0.3 share 11–12.5
+ * bits at least, 13–14 for 99% of them, on generated province, city and travelling data; series whose whole
+ * profile weighs less are never compared, which keeps 1M incidents' common profiles out of the search); series alternating across more than
  * 20 km more than 10 times are never merged (generated offenders with two anchors 3–5 km apart pass between
  * them more often than that, but not across 20 km; three look-alike rings in towns 30–40 km apart working at
  * once alternate at nearly every crime, which training data without such rings cannot teach a weight).
@@ -47,7 +50,8 @@ export type SeriesLinkReach = SeriesLinkModel['reach']
 export const SERIES_LINK_REACH_DEFAULTS = {
   maxDistanceMeters: 80_000,
   maxGapDays: 240,
-  minSimilarity: 0.5,
+  minSimilarity: 0.6,
+  minSharedBits: 12,
   maxAlternations: 10,
 } as const satisfies SeriesLinkReach
 
@@ -83,9 +87,11 @@ export interface SeriesPairFeatures {
  * Finds the pairs of detected series (communities of two or more rows) within `reach` — same most
  * frequent category, nearest members within `maxDistanceMeters` and `maxGapDays`, profiles (MO values of
  * at least half the members) sharing at least two values and `minSimilarity` of their clumped-rarity weight
- * — and computes {@link SERIES_LINK_FEATURES} for each. Pairs are found by prefix filtering over the
- * profiles (exact for the similarity bound), so the cost follows the rare values. Independent of row
- * order except for community ids. Never mutates its input.
+ * — and computes {@link SERIES_LINK_FEATURES} for each. Pairs are found by prefix filtering over pairs of
+ * profile values (exact: every pair within reach is found), so the cost follows the rarer values. With
+ * `active` (one flag per community), only pairs with an active series are returned (a later round of
+ * linking, where only merged series changed); look-alike counts stay complete. Independent of row order
+ * except for community ids. Never mutates its input.
  *
  * @example
  * const pairs = seriesPairFeatures(table, partition.membership)
@@ -96,6 +102,7 @@ export function seriesPairFeatures(
   table: CaseTable,
   membership: Int32Array,
   reach: SeriesLinkReach = SERIES_LINK_REACH_DEFAULTS,
+  active?: Uint8Array,
 ): SeriesPairFeatures {
   const n = table.size
   if (membership.length !== n) {
@@ -104,33 +111,78 @@ export function seriesPairFeatures(
   const maxDistanceMeters = reach.maxDistanceMeters
   const maxGapMs = reach.maxGapDays * DAY_MS
   const minSimilarity = reach.minSimilarity
+  const minSharedBits = reach.minSharedBits ?? 0
   const { count: communities, start, rows } = communityMembers(membership)
+  let tick = performance.now()
+  const lap = (name: string) => {
+    if (process.env.CASELINK_DEBUG_POSTINGS) console.error(name, Math.round(performance.now() - tick))
+    tick = performance.now()
+  }
   const moCount = table.moValues.length
   const clumped = clumpedMoFrequency(table)
+  lap('clumped')
   const weight = new Float64Array(moCount)
   for (let v = 0; v < moCount; v++) weight[v] = clumped[v] > 0 ? moRarityWeight(n, clumped[v]) : 0
-  const { profileStart, profileValues, category } = seriesProfiles(table, start, rows, communities, weight)
+  const profiles = seriesProfiles(table, start, rows, communities, weight)
+  const { profileStart, category } = profiles
+  // a typed copy: the hot loops below read it hundreds of millions of times at 1M incidents
+  const profileValues = Int32Array.from(profiles.profileValues)
   const shape = seriesShapes(table, start, rows, communities)
+  lap('profiles+shapes')
 
-  // prefix filtering: the first value two profiles share (in the global heaviest-first order) lies in both
-  // prefixes, a prefix running until the rest weighs less than minSimilarity of the whole
-  const postings = new Map<number, number[]>()
-  const prefixEnd = new Uint32Array(communities)
+  // Prefix filtering on pairs of values: two profiles that qualify share at least two values; the first
+  // shared value u (in the global heaviest-first order) lies in both prefixes (a prefix runs until the rest
+  // weighs less than minSimilarity of the whole or minSharedBits, else the shared weight could not reach
+  // minSimilarity of the union and minSharedBits), and the second v comes after u in both. So both
+  // profiles hold the key (u, v) with u in their prefix: each profile is posted under, and probes, those
+  // keys. Keys of two values are far more selective than single values when a category's profiles share a
+  // few common habits.
   const profileWeight = new Float64Array(communities)
   for (let c = 0; c < communities; c++) {
-    let total = 0
-    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) total += weight[profileValues[x]]
-    profileWeight[c] = total
+    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) profileWeight[c] += weight[profileValues[x]]
+  }
+  // The series that can pair, renumbered densely with what the search reads packed together: at 1M
+  // incidents it reads tens of millions of partners, and scattered reads over every community cost more
+  // than the arithmetic (measured: 19 s against a few).
+  const series: number[] = []
+  for (let c = 0; c < communities; c++) {
+    if (category[c] >= 0 && shape.located[c] === 1 && profileWeight[c] >= minSharedBits) series.push(c)
+  }
+  const S = series.length
+  const PACK = 8
+  const packed = new Float64Array(S * PACK)
+  const valueStart = new Uint32Array(S + 1)
+  for (let d = 0; d < S; d++)
+    valueStart[d + 1] = valueStart[d] + profileStart[series[d] + 1] - profileStart[series[d]]
+  const values = new Int32Array(valueStart[S])
+  const prefixEnd = new Uint32Array(S)
+  const postings = new Map<number, number[]>()
+  const keyOf = (g: number, u: number, v: number) => (g * moCount + u) * moCount + v
+  for (let d = 0; d < S; d++) {
+    const c = series[d]
+    values.set(profileValues.subarray(profileStart[c], profileStart[c + 1]), valueStart[d])
+    const total = profileWeight[c]
+    const f = d * PACK
+    packed[f] = total
+    packed[f + 1] = shape.spanFrom[c]
+    packed[f + 2] = shape.spanTo[c]
+    packed[f + 3] = shape.boxMinX[c]
+    packed[f + 4] = shape.boxMaxX[c]
+    packed[f + 5] = shape.boxMinY[c]
+    packed[f + 6] = shape.boxMaxY[c]
+    packed[f + 7] = shape.boxed[c]
     let rest = total
-    let end = profileStart[c]
-    while (end < profileStart[c + 1] && !(rest < minSimilarity * total)) rest -= weight[profileValues[end++]]
-    prefixEnd[c] = end
-    if (category[c] < 0 || !shape.located[c]) continue
-    for (let x = profileStart[c]; x < end; x++) {
-      const key = category[c] * moCount + profileValues[x]
-      const list = postings.get(key)
-      if (list === undefined) postings.set(key, [c])
-      else list.push(c)
+    let end = valueStart[d]
+    const needed = Math.max(minSimilarity * total, minSharedBits)
+    while (end < valueStart[d + 1] && !(rest < needed)) rest -= weight[values[end++]]
+    prefixEnd[d] = end
+    for (let x = valueStart[d]; x < end; x++) {
+      for (let y = x + 1; y < valueStart[d + 1]; y++) {
+        const key = keyOf(category[c], values[x], values[y])
+        const list = postings.get(key)
+        if (list === undefined) postings.set(key, [d])
+        else list.push(d)
+      }
     }
   }
 
@@ -142,42 +194,76 @@ export function seriesPairFeatures(
   const pairGap: number[] = []
   const pairShared: number[] = []
   const pairSharedCount: number[] = []
-  const seen = new Int32Array(communities).fill(-1)
+  const seen = new Int32Array(S).fill(-1)
   const inProfile = new Uint8Array(moCount)
   const partners: number[] = []
-  for (let c = 0; c < communities; c++) {
-    if (category[c] < 0 || !shape.located[c]) continue
+  const reachSquared = (2 * maxDistanceMeters + 1000) ** 2
+  // every series within reach of series d (dense ids) among those `take` accepts, each reported to `found`
+  const probe = (
+    d: number,
+    take: (e: number) => boolean,
+    found: (e: number, near: NearestMembers, gap: number, shared: number, sharedCount: number) => void,
+  ) => {
+    const c = series[d]
     partners.length = 0
-    for (let x = profileStart[c]; x < prefixEnd[c]; x++) {
-      for (const t of postings.get(category[c] * moCount + profileValues[x]) ?? []) {
-        if (t > c && seen[t] !== c) {
-          seen[t] = c
-          partners.push(t)
+    for (let x = valueStart[d]; x < prefixEnd[d]; x++) {
+      for (let y = x + 1; y < valueStart[d + 1]; y++) {
+        const list = postings.get(keyOf(category[c], values[x], values[y]))
+        if (list === undefined) continue
+        for (let k = 0; k < list.length; k++) {
+          const e = list[k]
+          if (seen[e] !== d && take(e)) {
+            seen[e] = d
+            partners.push(e)
+          }
         }
       }
     }
-    if (partners.length === 0) continue
-    partners.sort((x, y) => x - y)
-    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) inProfile[profileValues[x]] = 1
-    for (const t of partners) {
+    if (partners.length === 0) return
+    for (let x = valueStart[d]; x < valueStart[d + 1]; x++) inProfile[values[x]] = 1
+    const f = d * PACK
+    const weightC = packed[f]
+    const fromC = packed[f + 1]
+    const toC = packed[f + 2]
+    const boxedC = packed[f + 7] === 1
+    for (let q = 0; q < partners.length; q++) {
+      const e = partners[q]
+      const g = e * PACK
+      // cheap bounds first: the weights (shared ≤ the lighter profile, which must reach minSimilarity of
+      // the heavier), the time spans' gap, the projected boxes (a factor 2 for the projection's scale error,
+      // below 1.6 over latitudes 18–53°)
+      const weightT = packed[g]
+      if ((weightC < weightT ? weightC : weightT) < minSimilarity * (weightC < weightT ? weightT : weightC))
+        continue
+      const gap =
+        packed[g + 1] > toC ? packed[g + 1] - toC : fromC > packed[g + 2] ? fromC - packed[g + 2] : 0
+      if (gap > maxGapMs) continue
+      if (boxedC && packed[g + 7] === 1) {
+        const dx =
+          packed[g + 3] > packed[f + 4]
+            ? packed[g + 3] - packed[f + 4]
+            : packed[f + 3] > packed[g + 4]
+              ? packed[f + 3] - packed[g + 4]
+              : 0
+        const dy =
+          packed[g + 5] > packed[f + 6]
+            ? packed[g + 5] - packed[f + 6]
+            : packed[f + 5] > packed[g + 6]
+              ? packed[f + 5] - packed[g + 6]
+              : 0
+        if (dx * dx + dy * dy > reachSquared) continue
+      }
       let shared = 0
       let sharedCount = 0
-      for (let y = profileStart[t]; y < profileStart[t + 1]; y++) {
-        if (inProfile[profileValues[y]] === 1) {
-          shared += weight[profileValues[y]]
+      for (let y = valueStart[e]; y < valueStart[e + 1]; y++) {
+        if (inProfile[values[y]] === 1) {
+          shared += weight[values[y]]
           sharedCount++
         }
       }
-      const union = profileWeight[c] + profileWeight[t] - shared
-      if (sharedCount < 2 || !(shared >= minSimilarity * union)) continue
-      const gap = Math.max(0, shape.spanFrom[t] - shape.spanTo[c], shape.spanFrom[c] - shape.spanTo[t])
-      if (gap > maxGapMs) continue
-      if (shape.boxed[c] === 1 && shape.boxed[t] === 1) {
-        // projected boxes, with a factor 2 for the projection's scale error (below 1.6 over latitudes 18–53°)
-        const dx = Math.max(0, shape.boxMinX[t] - shape.boxMaxX[c], shape.boxMinX[c] - shape.boxMaxX[t])
-        const dy = Math.max(0, shape.boxMinY[t] - shape.boxMaxY[c], shape.boxMinY[c] - shape.boxMaxY[t])
-        if (Math.hypot(dx, dy) > 2 * maxDistanceMeters + 1000) continue
-      }
+      const union = weightC + weightT - shared
+      if (sharedCount < 2 || !(shared >= minSimilarity * union) || !(shared >= minSharedBits)) continue
+      const t = series[e]
       const near = nearestMembers(
         table,
         rows,
@@ -188,9 +274,14 @@ export function seriesPairFeatures(
         maxDistanceMeters,
         maxGapMs,
       )
-      if (near === null) continue
-      pairA.push(c)
-      pairB.push(t)
+      if (near !== null) found(e, near, gap, shared, sharedCount)
+    }
+    for (let x = valueStart[d]; x < valueStart[d + 1]; x++) inProfile[values[x]] = 0
+  }
+  const keep =
+    (d: number) => (e: number, near: NearestMembers, gap: number, shared: number, sharedCount: number) => {
+      pairA.push(series[d])
+      pairB.push(series[e])
       nearA.push(near.rowA)
       nearB.push(near.rowB)
       pairDistance.push(near.distanceMeters)
@@ -198,29 +289,78 @@ export function seriesPairFeatures(
       pairShared.push(shared)
       pairSharedCount.push(sharedCount)
     }
-    for (let x = profileStart[c]; x < profileStart[c + 1]; x++) inProfile[profileValues[x]] = 0
-  }
-
-  const count = pairA.length
+  // look-alikes: how many series within reach each has, and which (complete for every series of a kept pair)
   const partnerCount = new Uint32Array(communities)
-  for (let k = 0; k < count; k++) {
-    partnerCount[pairA[k]]++
-    partnerCount[pairB[k]]++
+  const neighbourLists = new Map<number, number[]>()
+  if (active === undefined) {
+    for (let d = 0; d < S; d++) probe(d, (e) => e > d, keep(d))
+  } else {
+    // only pairs with an active series; their other series are probed too, for complete look-alike counts
+    const touched = new Uint8Array(S)
+    for (let d = 0; d < S; d++) {
+      if (active[series[d]] !== 1) continue
+      probe(
+        d,
+        (e) => active[series[e]] !== 1 || e > d,
+        (e, near, gap, shared, sharedCount) => {
+          keep(d)(e, near, gap, shared, sharedCount)
+          touched[e] = 1
+        },
+      )
+    }
+    for (let e = 0; e < S; e++) {
+      if (touched[e] !== 1 || active[series[e]] === 1) continue
+      const list: number[] = []
+      probe(
+        e,
+        () => true,
+        (u) => list.push(series[u]),
+      )
+      neighbourLists.set(series[e], list)
+    }
   }
-  // each community's candidates (CSR, ascending), for the look-alikes two series have in common
+  // pairs with the smaller community first
+  for (let k = 0; k < pairA.length; k++) {
+    if (pairA[k] < pairB[k]) continue
+    ;[pairA[k], pairB[k]] = [pairB[k], pairA[k]]
+    ;[nearA[k], nearB[k]] = [nearB[k], nearA[k]]
+  }
+  // pairs in one order whatever the probing order
+  lap('probe')
+  const order = Array.from(pairA, (_, k) => k).sort((x, y) => pairA[x] - pairA[y] || pairB[x] - pairB[y])
+  for (const column of [pairA, pairB, nearA, nearB, pairDistance, pairGap, pairShared, pairSharedCount]) {
+    const copy = column.slice()
+    for (let k = 0; k < order.length; k++) column[k] = copy[order[k]]
+  }
+  const count = pairA.length
+  // each community's series within reach (CSR, ascending): from the kept pairs, and for the inactive series
+  // of an active round from their own probe
+  for (let k = 0; k < count; k++) {
+    if (!neighbourLists.has(pairA[k])) partnerCount[pairA[k]]++
+    if (!neighbourLists.has(pairB[k])) partnerCount[pairB[k]]++
+  }
+  for (const [t, list] of neighbourLists) partnerCount[t] = list.length
   const neighbourStart = new Uint32Array(communities + 1)
   for (let c = 0; c < communities; c++) neighbourStart[c + 1] = neighbourStart[c] + partnerCount[c]
-  const neighbours = new Int32Array(2 * count)
+  const neighbours = new Int32Array(neighbourStart[communities])
   const fill = neighbourStart.slice(0, communities)
   for (let k = 0; k < count; k++) {
-    neighbours[fill[pairA[k]]++] = pairB[k]
-    neighbours[fill[pairB[k]]++] = pairA[k]
+    if (!neighbourLists.has(pairA[k])) neighbours[fill[pairA[k]]++] = pairB[k]
+    if (!neighbourLists.has(pairB[k])) neighbours[fill[pairB[k]]++] = pairA[k]
   }
+  for (const [t, list] of neighbourLists) for (const u of list) neighbours[fill[t]++] = u
   for (let c = 0; c < communities; c++) neighbours.subarray(neighbourStart[c], neighbourStart[c + 1]).sort()
   const F = SERIES_LINK_FEATURES.length
   const features = new Float64Array(count * F)
   const alternationCount = new Uint32Array(count)
-  const narrative = narrativeSamples(table, start, rows, communities)
+  lap('neighbours')
+  const needed = new Uint8Array(communities)
+  for (let k = 0; k < count; k++) {
+    needed[pairA[k]] = 1
+    needed[pairB[k]] = 1
+  }
+  const time = timeHistograms(table, start, rows, communities, needed)
+  const narrative = narrativeSamples(table, start, rows, communities, needed)
   for (let k = 0; k < count; k++) {
     const c = pairA[k]
     const t = pairB[k]
@@ -242,8 +382,8 @@ export function seriesPairFeatures(
     features[f + 2] = union - shared
     features[f + 3] = Math.log2(partnerCount[c]) + Math.log2(partnerCount[t])
     features[f + 4] = commonNeighbours(neighbours, neighbourStart, c, t)
-    features[f + 5] = histogramOverlap(shape.hours, shape.hourKnown, shape.slot, c, t, HOUR_BINS)
-    features[f + 6] = histogramOverlap(shape.weekdays, shape.weekdayKnown, shape.slot, c, t, WEEK_BINS)
+    features[f + 5] = histogramOverlap(time.hours, time.hourKnown, time.slot, c, t, HOUR_BINS)
+    features[f + 6] = histogramOverlap(time.weekdays, time.weekdayKnown, time.slot, c, t, WEEK_BINS)
     features[f + 7] = narrativeSimilarity(table, narrative, c, t)
     features[f + 8] = Math.log2(1 + distance / 1000)
     features[f + 9] = Math.log2((distance + 1000) / (shape.radius[c] + shape.radius[t] + 1000))
@@ -253,6 +393,7 @@ export function seriesPairFeatures(
     features[f + 13] = crossing.passes > 0 ? crossing.fast / crossing.passes : 0
     features[f + 14] = Math.log2(sizeC * sizeT)
   }
+  lap('features')
   return {
     communities,
     start,
@@ -270,8 +411,10 @@ export function seriesPairFeatures(
     sharedMo(k) {
       const c = pairA[k]
       const t = pairB[k]
-      const inC = new Set(profileValues.slice(profileStart[c], profileStart[c + 1]))
-      return profileValues.slice(profileStart[t], profileStart[t + 1]).filter((v) => inC.has(v))
+      const inC = new Set(profileValues.subarray(profileStart[c], profileStart[c + 1]))
+      return Array.from(profileValues.subarray(profileStart[t], profileStart[t + 1])).filter((v) =>
+        inC.has(v),
+      )
     },
   }
 }
@@ -298,6 +441,8 @@ function commonNeighbours(neighbours: Int32Array, start: Uint32Array, c: number,
   const union = endP - start[c] + 1 + (endQ - start[t] + 1) - shared
   return shared / union
 }
+
+type NearestMembers = NonNullable<ReturnType<typeof nearestMembers>>
 
 interface SeriesShapes {
   located: Uint8Array
@@ -327,7 +472,7 @@ function seriesShapes(
   start: Uint32Array,
   rows: Uint32Array,
   communities: number,
-): SeriesShapes {
+): Omit<SeriesShapes, 'slot' | 'hours' | 'hourKnown' | 'weekdays' | 'weekdayKnown'> {
   const located = new Uint8Array(communities)
   const spanFrom = new Float64Array(communities).fill(Number.POSITIVE_INFINITY)
   const spanTo = new Float64Array(communities).fill(Number.NEGATIVE_INFINITY)
@@ -337,13 +482,6 @@ function seriesShapes(
   const boxMaxY = new Float64Array(communities).fill(Number.NEGATIVE_INFINITY)
   const boxed = new Uint8Array(communities)
   const radius = new Float64Array(communities)
-  const slot = new Int32Array(communities).fill(-1)
-  let slots = 0
-  for (let c = 0; c < communities; c++) if (start[c + 1] - start[c] >= 2) slot[c] = slots++
-  const hours = new Float32Array(slots * HOUR_BINS)
-  const hourKnown = new Uint32Array(communities)
-  const weekdays = new Float32Array(slots * WEEK_BINS)
-  const weekdayKnown = new Uint32Array(communities)
   for (let c = 0; c < communities; c++) {
     if (start[c + 1] - start[c] < 2) continue
     let latLon = 0
@@ -354,23 +492,6 @@ function seriesShapes(
       const i = rows[k]
       if (table.timeFrom[i] < spanFrom[c]) spanFrom[c] = table.timeFrom[i]
       if (table.timeTo[i] > spanTo[c]) spanTo[c] = table.timeTo[i]
-      const width = table.timeTo[i] - table.timeFrom[i]
-      const local = (table.timeFrom[i] + table.timeTo[i]) / 2 + table.utcOffsetMinutes[i] * 60_000
-      if (width <= MAX_HOUR_WINDOW_MS) {
-        const hour = Math.floor(mod(local, DAY_MS) / HOUR_MS)
-        for (let d = 0; d < HOUR_KERNEL.length; d++) {
-          hours[slot[c] * HOUR_BINS + ((hour + d - 1 + HOUR_BINS) % HOUR_BINS)] += HOUR_KERNEL[d]
-        }
-        hourKnown[c]++
-      }
-      if (width <= DAY_MS) {
-        // epoch day 0 was a Thursday: Monday 00:00 is bin 0
-        const hourOfWeek = Math.floor(mod(local + 3 * DAY_MS, 7 * DAY_MS) / HOUR_MS)
-        for (let d = 0; d < WEEK_KERNEL.length; d++) {
-          weekdays[slot[c] * WEEK_BINS + ((hourOfWeek + d - 12 + WEEK_BINS) % WEEK_BINS)] += WEEK_KERNEL[d]
-        }
-        weekdayKnown[c]++
-      }
       if (table.hasLocation[i] === 0) continue
       if (table.hasLatLon[i] === 1) latLon++
       else planar++
@@ -381,9 +502,6 @@ function seriesShapes(
       if (table.y[i] < boxMinY[c]) boxMinY[c] = table.y[i]
       if (table.y[i] > boxMaxY[c]) boxMaxY[c] = table.y[i]
     }
-    for (let b = 0; b < HOUR_BINS && hourKnown[c] > 0; b++) hours[slot[c] * HOUR_BINS + b] /= hourKnown[c]
-    for (let b = 0; b < WEEK_BINS && weekdayKnown[c] > 0; b++)
-      weekdays[slot[c] * WEEK_BINS + b] /= weekdayKnown[c]
     const m = latLon + planar
     located[c] = m > 0 ? 1 : 0
     boxed[c] = latLon > 0 !== planar > 0 ? 1 : 0
@@ -407,12 +525,51 @@ function seriesShapes(
     boxMaxY,
     boxed,
     radius,
-    slot,
-    hours,
-    hourKnown,
-    weekdays,
-    weekdayKnown,
   }
+}
+
+/** Time-of-day and time-of-week histograms of the communities flagged in `needed`. */
+function timeHistograms(
+  table: CaseTable,
+  start: Uint32Array,
+  rows: Uint32Array,
+  communities: number,
+  needed: Uint8Array,
+): Pick<SeriesShapes, 'slot' | 'hours' | 'hourKnown' | 'weekdays' | 'weekdayKnown'> {
+  const slot = new Int32Array(communities).fill(-1)
+  let slots = 0
+  for (let c = 0; c < communities; c++) if (needed[c] === 1) slot[c] = slots++
+  const hours = new Float32Array(slots * HOUR_BINS)
+  const hourKnown = new Uint32Array(communities)
+  const weekdays = new Float32Array(slots * WEEK_BINS)
+  const weekdayKnown = new Uint32Array(communities)
+  for (let c = 0; c < communities; c++) {
+    if (needed[c] !== 1) continue
+    for (let k = start[c]; k < start[c + 1]; k++) {
+      const i = rows[k]
+      const width = table.timeTo[i] - table.timeFrom[i]
+      const local = (table.timeFrom[i] + table.timeTo[i]) / 2 + table.utcOffsetMinutes[i] * 60_000
+      if (width <= MAX_HOUR_WINDOW_MS) {
+        const hour = Math.floor(mod(local, DAY_MS) / HOUR_MS)
+        for (let d = 0; d < HOUR_KERNEL.length; d++) {
+          hours[slot[c] * HOUR_BINS + ((hour + d - 1 + HOUR_BINS) % HOUR_BINS)] += HOUR_KERNEL[d]
+        }
+        hourKnown[c]++
+      }
+      if (width <= DAY_MS) {
+        // epoch day 0 was a Thursday: Monday 00:00 is bin 0
+        const hourOfWeek = Math.floor(mod(local + 3 * DAY_MS, 7 * DAY_MS) / HOUR_MS)
+        for (let d = 0; d < WEEK_KERNEL.length; d++) {
+          weekdays[slot[c] * WEEK_BINS + ((hourOfWeek + d - 12 + WEEK_BINS) % WEEK_BINS)] += WEEK_KERNEL[d]
+        }
+        weekdayKnown[c]++
+      }
+    }
+    for (let b = 0; b < HOUR_BINS && hourKnown[c] > 0; b++) hours[slot[c] * HOUR_BINS + b] /= hourKnown[c]
+    for (let b = 0; b < WEEK_BINS && weekdayKnown[c] > 0; b++)
+      weekdays[slot[c] * WEEK_BINS + b] /= weekdayKnown[c]
+  }
+  return { slot, hours, hourKnown, weekdays, weekdayKnown }
 }
 
 function mod(value: number, divisor: number): number {
@@ -442,10 +599,11 @@ function narrativeSamples(
   start: Uint32Array,
   rows: Uint32Array,
   communities: number,
+  needed: Uint8Array,
 ): Int32Array {
   const sample = new Int32Array(communities * NARRATIVE_SAMPLE).fill(-1)
   for (let c = 0; c < communities; c++) {
-    if (start[c + 1] - start[c] < 2) continue
+    if (needed[c] !== 1) continue
     const base = c * NARRATIVE_SAMPLE
     for (let k = start[c]; k < start[c + 1]; k++) {
       const i = rows[k]

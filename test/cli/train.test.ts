@@ -27,6 +27,12 @@ describe('caselink train (built binary)', () => {
     expect(run.stdout).toContain(
       `rare MO within ${blocking.rareMo.maxDistanceMeters.toLocaleString('en-US')} m, ${blocking.rareMo.maxGapDays} days`,
     )
+    // the series-to-series part, when the sample's detected series gave pairs to learn from
+    if (saved.seriesLinks === undefined) expect(run.stdout).not.toContain('series links:')
+    else
+      expect(run.stdout).toContain(
+        `series links: ${saved.seriesLinks.training.pairs} pairs of detected series compared, ${saved.seriesLinks.training.linked} one offender's; merged at p ≥ ${saved.seriesLinks.minProbability}`,
+      )
     const linked = runCli(
       'link',
       'fixtures/sample.csv',

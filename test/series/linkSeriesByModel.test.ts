@@ -217,7 +217,7 @@ describe('seriesPairFeatures', () => {
           const incidents = rows.map((r, i) => ({ ...incident(`R${i}`, r.x, 0, r.day, r.mo), id: `R${i}` }))
           const membership = Int32Array.from(rows, (r) => r.group)
           const table = buildCaseTable(incidents, { timeZone: TZ })
-          const reach = { maxDistanceMeters: 40_000, maxGapDays: 120, minSimilarity: 0.5 }
+          const reach = { maxDistanceMeters: 40_000, maxGapDays: 120, minSimilarity: 0.5, minSharedBits: 2.5 }
           const pairs = seriesPairFeatures(table, membership, reach)
           const found = new Set<string>()
           for (let k = 0; k < pairs.count; k++) found.add(`${pairs.a[k]}-${pairs.b[k]}`)
@@ -243,7 +243,8 @@ describe('seriesPairFeatures', () => {
               const w = (v: number) => pairs.moWeight[v]
               const sharedWeight = shared.reduce((s, v) => s + w(v), 0)
               const unionWeight = [...union].reduce((s, v) => s + w(v), 0)
-              if (shared.length < 2 || !(sharedWeight >= 0.5 * unionWeight - 1e-9)) continue
+              if (shared.length < 2 || !(sharedWeight >= 0.5 * unionWeight - 1e-9) || sharedWeight < 2.5)
+                continue
               let near = false
               let soon = false
               for (let p = start[c]; p < start[c + 1]; p++) {
