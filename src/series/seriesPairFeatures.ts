@@ -36,13 +36,14 @@ export type SeriesLinkReach = SeriesLinkModel['reach']
 /**
  * Defaults of the reach of series-to-series linking: series whose nearest members lie within 80 km and
  * 240 days (a county or two, a season or two: the travelling impersonator of the report moved 9 counties in
- * 8 months) and whose profiles share at least half their rarity weight, and at least 12 bits of it (habits
- * about one pair of series in 4,000 would share by chance: pairs the built-in model gives p ≥ 0.3 share 11–12.5
- * bits at least, 13–14 for 99% of them, on generated province, city and travelling data; series whose whole
- * profile weighs less are never compared, which keeps 1M incidents' common profiles out of the search); series alternating across more than
- * 20 km more than 10 times are never merged (generated offenders with two anchors 3–5 km apart pass between
- * them more often than that, but not across 20 km; three look-alike rings in towns 30–40 km apart working at
- * once alternate at nearly every crime, which training data without such rings cannot teach a weight).
+ * 8 months), whose profiles share at least 60% of their rarity weight, and at least 12 bits of it (habits
+ * about one pair of series in 4,000 would share by chance). Pairs the built-in model gives p ≥ 0.5 share
+ * less than 60% in 2–6% of cases on generated province, city and travelling data (12 of 551 at 200k
+ * province); 0.5 instead of 0.6 doubled the search at 1M incidents (21 s against 10 s) and found fewer
+ * such pairs (their look-alike counts grew). Series alternating across more than 20 km more than 10 times
+ * are never merged: generated offenders with two anchors a few km apart pass between them often, but not
+ * across 20 km; three look-alike rings in towns 30–40 km apart working at once alternate at nearly every
+ * crime, which training data without such rings cannot teach a weight.
  *
  * @example
  * seriesPairFeatures(table, membership, { ...SERIES_LINK_REACH_DEFAULTS, maxDistanceMeters: 40_000 })
@@ -313,7 +314,7 @@ export function seriesPairFeatures(
       const list: number[] = []
       probe(
         e,
-        () => true,
+        (u) => u !== e,
         (u) => list.push(series[u]),
       )
       neighbourLists.set(series[e], list)
