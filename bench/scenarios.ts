@@ -39,7 +39,9 @@ const sizes = flag('sizes', '20000').split(',').map(Number)
 const seed = Number(flag('seed', '1'))
 const modelName = flag('model', 'default')
 if (modelName !== 'default' && modelName !== 'trained' && !modelName.endsWith('.json')) {
-  throw new Error(`bench/scenarios: --model must be default, trained or a model file (.json), got '${modelName}'`)
+  throw new Error(
+    `bench/scenarios: --model must be default, trained or a model file (.json), got '${modelName}'`,
+  )
 }
 const spanFlag = flag('span-days', '')
 const TZ = 'Asia/Shanghai'
