@@ -101,6 +101,9 @@ export const TRAIN_MODEL_DEFAULTS = {
  * and > 365 days carry weights and `scorePair`, `rankIncidents` and `rankSeries` rank distant pairs by
  * how far apart they are. Each kind of pair (near, sharing evidence, far) gets its prior offset and the
  * gaps of its linked pairs, which `linkIncidents` uses to re-estimate the priors on the data it links.
+ * Last, the solved cases are linked with the fitted model and the series-to-series part (`seriesLinks`,
+ * see `fitSeriesLinks`) is fitted on their detected series, unless `seriesLinks: false` or no pair of
+ * labelled series lies within reach (small sets: the model then has none, and links no series).
  *
  * EM (no labels): u from `uPairs` random pairs, then Fellegi–Sunter EM over the candidate pairs for m and
  * λ, on the plain layout (see `src/model/README.md`).
