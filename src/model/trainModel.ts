@@ -4,6 +4,7 @@ import { linkIncidents } from '../link/linkIncidents'
 import type { Incident } from '../schema/incident'
 import type { CandidatePairs } from '../score/scorePairs'
 import { type FitSeriesLinksOptions, fitSeriesLinks } from '../series/fitSeriesLinks'
+import { defaultModel } from './defaultModel'
 import { fitByEm } from './fitByEm'
 import { fitSupervised } from './fitSupervised'
 import { type FitModelOptions, tableFor } from './fitting'
@@ -61,8 +62,10 @@ export interface TrainModelOptions extends FitModelOptions {
   /**
    * Supervised: also fit the series-to-series model (`seriesLinks`, see `fitSeriesLinks`): the training
    * incidents are linked with the fitted model, and the detected series compared pair by pair against the
-   * labels. `false` leaves it out; options set its reach and penalty. Default true. Costs one more
-   * `linkIncidents` run over the training incidents.
+   * labels, shrunk toward a prior: by default the template's series part, else the built-in model's
+   * (`prior: null` for none), kept as it is when no pair of labelled series lies within reach. `false`
+   * leaves it out; options set its reach, penalty and prior. Default true. Costs one more `linkIncidents`
+   * run over the training incidents.
    */
   seriesLinks?: boolean | FitSeriesLinksOptions
   /** EM: starting λ over the candidate pairs. Default 0.01. */
@@ -102,8 +105,9 @@ export const TRAIN_MODEL_DEFAULTS = {
  * how far apart they are. Each kind of pair (near, sharing evidence, far) gets its prior offset and the
  * gaps of its linked pairs, which `linkIncidents` uses to re-estimate the priors on the data it links.
  * Last, the solved cases are linked with the fitted model and the series-to-series part (`seriesLinks`,
- * see `fitSeriesLinks`) is fitted on their detected series, unless `seriesLinks: false` or no pair of
- * labelled series lies within reach (small sets: the model then has none, and links no series).
+ * see `fitSeriesLinks`) is fitted on their detected series, shrunk toward the template's series part or
+ * the built-in model's (which it keeps when no pair of labelled series lies within reach), unless
+ * `seriesLinks: false`.
  *
  * EM (no labels): u from `uPairs` random pairs, then Fellegi–Sunter EM over the candidate pairs for m and
  * λ, on the plain layout (see `src/model/README.md`).
@@ -176,10 +180,17 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
     seriesLinks: false,
     ...(learned === undefined && options.blocking !== undefined ? { blocking: options.blocking } : {}),
   })
-  const seriesLinks = fitSeriesLinks(
-    linked.table,
-    linked.partition.membership,
-    typeof options.seriesLinks === 'object' ? options.seriesLinks : {},
-  )
+  // shrunk toward the template's series part, else the built-in model's: a small solved set holds a few
+  // dozen pairs of series, too few to fit alone
+  const fitOptions = typeof options.seriesLinks === 'object' ? options.seriesLinks : {}
+  const prior =
+    fitOptions.prior !== undefined
+      ? (fitOptions.prior ?? undefined)
+      : (options.template?.seriesLinks ?? defaultModel().seriesLinks)
+  const seriesLinks =
+    fitSeriesLinks(linked.table, linked.partition.membership, {
+      ...fitOptions,
+      ...(prior === undefined ? {} : { prior }),
+    }) ?? prior
   return seriesLinks === undefined ? model : { ...model, seriesLinks }
 }

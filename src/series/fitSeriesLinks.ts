@@ -12,9 +12,19 @@ import { SERIES_LINK_REACH_DEFAULTS, type SeriesLinkReach, seriesPairFeatures } 
 export interface FitSeriesLinksOptions {
   /** Which pairs of series are compared. Default {@link SERIES_LINK_REACH_DEFAULTS}. */
   reach?: SeriesLinkReach
-  /** L2 penalty on the standardised weights. Default 1. */
+  /** L2 penalty on the standardised weights' distance from the prior's. Default 1. */
   l2?: number
+  /**
+   * A series-to-series model the fit shrinks toward (the L2 penalty pulls the weights to this model's,
+   * not to 0), e.g. the built-in model's: a small solved set gives a few dozen pairs of series, too few to
+   * fit 15 weights alone. With fewer than {@link MIN_PAIRS_FOR_THRESHOLDS} pairs its merge and veto
+   * thresholds are kept too. Default none (`null` too): shrink toward 0.
+   */
+  prior?: SeriesLinkModel | null
 }
+
+/** Below this many pairs of labelled series, the prior's thresholds are kept instead of the grid's. */
+export const MIN_PAIRS_FOR_THRESHOLDS = 500
 
 /** Merge thresholds tried; the one giving the best B³ F1 on the training data is kept. */
 const MIN_PROBABILITIES = [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98]
@@ -67,7 +77,18 @@ export function fitSeriesLinks(
   for (let u = 0; u < used.length; u++) {
     for (let d = 0; d < F; d++) x[u * F + d] = (pairs.features[used[u] * F + d] - center[d]) / scale[d]
   }
-  const { weights, intercept } = fitLogistic(x, y, F, l2)
+  // the prior's weights in this fit's standardisation (feature by name; a feature it lacks weighs 0)
+  const start = new Float64Array(F + 1)
+  const prior = options.prior ?? undefined
+  if (prior !== undefined) {
+    start[F] = prior.intercept
+    prior.features.forEach((name, e) => {
+      const d = SERIES_LINK_FEATURES.indexOf(name)
+      start[d] = (prior.weights[e] * scale[d]) / prior.scale[e]
+      start[F] += (prior.weights[e] * (center[d] - prior.center[e])) / prior.scale[e]
+    })
+  }
+  const { weights, intercept } = fitLogistic(x, y, F, l2, prior === undefined ? undefined : start)
   const fitted: SeriesLinkModel = {
     features: [...SERIES_LINK_FEATURES],
     weights: Array.from(weights, round),
@@ -83,8 +104,9 @@ export function fitSeriesLinks(
   const probability = seriesPairProbabilities(pairs, fitted)
   const truth = firstLabels(table)
   let best = { f1: -1, minProbability: 0.5, vetoProbability: 0.1 }
-  for (const minProbability of MIN_PROBABILITIES) {
-    for (const vetoProbability of VETO_PROBABILITIES) {
+  const grid = prior === undefined || used.length >= MIN_PAIRS_FOR_THRESHOLDS
+  for (const minProbability of grid ? MIN_PROBABILITIES : [(prior as SeriesLinkModel).minProbability]) {
+    for (const vetoProbability of grid ? VETO_PROBABILITIES : [(prior as SeriesLinkModel).vetoProbability]) {
       const { root } = mergeByProbability(
         pairs,
         probability,
@@ -106,7 +128,7 @@ export function fitSeriesLinks(
       pairs: used.length,
       linked,
       series: countSeries(pairs.start, pairs.communities),
-      note: `logistic regression (L2 ${l2}) on ${used.length} pairs of detected series within ${reach.maxDistanceMeters / 1000} km and ${reach.maxGapDays} days (${linked} of one offender); merge at p ≥ ${best.minProbability}, veto below ${best.vetoProbability}: training B³ F1 ${best.f1.toFixed(4)}`,
+      note: `logistic regression (L2 ${l2}${prior === undefined ? '' : ' toward the prior'}) on ${used.length} pairs of detected series within ${reach.maxDistanceMeters / 1000} km and ${reach.maxGapDays} days (${linked} of one offender); merge at p ≥ ${best.minProbability}, veto below ${best.vetoProbability}${grid ? '' : " (the prior's)"}: training B³ F1 ${best.f1.toFixed(4)}`,
     },
   })
 }
@@ -188,19 +210,24 @@ function bcubedF1(truth: Int32Array, predicted: Int32Array): number {
   return precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0
 }
 
-/** L2-regularised logistic regression by Newton's method with step halving (intercept unpenalised). */
+/**
+ * L2-regularised logistic regression by Newton's method with step halving: the penalty pulls the weights
+ * toward `prior` (0 without one); the intercept is unpenalised.
+ */
 function fitLogistic(
   x: Float64Array,
   y: Uint8Array,
   F: number,
   l2: number,
+  prior: Float64Array | undefined,
 ): { weights: Float64Array; intercept: number } {
   const N = y.length
   const D = F + 1
-  let beta = new Float64Array(D)
+  const center = prior ?? new Float64Array(D)
+  let beta = Float64Array.from(center)
   let positives = 0
   for (let u = 0; u < N; u++) positives += y[u]
-  beta[F] = Math.log(positives / (N - positives))
+  if (prior === undefined) beta[F] = Math.log(positives / (N - positives))
   const gradient = new Float64Array(D)
   const hessian = new Float64Array(D * D)
   // penalised negative log-likelihood
@@ -212,7 +239,7 @@ function fitLogistic(
       // log(1 + e^z) − y z, computed without overflow
       sum += (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z))) - y[u] * z
     }
-    for (let d = 0; d < F; d++) sum += (l2 * b[d] * b[d]) / 2
+    for (let d = 0; d < F; d++) sum += (l2 * (b[d] - center[d]) ** 2) / 2
     return sum
   }
   let current = loss(beta)
@@ -232,7 +259,7 @@ function fitLogistic(
       }
     }
     for (let d = 0; d < F; d++) {
-      gradient[d] -= l2 * beta[d]
+      gradient[d] -= l2 * (beta[d] - center[d])
       hessian[d * D + d] += l2
     }
     for (let d = 0; d < D; d++) for (let e = 0; e < d; e++) hessian[d * D + e] = hessian[e * D + d]
