@@ -191,6 +191,17 @@ export function trainModel(incidents: readonly Incident[], options: TrainModelOp
     fitSeriesLinks(linked.table, linked.partition.membership, {
       ...fitOptions,
       ...(prior === undefined ? {} : { prior }),
-    }) ?? prior
+    }) ??
+    (prior === undefined
+      ? undefined
+      : {
+          ...prior,
+          training: {
+            pairs: 0,
+            linked: 0,
+            series: 0,
+            note: 'no pair of labelled series within reach in the solved cases: the prior as it is',
+          },
+        })
   return seriesLinks === undefined ? model : { ...model, seriesLinks }
 }

@@ -31,7 +31,7 @@ describe('caselink train (built binary)', () => {
     if (saved.seriesLinks === undefined) expect(run.stdout).not.toContain('series links:')
     else
       expect(run.stdout).toContain(
-        `series links: ${saved.seriesLinks.training.pairs} pairs of detected series compared, ${saved.seriesLinks.training.linked} one offender's; merged at p ≥ ${saved.seriesLinks.minProbability}`,
+        `series links: ${saved.seriesLinks.training.pairs.toLocaleString('en-US')} pairs of detected series compared, ${saved.seriesLinks.training.linked.toLocaleString('en-US')} one offender's; merged at p ≥ ${saved.seriesLinks.minProbability}`,
       )
     const linked = runCli(
       'link',

@@ -15,7 +15,7 @@ import {
 import type { Incident } from '../../src/schema/incident'
 import { parseIncidents } from '../../src/schema/parseIncidents'
 import { fitSeriesLinks } from '../../src/series/fitSeriesLinks'
-import { linkSeriesByModel } from '../../src/series/linkSeriesByModel'
+import { linkSeriesByModel, seriesPairProbabilities } from '../../src/series/linkSeriesByModel'
 import { seriesPairFeatures } from '../../src/series/seriesPairFeatures'
 import { buildCaseTable } from '../../src/table/buildCaseTable'
 
@@ -314,6 +314,36 @@ describe('fitSeriesLinks', () => {
     const without = bcubed(false)
     expect(withLinks.recall).toBeGreaterThan(without.recall)
     expect(withLinks.f1).toBeGreaterThan(without.f1)
+  })
+
+  it('shrinks toward a prior: with a heavy penalty it gives the prior’s probabilities, and keeps its thresholds on few pairs', () => {
+    const training = parseIncidents(
+      generateIncidents({ n: 6000, seed: 43, preset: 'travelling' }).incidents,
+      {
+        timeZone: TZ,
+      },
+    ).incidents
+    const linked = linkIncidents(training, { timeZone: TZ, seriesLinks: false })
+    const prior = defaultModel().seriesLinks as SeriesLinkModel
+    const shrunk = fitSeriesLinks(linked.table, linked.partition.membership, {
+      prior,
+      l2: 1e9,
+    }) as SeriesLinkModel
+    expect(shrunk.training?.pairs).toBeLessThan(500)
+    expect([shrunk.minProbability, shrunk.vetoProbability]).toEqual([
+      prior.minProbability,
+      prior.vetoProbability,
+    ])
+    const pairs = seriesPairFeatures(linked.table, linked.partition.membership, prior.reach)
+    const expected = seriesPairProbabilities(pairs, prior)
+    const got = seriesPairProbabilities(pairs, shrunk)
+    // the intercept is free (fitted to these pairs' base rate): compare log-odds differences between pairs
+    const logit = (p: number) => Math.log(p / (1 - p))
+    for (let k = 1; k < pairs.count; k++) {
+      expect(logit(got[k]) - logit(got[0])).toBeCloseTo(logit(expected[k]) - logit(expected[0]), 3)
+    }
+    const free = fitSeriesLinks(linked.table, linked.partition.membership, { l2: 1e9 }) as SeriesLinkModel
+    for (const weight of free.weights) expect(Math.abs(weight)).toBeLessThan(1e-6)
   })
 
   it('returns undefined when no pair of labelled series is within reach', () => {
