@@ -10,7 +10,7 @@
  *
  * `--model file.json`: link with that model file, default options.
  * `--model trained`: `trainModel` on another province set of the same size and span, seed + 1, without
- * scenarios (last year's solved cases), linked with the suite's trained options (`profileMerge`).
+ * scenarios (last year's solved cases), linked with the suite's trained options (the defaults: series links).
  * `--span-days`: the background's span; default the generator's, at least 270 days, so the impersonator's
  * 243 days sit inside the background (province's default span is 148 days at 20k, 545 at 1M).
  * Writes bench/results/scenarios.json (runs of other sizes, seeds or models already there are kept).

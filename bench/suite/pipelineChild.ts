@@ -17,7 +17,10 @@ import { scorePairs, weightFloor } from '../../src/score/scorePairs'
 import { buildCaseTable } from '../../src/table/buildCaseTable'
 
 const TIME_ZONE = 'Asia/Shanghai'
-/** How the trained model links: as an analyst with solved cases would, series merged by profile. */
+/**
+ * How the trained model links: as an analyst with solved cases would, with the linker's defaults (series
+ * linked by the model's fitted series-to-series part; before series links, `profileMerge: true`).
+ */
 export const TRAINED_LINK_OPTIONS = {} as const
 
 /** Accuracy against the generator's labels. */
