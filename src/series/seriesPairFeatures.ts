@@ -13,6 +13,8 @@ import { clumpedMoFrequency } from '../table/clumpedFrequency'
 import { ALTERNATION_METERS, nearestMembers, seriesProfiles } from './seriesProfiles'
 
 const DAY_MS = 86_400_000
+/** Relative rounding margin of the similarity and weight thresholds. */
+const EPSILON = 1e-9
 const HOUR_MS = 3_600_000
 /** Time-of-day histograms: one bin per hour, each member spread over its hour and the two next to it. */
 const HOUR_BINS = 24
@@ -175,7 +177,8 @@ export function seriesPairFeatures(
     let rest = total
     let end = valueStart[d]
     const needed = Math.max(minSimilarity * total, minSharedBits)
-    while (end < valueStart[d + 1] && !(rest < needed)) rest -= weight[values[end++]]
+    // a longer prefix by a rounding error's margin, so that pairs exactly at the thresholds are found
+    while (end < valueStart[d + 1] && !(rest < needed - EPSILON * total)) rest -= weight[values[end++]]
     prefixEnd[d] = end
     for (let x = valueStart[d]; x < end; x++) {
       for (let y = x + 1; y < valueStart[d + 1]; y++) {
@@ -234,7 +237,10 @@ export function seriesPairFeatures(
       // the heavier), the time spans' gap, the projected boxes (a factor 2 for the projection's scale error,
       // below 1.6 over latitudes 18–53°)
       const weightT = packed[g]
-      if ((weightC < weightT ? weightC : weightT) < minSimilarity * (weightC < weightT ? weightT : weightC))
+      if (
+        (weightC < weightT ? weightC : weightT) <
+        (minSimilarity - EPSILON) * (weightC < weightT ? weightT : weightC)
+      )
         continue
       const gap =
         packed[g + 1] > toC ? packed[g + 1] - toC : fromC > packed[g + 2] ? fromC - packed[g + 2] : 0
@@ -263,7 +269,13 @@ export function seriesPairFeatures(
         }
       }
       const union = weightC + weightT - shared
-      if (sharedCount < 2 || !(shared >= minSimilarity * union) || !(shared >= minSharedBits)) continue
+      // the thresholds up to a rounding error (sums of the same weights in another order differ by that)
+      if (
+        sharedCount < 2 ||
+        !(shared >= (minSimilarity - EPSILON) * union) ||
+        !(shared >= minSharedBits * (1 - EPSILON))
+      )
+        continue
       const t = series[e]
       const near = nearestMembers(
         table,

@@ -243,7 +243,12 @@ describe('seriesPairFeatures', () => {
               const w = (v: number) => pairs.moWeight[v]
               const sharedWeight = shared.reduce((s, v) => s + w(v), 0)
               const unionWeight = [...union].reduce((s, v) => s + w(v), 0)
-              if (shared.length < 2 || !(sharedWeight >= 0.5 * unionWeight - 1e-9) || sharedWeight < 2.5)
+              // the thresholds up to a rounding error, as the implementation reads them
+              if (
+                shared.length < 2 ||
+                sharedWeight < (0.5 - 1e-9) * unionWeight ||
+                sharedWeight < 2.5 * (1 - 1e-9)
+              )
                 continue
               let near = false
               let soon = false
