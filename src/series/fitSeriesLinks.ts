@@ -3,6 +3,7 @@
  * training data, compared pair by pair, labelled by whether their members' majority offender is the same.
  */
 
+import { evaluatePartition } from '../evaluation/evaluatePartition'
 import { SERIES_LINK_FEATURES, type SeriesLinkModel, SeriesLinkModelSchema } from '../model/linkageModel'
 import type { CaseTable } from '../table/CaseTable'
 import { mergeByProbability, seriesPairProbabilities } from './linkSeriesByModel'
@@ -102,7 +103,14 @@ export function fitSeriesLinks(
 
   // thresholds: the best B³ F1 on the training rows after merging
   const probability = seriesPairProbabilities(pairs, fitted)
-  const truth = firstLabels(table)
+  // the training rows with their labels, for the project's B³ (unlabelled rows are left out)
+  const labelled = table.ids.map((id, i) => ({
+    id,
+    series: Array.from(
+      table.seriesIds.subarray(table.seriesStart[i], table.seriesStart[i + 1]),
+      (s) => table.seriesValues[s],
+    ),
+  }))
   let best = { f1: -1, minProbability: 0.5, vetoProbability: 0.1 }
   const grid = prior === undefined || used.length >= MIN_PAIRS_FOR_THRESHOLDS
   for (const minProbability of grid ? MIN_PROBABILITIES : [(prior as SeriesLinkModel).minProbability]) {
@@ -116,7 +124,7 @@ export function fitSeriesLinks(
       )
       const predicted = new Int32Array(table.size)
       for (let i = 0; i < table.size; i++) predicted[i] = root[membership[i]]
-      const f1 = bcubedF1(truth, predicted)
+      const f1 = evaluatePartition(predicted, labelled).bcubed.f1
       if (f1 > best.f1 + 1e-9) best = { f1, minProbability, vetoProbability }
     }
   }
@@ -170,44 +178,6 @@ function majorityLabels(
     }
   }
   return label
-}
-
-/** Each row's first label, -1 when it has none. */
-function firstLabels(table: CaseTable): Int32Array {
-  const truth = new Int32Array(table.size).fill(-1)
-  for (let i = 0; i < table.size; i++) {
-    if (table.seriesStart[i] < table.seriesStart[i + 1]) truth[i] = table.seriesIds[table.seriesStart[i]]
-  }
-  return truth
-}
-
-/** B³ F1 of a predicted membership against rows' labels (unlabelled rows left out; each its own group). */
-function bcubedF1(truth: Int32Array, predicted: Int32Array): number {
-  const cell = new Map<number, number>()
-  const trueSize = new Map<number, number>()
-  const predSize = new Map<number, number>()
-  const K = 2 ** 26
-  let n = 0
-  for (let i = 0; i < truth.length; i++) {
-    if (truth[i] < 0) continue
-    n++
-    const key = truth[i] * K + predicted[i]
-    cell.set(key, (cell.get(key) ?? 0) + 1)
-    trueSize.set(truth[i], (trueSize.get(truth[i]) ?? 0) + 1)
-    predSize.set(predicted[i], (predSize.get(predicted[i]) ?? 0) + 1)
-  }
-  if (n === 0) return 0
-  let precision = 0
-  let recall = 0
-  for (const [key, size] of cell) {
-    const t = Math.floor(key / K)
-    const p = key - t * K
-    precision += (size * size) / (predSize.get(p) as number)
-    recall += (size * size) / (trueSize.get(t) as number)
-  }
-  precision /= n
-  recall /= n
-  return precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0
 }
 
 /**

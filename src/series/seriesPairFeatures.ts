@@ -5,12 +5,11 @@
  */
 
 import { communityMembers } from '../cluster/partition'
-import { haversineMeters } from '../compare/expectedDistance'
 import { SERIES_LINK_FEATURES, type SeriesLinkModel } from '../model/linkageModel'
 import { moRarityWeight } from '../score/pairScorer'
 import type { CaseTable } from '../table/CaseTable'
 import { clumpedMoFrequency } from '../table/clumpedFrequency'
-import { ALTERNATION_METERS, nearestMembers, seriesProfiles } from './seriesProfiles'
+import { crossings, nearestMembers, seriesProfiles } from './seriesProfiles'
 
 const DAY_MS = 86_400_000
 /** Relative rounding margin of the similarity and weight thresholds. */
@@ -28,8 +27,6 @@ const WEEK_BINS = 168
 const WEEK_KERNEL = Array.from({ length: 25 }, (_, d) => (13 - Math.abs(d - 12)) / 169)
 /** Time of day is read from windows at most this long; day of week from windows at most a day long. */
 const MAX_HOUR_WINDOW_MS = 6 * HOUR_MS
-/** A pass between two series' members faster than this is not one offender travelling. */
-const FAST_METERS_PER_HOUR = 60_000
 const NARRATIVE_SAMPLE = 3
 
 /** Which pairs of series are compared, see `SeriesLinkModel['reach']`. */
@@ -116,14 +113,8 @@ export function seriesPairFeatures(
   const minSimilarity = reach.minSimilarity
   const minSharedBits = reach.minSharedBits ?? 0
   const { count: communities, start, rows } = communityMembers(membership)
-  let tick = performance.now()
-  const lap = (name: string) => {
-    if (process.env.CASELINK_DEBUG_POSTINGS) console.error(name, Math.round(performance.now() - tick))
-    tick = performance.now()
-  }
   const moCount = table.moValues.length
   const clumped = clumpedMoFrequency(table)
-  lap('clumped')
   const weight = new Float64Array(moCount)
   for (let v = 0; v < moCount; v++) weight[v] = clumped[v] > 0 ? moRarityWeight(n, clumped[v]) : 0
   const profiles = seriesProfiles(table, start, rows, communities, weight)
@@ -131,7 +122,6 @@ export function seriesPairFeatures(
   // a typed copy: the hot loops below read it hundreds of millions of times at 1M incidents
   const profileValues = Int32Array.from(profiles.profileValues)
   const shape = seriesShapes(table, start, rows, communities)
-  lap('profiles+shapes')
 
   // Prefix filtering on pairs of values: two profiles that qualify share at least two values; the first
   // shared value u (in the global heaviest-first order) lies in both prefixes (a prefix runs until the rest
@@ -203,11 +193,7 @@ export function seriesPairFeatures(
   const partners: number[] = []
   const reachSquared = (2 * maxDistanceMeters + 1000) ** 2
   // every series within reach of series d (dense ids) among those `take` accepts, each reported to `found`
-  const probe = (
-    d: number,
-    take: (e: number) => boolean,
-    found: (e: number, near: NearestMembers, gap: number, shared: number, sharedCount: number) => void,
-  ) => {
+  const probe = (d: number, take: (e: number) => boolean, found: FoundPair) => {
     const c = series[d]
     partners.length = 0
     for (let x = valueStart[d]; x < prefixEnd[d]; x++) {
@@ -287,26 +273,25 @@ export function seriesPairFeatures(
         maxDistanceMeters,
         maxGapMs,
       )
-      if (near !== null) found(e, near, gap, shared, sharedCount)
+      if (near !== null) found(d, e, near, gap, shared, sharedCount)
     }
     for (let x = valueStart[d]; x < valueStart[d + 1]; x++) inProfile[values[x]] = 0
   }
-  const keep =
-    (d: number) => (e: number, near: NearestMembers, gap: number, shared: number, sharedCount: number) => {
-      pairA.push(series[d])
-      pairB.push(series[e])
-      nearA.push(near.rowA)
-      nearB.push(near.rowB)
-      pairDistance.push(near.distanceMeters)
-      pairGap.push(gap / DAY_MS)
-      pairShared.push(shared)
-      pairSharedCount.push(sharedCount)
-    }
+  const keep: FoundPair = (d, e, near, gap, shared, sharedCount) => {
+    pairA.push(series[d])
+    pairB.push(series[e])
+    nearA.push(near.rowA)
+    nearB.push(near.rowB)
+    pairDistance.push(near.distanceMeters)
+    pairGap.push(gap / DAY_MS)
+    pairShared.push(shared)
+    pairSharedCount.push(sharedCount)
+  }
   // look-alikes: how many series within reach each has, and which (complete for every series of a kept pair)
   const partnerCount = new Uint32Array(communities)
   const neighbourLists = new Map<number, number[]>()
   if (active === undefined) {
-    for (let d = 0; d < S; d++) probe(d, (e) => e > d, keep(d))
+    for (let d = 0; d < S; d++) probe(d, (e) => e > d, keep)
   } else {
     // only pairs with an active series; their other series are probed too, for complete look-alike counts
     const touched = new Uint8Array(S)
@@ -315,8 +300,8 @@ export function seriesPairFeatures(
       probe(
         d,
         (e) => active[series[e]] !== 1 || e > d,
-        (e, near, gap, shared, sharedCount) => {
-          keep(d)(e, near, gap, shared, sharedCount)
+        (_, e, near, gap, shared, sharedCount) => {
+          keep(d, e, near, gap, shared, sharedCount)
           touched[e] = 1
         },
       )
@@ -327,7 +312,7 @@ export function seriesPairFeatures(
       probe(
         e,
         (u) => u !== e,
-        (u) => list.push(series[u]),
+        (_, u) => list.push(series[u]),
       )
       neighbourLists.set(series[e], list)
     }
@@ -339,7 +324,6 @@ export function seriesPairFeatures(
     ;[nearA[k], nearB[k]] = [nearB[k], nearA[k]]
   }
   // pairs in one order whatever the probing order
-  lap('probe')
   const order = Array.from(pairA, (_, k) => k).sort((x, y) => pairA[x] - pairA[y] || pairB[x] - pairB[y])
   for (const column of [pairA, pairB, nearA, nearB, pairDistance, pairGap, pairShared, pairSharedCount]) {
     const copy = column.slice()
@@ -366,7 +350,6 @@ export function seriesPairFeatures(
   const F = SERIES_LINK_FEATURES.length
   const features = new Float64Array(count * F)
   const alternationCount = new Uint32Array(count)
-  lap('neighbours')
   const needed = new Uint8Array(communities)
   for (let k = 0; k < count; k++) {
     needed[pairA[k]] = 1
@@ -406,7 +389,6 @@ export function seriesPairFeatures(
     features[f + 13] = crossing.passes > 0 ? crossing.fast / crossing.passes : 0
     features[f + 14] = Math.log2(sizeC * sizeT)
   }
-  lap('features')
   return {
     communities,
     start,
@@ -457,6 +439,16 @@ function commonNeighbours(neighbours: Int32Array, start: Uint32Array, c: number,
 
 type NearestMembers = NonNullable<ReturnType<typeof nearestMembers>>
 
+/** A pair of series within reach (dense ids d, e) with its gate values: gap (ms) and shared weight (bits). */
+type FoundPair = (
+  d: number,
+  e: number,
+  near: NearestMembers,
+  gap: number,
+  shared: number,
+  sharedCount: number,
+) => void
+
 interface SeriesShapes {
   located: Uint8Array
   spanFrom: Float64Array
@@ -469,7 +461,11 @@ interface SeriesShapes {
   boxed: Uint8Array
   /** RMS distance of the located members from their centre, metres (projected). */
   radius: Float64Array
-  /** Histogram slot of each community of two or more rows (-1 for lone rows). */
+}
+
+/** Time histograms of the compared series, see {@link timeHistograms}. */
+interface TimeHistograms {
+  /** Histogram slot of each compared community (-1 for the others). */
   slot: Int32Array
   /** Time-of-day histogram (HOUR_BINS per slot, shares) and how many members it counts (per community). */
   hours: Float32Array
@@ -479,13 +475,13 @@ interface SeriesShapes {
   weekdayKnown: Uint32Array
 }
 
-/** Time span, box, radius and time-of-day and weekday histograms of each community. */
+/** Whether located, time span, box and radius of each community of two or more rows. */
 function seriesShapes(
   table: CaseTable,
   start: Uint32Array,
   rows: Uint32Array,
   communities: number,
-): Omit<SeriesShapes, 'slot' | 'hours' | 'hourKnown' | 'weekdays' | 'weekdayKnown'> {
+): SeriesShapes {
   const located = new Uint8Array(communities)
   const spanFrom = new Float64Array(communities).fill(Number.POSITIVE_INFINITY)
   const spanTo = new Float64Array(communities).fill(Number.NEGATIVE_INFINITY)
@@ -548,7 +544,7 @@ function timeHistograms(
   rows: Uint32Array,
   communities: number,
   needed: Uint8Array,
-): Pick<SeriesShapes, 'slot' | 'hours' | 'hourKnown' | 'weekdays' | 'weekdayKnown'> {
+): TimeHistograms {
   const slot = new Int32Array(communities).fill(-1)
   let slots = 0
   for (let c = 0; c < communities; c++) if (needed[c] === 1) slot[c] = slots++
@@ -666,49 +662,4 @@ function bigramJaccard(table: CaseTable, i: number, j: number): number {
     else q++
   }
   return total > shared ? shared / (total - shared) : 0
-}
-
-/**
- * The located members of two series in time order (window start, then case number): how many times the run
- * passes from one series to the other across more than {@link ALTERNATION_METERS}, how many passes there are,
- * and how many of them would need more than 60 km/h between the windows' midpoints (an hour at least).
- */
-function crossings(
-  table: CaseTable,
-  rows: ArrayLike<number>,
-  fromA: number,
-  toA: number,
-  fromB: number,
-  toB: number,
-): { alternations: number; passes: number; fast: number } {
-  const events: number[] = []
-  for (let p = fromA; p < toA; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2)
-  for (let p = fromB; p < toB; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2 + 1)
-  events.sort(
-    (x, y) =>
-      table.timeFrom[x >> 1] - table.timeFrom[y >> 1] ||
-      (table.ids[x >> 1] < table.ids[y >> 1] ? -1 : table.ids[x >> 1] > table.ids[y >> 1] ? 1 : x - y),
-  )
-  let alternations = 0
-  let passes = 0
-  let fast = 0
-  for (let k = 1; k < events.length; k++) {
-    if ((events[k] & 1) === (events[k - 1] & 1)) continue
-    passes++
-    const i = events[k - 1] >> 1
-    const j = events[k] >> 1
-    let distance = Number.POSITIVE_INFINITY
-    if (table.hasLatLon[i] === 1 && table.hasLatLon[j] === 1) {
-      distance = haversineMeters(table.lat[i], table.lon[i], table.lat[j], table.lon[j])
-    } else if (table.hasLatLon[i] === 0 && table.hasLatLon[j] === 0) {
-      distance = Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j])
-    }
-    if (distance > ALTERNATION_METERS) alternations++
-    const hours = Math.max(
-      1,
-      Math.abs(table.timeFrom[j] + table.timeTo[j] - table.timeFrom[i] - table.timeTo[i]) / 2 / HOUR_MS,
-    )
-    if (distance > FAST_METERS_PER_HOUR * hours) fast++
-  }
-  return { alternations, passes, fast }
 }

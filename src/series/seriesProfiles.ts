@@ -9,6 +9,7 @@ import { haversineMeters } from '../compare/expectedDistance'
 import type { CaseTable } from '../table/CaseTable'
 
 const DAY_MS = 86_400_000
+const HOUR_MS = 3_600_000
 
 /** A switch between two series' members counts as an alternation when the two lie farther apart than this. */
 export const ALTERNATION_METERS = 20_000
@@ -87,6 +88,9 @@ export function seriesProfiles(
  * How many times the located members of two series, in time order (window start, then case number), pass from one
  * series to the other across more than {@link ALTERNATION_METERS} (members of different location systems
  * count as far). O((a + b) log(a + b)).
+ *
+ * @example
+ * alternations(table, rows, start[c], start[c + 1], start[t], start[t + 1]) // 0 for two series a season apart
  */
 export function alternations(
   table: CaseTable,
@@ -96,18 +100,44 @@ export function alternations(
   fromB: number,
   toB: number,
 ): number {
+  return crossings(table, rows, fromA, toA, fromB, toB).alternations
+}
+
+/** A pass between two series' members faster than this is not one offender travelling. */
+export const FAST_METERS_PER_HOUR = 60_000
+
+/**
+ * The located members of two series in time order (window start, then case number; ties by case number,
+ * so that the counts do not depend on row order): how many times the run passes from one series to the
+ * other (`passes`), how many of those passes cross more than {@link ALTERNATION_METERS} (`alternations`),
+ * and how many would need more than {@link FAST_METERS_PER_HOUR} between the windows' midpoints, an hour
+ * at least (`fast`). Members of different location systems count as far. O((a + b) log(a + b)).
+ *
+ * @example
+ * const { alternations, passes, fast } = crossings(table, rows, start[c], start[c + 1], start[t], start[t + 1])
+ */
+export function crossings(
+  table: CaseTable,
+  rows: ArrayLike<number>,
+  fromA: number,
+  toA: number,
+  fromB: number,
+  toB: number,
+): { alternations: number; passes: number; fast: number } {
   const events: number[] = []
   for (let p = fromA; p < toA; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2)
   for (let p = fromB; p < toB; p++) if (table.hasLocation[rows[p]] === 1) events.push(rows[p] * 2 + 1)
-  // ties by case number, so that the count does not depend on row order
   events.sort(
     (x, y) =>
       table.timeFrom[x >> 1] - table.timeFrom[y >> 1] ||
       (table.ids[x >> 1] < table.ids[y >> 1] ? -1 : table.ids[x >> 1] > table.ids[y >> 1] ? 1 : x - y),
   )
-  let count = 0
+  let alternations = 0
+  let passes = 0
+  let fast = 0
   for (let k = 1; k < events.length; k++) {
     if ((events[k] & 1) === (events[k - 1] & 1)) continue
+    passes++
     const i = events[k - 1] >> 1
     const j = events[k] >> 1
     let distance = Number.POSITIVE_INFINITY
@@ -116,9 +146,14 @@ export function alternations(
     } else if (table.hasLatLon[i] === 0 && table.hasLatLon[j] === 0) {
       distance = Math.hypot(table.x[i] - table.x[j], table.y[i] - table.y[j])
     }
-    if (distance > ALTERNATION_METERS) count++
+    if (distance > ALTERNATION_METERS) alternations++
+    const hours = Math.max(
+      1,
+      Math.abs(table.timeFrom[j] + table.timeTo[j] - table.timeFrom[i] - table.timeTo[i]) / 2 / HOUR_MS,
+    )
+    if (distance > FAST_METERS_PER_HOUR * hours) fast++
   }
-  return count
+  return { alternations, passes, fast }
 }
 
 /** Key of grid cell (cx, cy) of a location system (0 lat/lon, 1 planar); collisions only add partners. */
