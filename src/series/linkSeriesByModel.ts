@@ -236,7 +236,6 @@ const DESCRIPTIONS: Record<SeriesLinkFeature, string> = {
   spanOverlap: 'overlap in time',
   alternation: 'alternation between places',
   fastMoves: 'infeasible travel',
-  sizes: 'sizes',
 }
 
 function describe(name: SeriesLinkFeature): string {

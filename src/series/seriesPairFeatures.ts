@@ -387,7 +387,6 @@ export function seriesPairFeatures(
     features[f + 11] = shorter > 0 ? Math.min(1, overlap / shorter) : overlap > 0 || pairGap[k] === 0 ? 1 : 0
     features[f + 12] = crossing.alternations / Math.min(sizeC, sizeT)
     features[f + 13] = crossing.passes > 0 ? crossing.fast / crossing.passes : 0
-    features[f + 14] = Math.log2(sizeC * sizeT)
   }
   return {
     communities,
