@@ -213,6 +213,16 @@ export {
 } from './model/linkageModel'
 export { loadModel, saveModel, serializeModel } from './model/modelFile'
 export { TRAIN_MODEL_DEFAULTS, type TrainModelOptions, trainModel } from './model/trainModel'
+export {
+  NEAR_REPEAT_DEFAULTS,
+  type NearRepeatCount,
+  type NearRepeatOptions,
+  type NearRepeatResult,
+  type NearRepeatZone,
+  type NearRepeatZoneResult,
+  nearRepeat,
+} from './nearRepeat/nearRepeat'
+export { type NearRepeatBand, SAME_LOCATION_METERS } from './nearRepeat/nearRepeatBands'
 export { INDEX_FORMAT_VERSION } from './online/indexFile'
 export {
   createLinkageIndex,

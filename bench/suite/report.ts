@@ -64,7 +64,7 @@ export function formatTables(report: Report): string {
   }
   lines.push(
     '',
-    'Times are seconds; sizes ≤ 100k show the run with the median total of `runs` runs. Accuracy is against the generator\'s offender labels, with `defaultModel()` and, under "trained", with `trainModel` on another generated set of the same size (next seed: last year\'s solved cases of the same province; "train s" includes generating and parsing it) and linked with `profileMerge: true`. Peak RSS is read when the default-model run ends (parse and link). Calibration error: expected calibration error of the pair probabilities over the candidate pairs at p ≥ 0.5 (by tenths of p; 0 = pairs at probability p are linked a share p of the time), measured up to 100k.',
+    'Times are seconds; sizes ≤ 100k show the run with the median total of `runs` runs. Accuracy is against the generator\'s offender labels, with `defaultModel()` and, under "trained", with `trainModel` on another generated set of the same size (next seed: last year\'s solved cases of the same province; "train s" includes generating and parsing it) and linked with the defaults (series links on). Peak RSS is read when the default-model run ends (parse and link). Calibration error: expected calibration error of the pair probabilities over the candidate pairs at p ≥ 0.5 (by tenths of p; 0 = pairs at probability p are linked a share p of the time), measured up to 100k.',
   )
   for (const r of report.sizes) {
     if (r.core.length === 0) continue

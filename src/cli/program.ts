@@ -6,6 +6,7 @@ import { registerEvaluateCommand } from './evaluateCommand'
 import { registerExplainCommand } from './explainCommand'
 import { registerGenerateCommand } from './generateCommand'
 import { registerLinkCommand } from './linkCommand'
+import { registerNearRepeatCommand } from './nearRepeatCommand'
 import { registerQueryCommand } from './queryCommand'
 import { registerTrainCommand } from './trainCommand'
 import { EXIT, UserError } from './userError'
@@ -32,6 +33,7 @@ export function createProgram(): Command {
   registerBenchCommand(program)
   registerDemoCommand(program)
   registerQueryCommand(program)
+  registerNearRepeatCommand(program)
   return program
 }
 
