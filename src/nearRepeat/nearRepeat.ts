@@ -9,7 +9,7 @@ import type { Incident, RecordIssue } from '../schema/incident'
 import { parseIncidents } from '../schema/parseIncidents'
 import { createZoneClock } from '../schema/zoneClock'
 import { createRandom, randomInt } from '../util/random'
-import { nearPairs } from './nearPairs'
+import { DROP_PAIR, nearPairs } from './nearPairs'
 import { type BandSpec, bandOf, buildBands, checkBreaks, type NearRepeatBand } from './nearRepeatBands'
 
 const DAY_MS = 86_400_000
@@ -215,23 +215,8 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
   }
   const zones = [...resolved.zones, headlineZone]
   const right = resolved.closed === 'right'
-  const withinDistance = (d: number, max: number) => (right ? d <= max : d < max)
-  const reach = Math.max(lastDistance, ...zones.map((z) => z.maxDistance))
-  const pairs = nearPairs(used, reach, resolved.metric)
-  const P = pairs.count
-  // each pair's distance band (D when only a zone needs it) and the zones its distance falls in
-  const pairBand = new Uint8Array(P)
-  const pairZones = new Uint32Array(P)
-  for (let q = 0; q < P; q++) {
-    const d = pairs.distance[q]
-    const band = bandOf(d, distanceSpec)
-    pairBand[q] = band < 0 || band === beyondRow ? D : band
-    let mask = 0
-    for (let z = 0; z < zones.length; z++) if (withinDistance(d, zones[z].maxDistance)) mask |= 1 << z
-    pairZones[q] = mask
-  }
 
-  // time band of a lag (on the comparison scale)
+  // time band of a lag on the comparison scale, by a table for whole days
   const scaledBreaks = resolved.timeBreaks.map((b) => b * timeScale)
   const scaledSpec: BandSpec = { ...timeSpec, breaks: scaledBreaks }
   const beyondColumn = resolved.beyond ? T - 1 : -1
@@ -240,11 +225,36 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
     resolved.timeUnit === 'date'
       ? Int32Array.from({ length: Math.floor(lastLag) + 2 }, (_, lag) => bandOf(lag, scaledSpec))
       : null
-  const timeBand = (lag: number): number => {
-    if (lookup !== null) return lag < lookup.length ? lookup[lag] : beyondColumn
-    return bandOf(lag, scaledSpec)
+
+  // the table's pairs: those within the last distance break (beyond it, the lag histogram of all pairs)
+  const pairs = nearPairs(used, lastDistance, resolved.metric, (d) => {
+    const band = bandOf(d, distanceSpec)
+    return band < 0 || band === beyondRow ? DROP_PAIR : band
+  })
+  // zones on a distance break and a time break are sums of cells; the others count their own pairs
+  const cellsOf = (zone: NearRepeatZone): { rows: number; column: number } | null => {
+    const k = resolved.distanceBreaks.indexOf(zone.maxDistance)
+    const t = resolved.timeBreaks.indexOf(zone.maxDays)
+    if (k < 1 || t < 1) return null
+    return { rows: (resolved.sameLocation ? 1 : 0) + k, column: t }
   }
-  const zoneDays = zones.map((z) => z.maxDays * timeScale)
+  const aligned = zones.map(cellsOf)
+  const free = zones.map((_, z) => z).filter((z) => aligned[z] === null)
+  if (free.length > 7) {
+    throw new RangeError(
+      `caselink: nearRepeat takes at most 7 zones off the breaks (each costs a pass over its pairs), got ${free.length}`,
+    )
+  }
+  const within = (value: number, max: number) => (right ? value <= max : value < max)
+  const zonePairs =
+    free.length === 0
+      ? null
+      : nearPairs(used, Math.max(...free.map((z) => zones[z].maxDistance)), resolved.metric, (d) => {
+          let mask = 0
+          for (let f = 0; f < free.length; f++) if (within(d, zones[free[f]].maxDistance)) mask |= 1 << f
+          return mask === 0 ? DROP_PAIR : mask
+        })
+  const freeDays = free.map((z) => zones[z].maxDays * timeScale)
 
   // pairs of every lag band, all distances: the same under every permutation of the times
   const allLags = lagHistogram(times, scaledBreaks, right, resolved.beyond)
@@ -252,21 +262,30 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
   const cells = D * T
   const counts = new Float64Array(cells)
   const zoneCounts = new Float64Array(zones.length)
+  const gridTimes = new Float64Array(n)
+  const zoneTimes = new Float64Array(n)
   const countInto = (time: Float64Array) => {
     counts.fill(0)
     zoneCounts.fill(0)
-    for (let q = 0; q < P; q++) {
-      const band = pairBand[q]
-      const mask = pairZones[q]
-      if (band === D && mask === 0) continue
-      const lag = Math.abs(time[pairs.a[q]] - time[pairs.b[q]])
-      if (band < D) {
-        const t = timeBand(lag)
-        if (t >= 0) counts[band * T + t]++
+    for (let g = 0; g < n; g++) gridTimes[g] = time[pairs.order[g]]
+    const { start, partner, code } = pairs
+    if (lookup !== null) {
+      const size = lookup.length
+      for (let g = 0; g < n; g++) {
+        const tg = gridTimes[g]
+        for (let e = start[g]; e < start[g + 1]; e++) {
+          const difference = tg - gridTimes[partner[e]]
+          const lag = difference < 0 ? -difference : difference
+          const t = lag < size ? lookup[lag] : beyondColumn
+          if (t >= 0) counts[code[e] * T + t]++
+        }
       }
-      if (mask !== 0) {
-        for (let z = 0; z < zoneDays.length; z++) {
-          if ((mask >>> z) & 1 && (right ? lag <= zoneDays[z] : lag < zoneDays[z])) zoneCounts[z]++
+    } else {
+      for (let g = 0; g < n; g++) {
+        const tg = gridTimes[g]
+        for (let e = start[g]; e < start[g + 1]; e++) {
+          const t = bandOf(Math.abs(tg - gridTimes[partner[e]]), scaledSpec)
+          if (t >= 0) counts[code[e] * T + t]++
         }
       }
     }
@@ -277,9 +296,30 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
         counts[beyondRow * T + t] = allLags[t] - near
       }
     }
+    for (let z = 0; z < zones.length; z++) {
+      const cellsOfZone = aligned[z]
+      if (cellsOfZone === null) continue
+      let sum = 0
+      for (let d = 0; d < cellsOfZone.rows; d++)
+        for (let t = 0; t < cellsOfZone.column; t++) sum += counts[d * T + t]
+      zoneCounts[z] = sum
+    }
+    if (zonePairs !== null) {
+      for (let g = 0; g < n; g++) zoneTimes[g] = time[zonePairs.order[g]]
+      for (let g = 0; g < n; g++) {
+        const tg = zoneTimes[g]
+        for (let e = zonePairs.start[g]; e < zonePairs.start[g + 1]; e++) {
+          const lag = Math.abs(tg - zoneTimes[zonePairs.partner[e]])
+          const mask = zonePairs.code[e]
+          for (let f = 0; f < free.length; f++) {
+            if ((mask >>> f) & 1 && within(lag, freeDays[f])) zoneCounts[free[f]]++
+          }
+        }
+      }
+    }
   }
 
-  // pairs pairs.a/b index `used` (id order); permutations shuffle the times in that order
+  // times in id order; the permutations shuffle them in that order
   countInto(times)
   const observed = Float64Array.from(counts)
   const observedZones = Float64Array.from(zoneCounts)
@@ -324,7 +364,7 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
   )
   const zoneResults = zones.map((zone, z) => ({
     ...zone,
-    label: `within ${zone.maxDistance} m and ${zone.maxDays} days`,
+    label: `within ${zone.maxDistance} m and ${zone.maxDays} ${zone.maxDays === 1 ? 'day' : 'days'}`,
     ...countOf(observedZones[z], zoneSum[z], zoneAtLeast[z]),
   }))
   return {
@@ -366,6 +406,11 @@ function resolveOptions(options: NearRepeatOptions): ResolvedOptions {
   const distanceBreaks = pick('distanceBreaks')
   const timeBreaks = pick('timeBreaks')
   checkBreaks('distanceBreaks', distanceBreaks)
+  if (distanceBreaks.length > 200) {
+    throw new RangeError(
+      `caselink: nearRepeat distanceBreaks takes at most 200 breaks, got ${distanceBreaks.length}`,
+    )
+  }
   checkBreaks('timeBreaks', timeBreaks)
   const oneOf = <T extends string>(key: string, value: unknown, allowed: readonly T[]): T => {
     if (!allowed.includes(value as T)) {
