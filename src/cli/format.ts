@@ -72,6 +72,9 @@ export function formatTopSeries(result: LinkResult, count: number): string {
   const merges = new Map<string, LinkResult['profileLinks']>()
   for (const link of result.profileLinks)
     merges.set(link.seriesId, [...(merges.get(link.seriesId) ?? []), link])
+  const joined = new Map<string, LinkResult['attachments']>()
+  for (const attachment of result.attachments)
+    joined.set(attachment.seriesId, [...(joined.get(attachment.seriesId) ?? []), attachment])
   for (const s of result.series.slice(0, count)) {
     const span = `${s.firstTimeIso.slice(0, 10)} → ${s.lastTimeIso.slice(0, 10)}`
     const radius = s.radiusMeters === null ? '' : `, radius ${formatMeters(s.radiusMeters)}`
@@ -92,6 +95,16 @@ export function formatTopSeries(result: LinkResult, count: number): string {
       lines.push(
         `      ${merge.a} ~ ${merge.b}  ${learned}profiles agree ${merge.similarity.toFixed(2)} (${merge.sharedMo.slice(0, 3).join(', ')}), ` +
           `${formatMeters(merge.distanceMeters)}, ${merge.gapDays.toFixed(0)} d apart${reasons}`,
+      )
+    }
+    const lone = joined.get(s.id) ?? []
+    if (lone.length > 0) {
+      const first = lone[0]
+      lines.push(
+        `      joined alone: ${lone.length} incident${lone.length === 1 ? '' : 's'} by links below the floor, e.g. ${first.id} (${first.links.length} links, ${first.links
+          .slice(0, 3)
+          .map((link) => `p=${link.probability.toFixed(2)}`)
+          .join(', ')}; ${first.evidenceBits.toFixed(1)} bits)`,
       )
     }
   }

@@ -36,6 +36,7 @@ export interface LinkCommandOptions {
   strict?: boolean
   profileMerge?: boolean
   seriesLinks?: boolean
+  attachLone?: boolean
   prior?: string
   nullTest?: boolean
   nullSeed?: string
@@ -92,6 +93,7 @@ export function linkOptionsFromFlags(options: {
   seed?: string
   profileMerge?: boolean
   seriesLinks?: boolean
+  attachLone?: boolean
   prior?: string
 }): LinkIncidentsOptions {
   const clustering: NonNullable<LinkIncidentsOptions['clustering']> = {}
@@ -110,6 +112,7 @@ export function linkOptionsFromFlags(options: {
   if (minProbability !== undefined) result.minProbability = minProbability
   if (options.profileMerge === true) result.profileMerge = true
   if (options.seriesLinks === false) result.seriesLinks = false
+  if (options.attachLone === false) result.attachLone = false
   if (options.prior !== undefined) {
     if (options.prior !== 'estimate' && options.prior !== 'model') {
       throw new UserError(`caselink: --prior must be 'estimate' or 'model', got '${options.prior}'`)
@@ -256,6 +259,7 @@ export function registerLinkCommand(program: Command): void {
     .option('--top <n>', 'series to print', '10')
     .option('--profile-merge', 'merge detected series whose offender profiles agree (fixed rule; see README)')
     .option('--no-series-links', "do not link detected series by the model's series-to-series part")
+    .option('--no-attach-lone', 'do not join lone incidents to series by their links below the edge floor')
     .option(
       '--prior <how>',
       "'estimate' (default): each kind of pair's prior re-estimated on the data; 'model': the model's",
@@ -313,6 +317,7 @@ export function registerLinkCommand(program: Command): void {
             clustering: linkOptions.clustering,
             profileMerge: linkOptions.profileMerge === true,
             seriesLinks: linkOptions.seriesLinks !== false,
+            attachLone: linkOptions.attachLone !== false,
             prior: linkOptions.prior ?? 'estimate',
             formats,
           },

@@ -40,6 +40,7 @@ export function seriesJsonDocument(result: LinkResult, meta: SeriesJsonMeta = {}
     seriesCount: result.series.length,
     incidentsInSeries: result.series.reduce((sum, s) => sum + s.size, 0),
     profileLinks: result.profileLinks,
+    attachments: result.attachments,
     series: result.series,
   }
 }

@@ -28,9 +28,7 @@ describe('caselink near-repeat', () => {
     )
     expect(stdout).toMatch(/\n\[0, 200\) m +9 \([0-9.]+×, 0\.01\)\* +1 \(/)
     expect(stdout).toMatch(/\npairs within 400 m and 2 days: \d+, [0-9.]+× chance, p = /)
-    expect(stdout).toMatch(
-      /\npairs within 200 m and 1 day: 9, [0-9.]+× chance, p = 0\.01 \(significant\)\n$/,
-    )
+    expect(stdout).toMatch(/\npairs within 200 m and 1 day: 9, [0-9.]+× chance, p = 0\.01 \(significant\)\n$/)
   })
 
   it('--json holds the whole result, every pair counted once', () => {

@@ -74,6 +74,8 @@ describe('createLinkageIndex', () => {
       model: ROWS_MODEL,
       blocking: batchEquivalentOptions({ rareMo: INDEX_RARE_MO_DEFAULTS }),
       prior: 'model',
+      // the index joins no lone incidents to series
+      attachLone: false,
     })
     const index = createLinkageIndex({ timeZone: TZ, prior: 'model', model: ROWS_MODEL })
     expect(index.options.rareMo).toEqual(INDEX_RARE_MO_DEFAULTS)
@@ -103,6 +105,7 @@ describe('createLinkageIndex', () => {
       timeZone: TZ,
       model: ROWS_MODEL,
       blocking: batchEquivalentOptions({ rareMo: ROWS_RARE_MO }),
+      attachLone: false,
     })
     const index = createLinkageIndex({ timeZone: TZ, rareMo: ROWS_RARE_MO, model: ROWS_MODEL })
     index.add(incidents)
