@@ -67,7 +67,7 @@ export function registerDemoCommand(program: Command): void {
       )
 
       const loaded = await readInput(input, { timeZone: 'Asia/Shanghai' }, progress)
-      say(`2. read back ${formatCounts(input, loaded.counts)} ${took()}`)
+      say(`2. read back ${formatCounts(input, loaded.counts, loaded.encoding)} ${took()}`)
 
       const result = runLink(loaded, { timeZone: 'Asia/Shanghai' }, progress)
       const { stats } = result

@@ -14,6 +14,7 @@ export interface EvaluateCommandOptions {
   model?: string
   timeZone: string
   format?: IncidentFormat
+  encoding?: string
   resolution?: string
   method?: string
   minProbability?: string
@@ -118,6 +119,10 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--model <file>', 'linkage model JSON (default: the built-in model)')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
     .option('--resolution <r>', 'clustering resolution (CPM γ)')
     .option('--method <method>', 'clustering method: leiden-cpm, louvain, components')
     .option('--min-probability <p>', 'links below this probability are not kept (default 0.5)')
@@ -154,7 +159,7 @@ export function registerEvaluateCommand(program: Command): void {
           `${JSON.stringify({ input, counts: loaded.counts, ...evaluation, targets }, null, 2)}\n`,
         )
       } else {
-        const lines = [formatCounts(input, loaded.counts), formatEvaluation(evaluation)]
+        const lines = [formatCounts(input, loaded.counts, loaded.encoding), formatEvaluation(evaluation)]
         if (failed.length > 0) lines.push('', `target missed: ${failed.join('; ')}`)
         process.stdout.write(`${lines.join('\n')}\n`)
       }

@@ -20,6 +20,7 @@ export interface ExplainCommandOptions {
   prior: 'estimate' | 'model'
   timeZone: string
   format?: IncidentFormat
+  encoding?: string
   quiet?: boolean
   json?: boolean
 }
@@ -117,6 +118,10 @@ export function registerExplainCommand(program: Command): void {
     )
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the explanation as JSON')
     .action(async (input: string, id1: string, id2: string, options: ExplainCommandOptions) => {

@@ -25,6 +25,7 @@ export interface LinkCommandOptions {
   model?: string
   timeZone: string
   format?: IncidentFormat
+  encoding?: string
   out: string
   formats: string
   resolution?: string
@@ -186,13 +187,14 @@ export function runLink(loaded: LoadedInput, options: LinkIncidentsOptions, prog
  */
 export async function readInput(
   file: string,
-  options: { timeZone?: string; format?: IncidentFormat },
+  options: { timeZone?: string; format?: IncidentFormat; encoding?: string },
   progress: Progress,
 ): Promise<LoadedInput> {
   progress.stage('reading', 100)
   const loaded = await loadInput(file, {
     timeZone: options.timeZone,
     format: options.format,
+    encoding: options.encoding,
     onBytes: progress.enabled
       ? (read, total) => progress.update(Math.floor((100 * read) / Math.max(1, total)), file)
       : undefined,
@@ -206,9 +208,22 @@ export async function readInput(
  *
  * @example
  * formatCounts('cases.csv', loaded.counts) // 'cases.csv: 300 rows, 300 valid, 0 rejected, 1 warnings'
+ * formatCounts('cases.csv', loaded.counts, 'gb18030') // 'cases.csv (GB18030): 300 rows, …'
  */
-export function formatCounts(file: string, counts: LoadedInput['counts']): string {
-  return `${file}: ${counts.rows} rows, ${counts.valid} valid, ${counts.rejected} rejected, ${counts.warnings} warnings`
+export function formatCounts(file: string, counts: LoadedInput['counts'], encoding?: string | null): string {
+  return `${withEncoding(file, encoding)}: ${counts.rows} rows, ${counts.valid} valid, ${counts.rejected} rejected, ${counts.warnings} warnings`
+}
+
+/**
+ * A file name with the encoding it was read in, when that is not UTF-8.
+ *
+ * @example
+ * withEncoding('cases.csv', 'gb18030') // 'cases.csv (GB18030)'
+ */
+export function withEncoding(file: string, encoding?: string | null): string {
+  return encoding === undefined || encoding === null || encoding === 'utf-8'
+    ? file
+    : `${file} (${encoding.toUpperCase()})`
 }
 
 /**
@@ -243,6 +258,10 @@ export function registerLinkCommand(program: Command): void {
     .option('--model <file>', 'linkage model JSON (default: the built-in model)')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
     .option('-o, --out <dir>', 'output directory', 'caselink-output')
     .option('--formats <list>', `outputs to write: ${OUTPUT_FORMATS.join(',')}`, OUTPUT_FORMATS.join(','))
     .option(
@@ -352,7 +371,7 @@ export function registerLinkCommand(program: Command): void {
       } else {
         const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
         const lines = [
-          `${formatCounts(input, loaded.counts)} (read in ${seconds(timings.readMs)})`,
+          `${formatCounts(input, loaded.counts, loaded.encoding)} (read in ${seconds(timings.readMs)})`,
           `linked in ${(stats.totalMs / 1000).toFixed(1)} s: ${stats.stages.candidates.pairs} candidate pairs, ` +
             `${stats.stages.scoring.kept} links kept, ${result.series.length} series ` +
             `(${stats.stages.summaries.incidentsInSeries} incidents)`,

@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import { Transform } from 'node:stream'
 import type { RejectedRecord } from '../export/rejectedNdjson'
+import type { SourceEncoding } from '../io/decodeSource'
 import { formatFromPath, type IncidentFormat, readIncidentBatches, SourceError } from '../io/readIncidents'
 import type { IssueCode } from '../schema/issueCodes'
 import { createIncidentParser, type ParseResult } from '../schema/parseIncidents'
@@ -11,6 +12,8 @@ import { createIncidentParser, type ParseResult } from '../schema/parseIncidents
 export interface LoadInputOptions {
   timeZone?: string
   format?: IncidentFormat
+  /** Text encoding, see `ReadIncidentsOptions.encoding`. Default: detected. */
+  encoding?: string
   /** Called with bytes read so far and the file size, as the file streams in. */
   onBytes?: (read: number, total: number) => void
 }
@@ -18,6 +21,8 @@ export interface LoadInputOptions {
 /** What {@link loadInput} returns: the parse result and every rejected record with its row as read. */
 export interface LoadedInput extends ParseResult {
   rejected: RejectedRecord[]
+  /** The text encoding read (null for an empty file). */
+  encoding: SourceEncoding | null
 }
 
 /**
@@ -75,7 +80,15 @@ export async function loadInput(path: string, options: LoadInputOptions = {}): P
     }
     seenIssues = state.issues.length
   }
-  for await (const batch of readIncidentBatches(source, { format, delimiter })) {
+  let encoding: SourceEncoding | null = null
+  for await (const batch of readIncidentBatches(source, {
+    format,
+    delimiter,
+    encoding: options.encoding,
+    onEncoding: (used) => {
+      encoding = used
+    },
+  })) {
     for (const record of batch) {
       if (record.kind === 'row') {
         parser.push(record.row, record.line)
@@ -86,5 +99,5 @@ export async function loadInput(path: string, options: LoadInputOptions = {}): P
       }
     }
   }
-  return { ...parser.finish(), rejected }
+  return { ...parser.finish(), rejected, encoding }
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander'
 import type { IncidentFormat } from '../io/readIncidents'
 import { type NearRepeatResult, type NearRepeatZone, nearRepeat } from '../nearRepeat/nearRepeat'
+import { withEncoding } from './linkCommand'
 import { loadInput } from './loadInput'
 import { parseNumber } from './options'
 import { EXIT, UserError } from './userError'
@@ -20,6 +21,7 @@ export interface NearRepeatCommandOptions {
   beyond?: boolean
   timeZone?: string
   format?: IncidentFormat
+  encoding?: string
   strict?: boolean
   json?: boolean
 }
@@ -128,6 +130,10 @@ export function registerNearRepeatCommand(program: Command): void {
     .option('--no-beyond', 'leave out the pairs beyond the last breaks')
     .option('--time-zone <zone>', 'IANA time zone of local time stamps and calendar dates', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
     .option('--strict', 'exit 1 when any input row was rejected')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: NearRepeatCommandOptions) => {
@@ -145,7 +151,11 @@ export function registerNearRepeatCommand(program: Command): void {
         beyond: options.beyond,
         timeZone: options.timeZone,
       }
-      const loaded = await loadInput(file, { timeZone: options.timeZone, format: options.format })
+      const loaded = await loadInput(file, {
+        timeZone: options.timeZone,
+        format: options.format,
+        encoding: options.encoding,
+      })
       let result: NearRepeatResult
       try {
         result = nearRepeat(loaded.incidents, settings)
@@ -159,7 +169,7 @@ export function registerNearRepeatCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify({ file, counts: loaded.counts, ...rest }, null, 2)}\n`)
       } else {
         const text = formatNearRepeat(result)
-        const input = `${file}: ${loaded.counts.rows} rows, ${loaded.counts.valid} valid, ${rejected} rejected`
+        const input = `${withEncoding(file, loaded.encoding)}: ${loaded.counts.rows} rows, ${loaded.counts.valid} valid, ${rejected} rejected`
         process.stdout.write(`${input}\n${text}\n`)
       }
       process.exitCode = options.strict && rejected > 0 ? EXIT.rejected : EXIT.ok

@@ -13,6 +13,7 @@ export interface QueryCommandOptions {
   k: string
   timeZone: string
   format?: IncidentFormat
+  encoding?: string
   model?: string
   maxDistanceMeters?: string
   maxGapDays?: string
@@ -43,6 +44,10 @@ export function registerQueryCommand(program: Command): void {
     .option('--k <n>', 'incidents and series to return per query', '10')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps (new index)', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
     .option('--model <file>', 'linkage model JSON (new index)')
     .option('--max-distance-meters <m>', 'space horizon of blocking (new index)')
     .option('--max-gap-days <d>', 'time horizon of blocking (new index)')
@@ -71,6 +76,7 @@ export function registerQueryCommand(program: Command): void {
         const loaded = await loadIncidents(options.add, {
           timeZone: index.options.timeZone,
           format: options.format,
+          encoding: options.encoding,
         })
         const result = index.add(loaded.incidents)
         await index.save(indexPath)

@@ -18,6 +18,7 @@ export interface TrainCommandOptions {
   template?: string
   timeZone: string
   format?: IncidentFormat
+  encoding?: string
   seed?: string
   quiet?: boolean
   json?: boolean
@@ -121,6 +122,10 @@ export function registerTrainCommand(program: Command): void {
     )
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
     .option('--seed <n>', 'seed of the pair sampling', '1')
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the model as JSON (alone on stdout)')
@@ -164,7 +169,7 @@ export function registerTrainCommand(program: Command): void {
             ? 'supervised, from series labels (logistic fit on the candidate pairs and a sample beyond them)'
             : 'EM, without labels'
         process.stdout.write(
-          `${formatCounts(input, loaded.counts)}\ntrained ${how} → ${options.output}\n${formatLearnedBlocking(model)}${formatSeriesLinks(model)}\n${formatModelTable(model)}\n`,
+          `${formatCounts(input, loaded.counts, loaded.encoding)}\ntrained ${how} → ${options.output}\n${formatLearnedBlocking(model)}${formatSeriesLinks(model)}\n${formatModelTable(model)}\n`,
         )
       }
       process.exitCode = EXIT.ok

@@ -2,6 +2,7 @@ import type { Command } from 'commander'
 import { type IncidentFormat, loadIncidents } from '../io/readIncidents'
 import type { RecordIssue } from '../schema/incident'
 import { formatPath, type ParseResult } from '../schema/parseIncidents'
+import { withEncoding } from './linkCommand'
 import { EXIT } from './userError'
 
 /** Options of `caselink validate`. */
@@ -9,6 +10,7 @@ export interface ValidateCommandOptions {
   json?: boolean
   timeZone?: string
   format?: IncidentFormat
+  encoding?: string
   maxIssues?: string
 }
 
@@ -33,9 +35,15 @@ export function formatIssue(issue: RecordIssue): string {
  * @example
  * console.log(formatValidationReport('cases.csv', result, 50))
  */
-export function formatValidationReport(file: string, result: ParseResult, maxIssues: number): string {
+export function formatValidationReport(
+  file: string,
+  result: ParseResult & { encoding?: string | null },
+  maxIssues: number,
+): string {
   const { rows, valid, rejected, warnings } = result.counts
-  const lines = [`${file}: ${rows} rows, ${valid} valid, ${rejected} rejected, ${warnings} warnings`]
+  const lines = [
+    `${withEncoding(file, result.encoding)}: ${rows} rows, ${valid} valid, ${rejected} rejected, ${warnings} warnings`,
+  ]
   const ordered = [...result.issues].sort((a, b) =>
     a.severity === b.severity ? a.index - b.index : a.severity === 'error' ? -1 : 1,
   )
@@ -60,9 +68,17 @@ export function registerValidateCommand(program: Command): void {
     .option('--json', 'print the full report as JSON on stdout')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
     .option('--max-issues <n>', 'issues to print in the text report', '50')
     .action(async (file: string, options: ValidateCommandOptions) => {
-      const result = await loadIncidents(file, { timeZone: options.timeZone, format: options.format })
+      const result = await loadIncidents(file, {
+        timeZone: options.timeZone,
+        format: options.format,
+        encoding: options.encoding,
+      })
       if (options.json) {
         process.stdout.write(
           `${JSON.stringify({ file, counts: result.counts, issues: result.issues }, null, 2)}\n`,

@@ -2,8 +2,10 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { extname } from 'node:path'
 import type { Readable } from 'node:stream'
+import { Readable as ReadableStream } from 'node:stream'
 import { parse as parseCsv } from 'csv-parse'
 import { createIncidentParser, type ParseIncidentsOptions, type ParseResult } from '../schema/parseIncidents'
+import { decodeChunks, type SourceEncoding, sourceEncoding } from './decodeSource'
 
 /** The input formats caselink reads. */
 export type IncidentFormat = 'csv' | 'json' | 'ndjson'
@@ -14,6 +16,13 @@ export interface ReadIncidentsOptions {
   format?: IncidentFormat
   /** CSV delimiter. Default `,` (a tab for `.tsv`). */
   delimiter?: string
+  /**
+   * Text encoding: `utf-8`, `utf-16le`, `utf-16be`, `gb18030` (`gbk`, `gb2312` read as it). Default: detected
+   * from the first 64 KB (a BOM; else UTF-8 unless its non-ASCII bytes are mostly not UTF-8, then GB18030).
+   */
+  encoding?: SourceEncoding | string
+  /** Told the encoding used, once it is known. */
+  onEncoding?: (encoding: SourceEncoding) => void
 }
 
 /**
@@ -24,7 +33,7 @@ export type SourceRecord =
   | { kind: 'row'; row: unknown; line: number }
   | {
       kind: 'unreadable'
-      code: 'malformed_json' | 'malformed_csv' | 'column_count_mismatch'
+      code: 'malformed_json' | 'malformed_csv' | 'column_count_mismatch' | 'invalid_encoding'
       message: string
       line: number
       /** The record's raw text, when the reader has it (NDJSON line, JSON element, CSV record). */
@@ -95,7 +104,7 @@ export async function* readIncidentBatches(
       `caselink: cannot tell the format of ${name} (expected a .csv, .tsv, .json, .ndjson or .jsonl file, or pass a format)`,
     )
   }
-  let stream: Readable
+  let raw: Readable
   if (typeof source === 'string') {
     try {
       const info = await stat(source)
@@ -106,11 +115,12 @@ export async function* readIncidentBatches(
         `caselink: cannot read ${source}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
       )
     }
-    stream = createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 20 })
+    raw = createReadStream(source, { highWaterMark: 1 << 20 })
   } else {
-    stream = source
-    stream.setEncoding('utf8')
+    raw = source
   }
+  const encoding = options.encoding === undefined ? undefined : sourceEncoding(options.encoding)
+  const stream = ReadableStream.from(decodeChunks(raw, { encoding, onEncoding: options.onEncoding }))
   if (format === 'ndjson') yield* readNdjson(stream)
   else if (format === 'json') yield* readJsonArray(stream, name)
   else {
@@ -123,7 +133,8 @@ export async function* readIncidentBatches(
 
 /**
  * Reads and validates a whole source: {@link readIncidents} streamed into {@link createIncidentParser}.
- * Every record ends up valid or reported with its line; issues carry `line`.
+ * Every record ends up valid or reported with its line; issues carry `line`. `encoding` is the text
+ * encoding read (detected or forced; null for an empty file).
  *
  * @example
  * const { incidents, issues, counts } = await loadIncidents('fixtures/sample.csv', { timeZone: 'Asia/Shanghai' })
@@ -131,15 +142,33 @@ export async function* readIncidentBatches(
 export async function loadIncidents(
   source: string | Readable,
   options: ReadIncidentsOptions & ParseIncidentsOptions = {},
-): Promise<ParseResult> {
+): Promise<ParseResult & { encoding: SourceEncoding | null }> {
   const parser = createIncidentParser(options)
-  for await (const batch of readIncidentBatches(source, options)) {
+  let encoding: SourceEncoding | null = null
+  const onEncoding = (used: SourceEncoding) => {
+    encoding = used
+    options.onEncoding?.(used)
+  }
+  for await (const batch of readIncidentBatches(source, { ...options, onEncoding })) {
     for (const record of batch) {
       if (record.kind === 'row') parser.push(record.row, record.line)
       else parser.reject(record.code, record.message, record.line)
     }
   }
-  return parser.finish()
+  return { ...parser.finish(), encoding }
+}
+
+/** What a decoder gives for bytes not valid in the encoding. */
+const REPLACEMENT = '\uFFFD'
+
+function brokenBytes(line: number, text: string): SourceRecord {
+  return {
+    kind: 'unreadable',
+    code: 'invalid_encoding',
+    message: `the record at line ${line} holds bytes that are not valid in the file's encoding (shown as �); check the file's encoding (--encoding)`,
+    line,
+    text,
+  }
 }
 
 function stripBom(text: string): string {
@@ -153,6 +182,7 @@ async function* readNdjson(stream: Readable): AsyncGenerator<SourceRecord[]> {
   const parseLine = (text: string, lineNumber: number): SourceRecord | null => {
     const trimmed = text.endsWith('\r') ? text.slice(0, -1) : text
     if (trimmed.trim() === '') return null
+    if (trimmed.includes(REPLACEMENT)) return brokenBytes(lineNumber, trimmed)
     try {
       return { kind: 'row', row: JSON.parse(trimmed), line: lineNumber }
     } catch (error) {
@@ -344,7 +374,9 @@ async function* readCsv(stream: Readable, delimiter: string): AsyncGenerator<Sou
       header = record.map((cell) => cell.trim())
       continue
     }
-    if (record.length !== header.length) {
+    if (raw.includes(REPLACEMENT)) {
+      batch.push(brokenBytes(info.lines, raw.replace(/\r?\n$/, '')))
+    } else if (record.length !== header.length) {
       batch.push({
         kind: 'unreadable',
         code: 'column_count_mismatch',

@@ -24,6 +24,11 @@ export const ISSUE_CODES = {
   conflicting_fields: { severity: 'error', meaning: 'two input columns map to the same field' },
   malformed_json: { severity: 'error', meaning: 'an NDJSON line or JSON array element is not valid JSON' },
   malformed_csv: { severity: 'error', meaning: 'a CSV record could not be read (quoting)' },
+  invalid_encoding: {
+    severity: 'error',
+    meaning:
+      "a record holds bytes that are not valid in the file's encoding (the record is left out, the file read on)",
+  },
   column_count_mismatch: {
     severity: 'error',
     meaning: 'a CSV record has a different number of cells than the header',

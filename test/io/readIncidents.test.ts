@@ -67,12 +67,13 @@ describe('readIncidents and loadIncidents', () => {
     )
   })
 
-  it('reports CSV rows with the wrong number of cells or broken quotes, in line order', async () => {
+  it('reports CSV rows with the wrong number of cells, broken quotes or a broken byte, in line order', async () => {
     const { counts, issues } = await loadIncidents('fixtures/hostile.csv')
-    expect(counts).toMatchObject({ rows: 4, valid: 2, rejected: 2 })
+    expect(counts).toMatchObject({ rows: 5, valid: 2, rejected: 3 })
     expect(issues.map((i) => [i.index, i.code, i.line])).toEqual([
       [1, 'column_count_mismatch', 3],
       [2, 'malformed_csv', 4],
+      [4, 'invalid_encoding', 6],
     ])
     const unreadable = []
     for await (const record of readIncidents('fixtures/hostile.csv'))
@@ -80,6 +81,7 @@ describe('readIncidents and loadIncidents', () => {
     expect(unreadable.map((r) => r.kind === 'unreadable' && r.text)).toEqual([
       'C-2,2024-03-05 22:10:00,119.4',
       'C-3,2024-03-06 01:00:00,119.5,32.1,burglary.shop,"小卖部""被盗"',
+      'C-5,2024-03-07 02:00:00,119.5,32.1,burglary.shop,\uFFFD被盗',
     ])
   })
 
