@@ -39,41 +39,58 @@ export interface NearPairs {
  */
 export function pairDistance(p: NearPoint, q: NearPoint, metric: 'manhattan' | 'euclidean'): number {
   if (p.lat !== undefined && p.lon !== undefined && q.lat !== undefined && q.lon !== undefined) {
-    const phi1 = p.lat * DEG
-    const phi2 = q.lat * DEG
-    return latLonDistance(
-      phi1,
-      p.lon * DEG,
-      Math.cos(phi1),
-      phi2,
-      q.lon * DEG,
-      Math.cos(phi2),
-      metric === 'manhattan',
-    )
+    const u = halfAngles(p.lat, p.lon)
+    const v = halfAngles(q.lat, q.lon)
+    return latLonDistance(u, 0, v, 0, metric === 'manhattan')
   }
   const dx = (p.x as number) - (q.x as number)
   const dy = (p.y as number) - (q.y as number)
   return metric === 'manhattan' ? Math.abs(dx) + Math.abs(dy) : Math.hypot(dx, dy)
 }
 
+/** Per point: latitude (radians), sin and cos of half the latitude and of half the longitude. */
+const HALF = 5
+
+function halfAngles(lat: number, lon: number): Float64Array {
+  const phi = lat * DEG
+  const lambda = lon * DEG
+  return Float64Array.of(
+    phi,
+    Math.sin(phi / 2),
+    Math.cos(phi / 2),
+    Math.sin(lambda / 2),
+    Math.cos(lambda / 2),
+  )
+}
+
+/**
+ * Distance of points u and v of `h` (HALF values each, see {@link halfAngles}): sines of half differences
+ * and cosines of latitudes from the per-point half-angle values (angle-difference identities), so a pair
+ * costs one `asin` (and a square root for haversine). Manhattan: the north–south leg R·|Δφ| plus the
+ * east–west great-circle leg at the mean latitude, 2R·asin(|cos φm · sin(Δλ/2)|).
+ */
 function latLonDistance(
-  phi1: number,
-  lambda1: number,
-  cos1: number,
-  phi2: number,
-  lambda2: number,
-  cos2: number,
+  hu: Float64Array,
+  u: number,
+  hv: Float64Array,
+  v: number,
   manhattan: boolean,
 ): number {
+  const a = u * HALF
+  const b = v * HALF
+  // sin((λv − λu)/2), from the half-longitude sines and cosines
+  const sl = hv[b + 3] * hu[a + 4] - hv[b + 4] * hu[a + 3]
   if (manhattan) {
-    const northSouth = EARTH_RADIUS_METERS * Math.abs(phi1 - phi2)
-    const c = Math.cos((phi1 + phi2) / 2)
-    const s = Math.sin((lambda1 - lambda2) / 2)
-    return northSouth + 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.abs(c * s)))
+    // cos((φu + φv)/2)
+    const cm = hu[a + 2] * hv[b + 2] - hu[a + 1] * hv[b + 1]
+    const northSouth = EARTH_RADIUS_METERS * Math.abs(hu[a] - hv[b])
+    return northSouth + 2 * EARTH_RADIUS_METERS * Math.asin(Math.min(1, Math.abs(cm * sl)))
   }
-  const sp = Math.sin((phi2 - phi1) / 2)
-  const sl = Math.sin((lambda2 - lambda1) / 2)
-  const h = sp * sp + cos1 * cos2 * sl * sl
+  // sin((φv − φu)/2), and cos φ = cos²(φ/2) − sin²(φ/2)
+  const sp = hv[b + 1] * hu[a + 2] - hv[b + 2] * hu[a + 1]
+  const cu = hu[a + 2] * hu[a + 2] - hu[a + 1] * hu[a + 1]
+  const cv = hv[b + 2] * hv[b + 2] - hv[b + 1] * hv[b + 1]
+  const h = sp * sp + cu * cv * sl * sl
   return 2 * EARTH_RADIUS_METERS * Math.asin(Math.sqrt(Math.min(1, h)))
 }
 
@@ -100,7 +117,6 @@ export function nearPairs(
   const py = new Float64Array(n)
   const lat = new Float64Array(n)
   const lon = new Float64Array(n)
-  const cosLat = new Float64Array(n)
   const planar = n > 0 && points[0].lat === undefined
   if (planar) {
     for (let i = 0; i < n; i++) {
@@ -112,7 +128,6 @@ export function nearPairs(
     for (let i = 0; i < n; i++) {
       lat[i] = (points[i].lat as number) * DEG
       lon[i] = (points[i].lon as number) * DEG
-      cosLat[i] = Math.cos(lat[i])
       maxAbsLat = Math.max(maxAbsLat, Math.abs(lat[i]))
     }
     const cosRef = Math.cos(Math.min(maxAbsLat + reach / EARTH_RADIUS_METERS, Math.PI / 2))
@@ -136,16 +151,20 @@ export function nearPairs(
   // grid-ordered copies: the pair loops read them in sequence
   const gx = Float64Array.from(order, (i) => px[i])
   const gy = Float64Array.from(order, (i) => py[i])
-  const gLat = Float64Array.from(order, (i) => lat[i])
-  const gLon = Float64Array.from(order, (i) => lon[i])
-  const gCos = Float64Array.from(order, (i) => cosLat[i])
+  const gh = new Float64Array(planar ? 0 : n * HALF)
+  if (!planar) {
+    for (let g = 0; g < n; g++) {
+      const point = points[order[g]]
+      gh.set(halfAngles(point.lat as number, point.lon as number), g * HALF)
+    }
+  }
   // cell runs of the grid order
   const runStart: number[] = []
-  const runs = new Map<string, number>()
+  const runs = new Map<number | string, number>()
   for (let s = 0; s < n; ) {
     let e = s + 1
     while (e < n && cx[order[e]] === cx[order[s]] && cy[order[e]] === cy[order[s]]) e++
-    runs.set(`${cx[order[s]]},${cy[order[s]]}`, runStart.length)
+    runs.set(cellKey(cx[order[s]], cy[order[s]]), runStart.length)
     runStart.push(s)
     s = e
   }
@@ -158,32 +177,40 @@ export function nearPairs(
   let code = new Uint8Array(capacity)
   let count = 0
   const start = new Uint32Array(n + 1)
-  const consider = (u: number, v: number) => {
-    const dx = gx[u] - gx[v]
-    const dy = gy[u] - gy[v]
-    if (manhattan ? Math.abs(dx) + Math.abs(dy) > bound : dx * dx + dy * dy > boundSquared) return
-    const d = planar
-      ? manhattan
-        ? Math.abs(dx) + Math.abs(dy)
-        : Math.sqrt(dx * dx + dy * dy)
-      : latLonDistance(gLat[u], gLon[u], gCos[u], gLat[v], gLon[v], gCos[v], manhattan)
-    if (d > reach) return
-    const c = classify(d)
-    if (c === DROP_PAIR) return
-    if (count === capacity) {
-      if (capacity >= 0xffffffff)
-        throw new RangeError('caselink: nearRepeat: more than 4,294,967,295 pairs within reach')
-      capacity = Math.min(0xffffffff, capacity * 2)
-      const grownPartner = new Uint32Array(capacity)
-      grownPartner.set(partner)
-      partner = grownPartner
-      const grownCode = new Uint8Array(capacity)
-      grownCode.set(code)
-      code = grownCode
+  const grow = () => {
+    if (capacity >= 0xffffffff)
+      throw new RangeError('caselink: nearRepeat: more than 4,294,967,295 pairs within reach')
+    capacity = Math.min(0xffffffff, capacity * 2)
+    const grownPartner = new Uint32Array(capacity)
+    grownPartner.set(partner)
+    partner = grownPartner
+    const grownCode = new Uint8Array(capacity)
+    grownCode.set(code)
+    code = grownCode
+  }
+  // point u against the points at grid positions from .. to (a run of one cell)
+  const scan = (u: number, from: number, to: number) => {
+    const xu = gx[u]
+    const yu = gy[u]
+    for (let v = from; v < to; v++) {
+      const dx = xu - gx[v]
+      const dy = yu - gy[v]
+      // projected distances never exceed true ones: beyond the bound, the pair is out
+      if (manhattan ? (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) > bound : dx * dx + dy * dy > boundSquared)
+        continue
+      const d = planar
+        ? manhattan
+          ? (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy)
+          : Math.sqrt(dx * dx + dy * dy)
+        : latLonDistance(gh, u, gh, v, manhattan)
+      if (d > reach) continue
+      const c = classify(d)
+      if (c === DROP_PAIR) continue
+      if (count === capacity) grow()
+      partner[count] = v
+      code[count] = c
+      count++
     }
-    partner[count] = v
-    code[count] = c
-    count++
   }
   // each cell with itself and four neighbours that come after it in grid order (the other four see it
   // from their side): (x + 1, y), then (x − 1, y + 1), (x, y + 1), (x + 1, y + 1)
@@ -193,20 +220,26 @@ export function nearPairs(
     const e = runStart[r + 1]
     const x = cx[order[s]]
     const y = cy[order[s]]
-    neighbour[0] = runs.get(`${x + 1},${y}`) ?? -1
-    neighbour[1] = runs.get(`${x - 1},${y + 1}`) ?? -1
-    neighbour[2] = runs.get(`${x},${y + 1}`) ?? -1
-    neighbour[3] = runs.get(`${x + 1},${y + 1}`) ?? -1
+    neighbour[0] = runs.get(cellKey(x + 1, y)) ?? -1
+    neighbour[1] = runs.get(cellKey(x - 1, y + 1)) ?? -1
+    neighbour[2] = runs.get(cellKey(x, y + 1)) ?? -1
+    neighbour[3] = runs.get(cellKey(x + 1, y + 1)) ?? -1
     for (let u = s; u < e; u++) {
       start[u] = count
-      for (let v = u + 1; v < e; v++) consider(u, v)
+      scan(u, u + 1, e)
       for (let k = 0; k < 4; k++) {
         const other = neighbour[k]
-        if (other < 0) continue
-        for (let v = runStart[other]; v < runStart[other + 1]; v++) consider(u, v)
+        if (other >= 0) scan(u, runStart[other], runStart[other + 1])
       }
     }
   }
   start[n] = count
   return { order, start, partner: partner.subarray(0, count), code: code.subarray(0, count), count }
+}
+
+/** A cell's key: a number while the cell indices fit (every realistic grid), else text. */
+function cellKey(x: number, y: number): number | string {
+  return Math.abs(x) < 33_554_432 && Math.abs(y) < 33_554_432
+    ? (x + 33_554_432) * 67_108_864 + (y + 33_554_432)
+    : `${x},${y}`
 }
