@@ -48,19 +48,53 @@ export function pairDistance(p: NearPoint, q: NearPoint, metric: 'manhattan' | '
   return metric === 'manhattan' ? Math.abs(dx) + Math.abs(dy) : Math.hypot(dx, dy)
 }
 
-/** Per point: latitude (radians), sin and cos of half the latitude and of half the longitude. */
-const HALF = 5
+/**
+ * Per point: latitude (radians), sin and cos of half the latitude and of half the longitude, longitude
+ * (radians), cos of the latitude.
+ */
+const HALF = 7
 
-function halfAngles(lat: number, lon: number): Float64Array {
+export function halfAngles(lat: number, lon: number): Float64Array {
   const phi = lat * DEG
   const lambda = lon * DEG
-  return Float64Array.of(
-    phi,
-    Math.sin(phi / 2),
-    Math.cos(phi / 2),
-    Math.sin(lambda / 2),
-    Math.cos(lambda / 2),
-  )
+  const s = Math.sin(phi / 2)
+  const c = Math.cos(phi / 2)
+  return Float64Array.of(phi, s, c, Math.sin(lambda / 2), Math.cos(lambda / 2), lambda, c * c - s * s)
+}
+
+/**
+ * The small-angle form of {@link latLonDistance} (no asin, no sine of a difference) into `out[0]`, and a
+ * bound on how far it can be from the exact distance into `out[1]`: R·|Δφ| + R·cos φm·|Δλ| (Manhattan;
+ * the east–west leg is off by at most Δλ²/24 of itself) or R·√(Δφ² + cos φu cos φv Δλ²) (haversine; off
+ * by at most (Δφ² + Δλ²)/12 of itself), each bound doubled. Infinite across the antimeridian.
+ */
+export function approximateDistance(
+  h: Float64Array,
+  u: number,
+  v: number,
+  manhattan: boolean,
+  out: Float64Array,
+): void {
+  const a = u * HALF
+  const b = v * HALF
+  const dPhi = h[a] - h[b]
+  let dLambda = h[a + 5] - h[b + 5]
+  if (dLambda < 0) dLambda = -dLambda
+  if (dLambda > Math.PI) {
+    out[0] = Number.POSITIVE_INFINITY
+    out[1] = Number.POSITIVE_INFINITY
+    return
+  }
+  if (manhattan) {
+    const cm = h[a + 2] * h[b + 2] - h[a + 1] * h[b + 1]
+    const eastWest = EARTH_RADIUS_METERS * cm * dLambda
+    out[0] = EARTH_RADIUS_METERS * (dPhi < 0 ? -dPhi : dPhi) + eastWest
+    out[1] = (eastWest * dLambda * dLambda) / 12
+  } else {
+    const distance = EARTH_RADIUS_METERS * Math.sqrt(dPhi * dPhi + h[a + 6] * h[b + 6] * dLambda * dLambda)
+    out[0] = distance
+    out[1] = (distance * (dPhi * dPhi + dLambda * dLambda)) / 6
+  }
 }
 
 /**
@@ -69,7 +103,7 @@ function halfAngles(lat: number, lon: number): Float64Array {
  * costs one `asin` (and a square root for haversine). Manhattan: the north–south leg R·|Δφ| plus the
  * east–west great-circle leg at the mean latitude, 2R·asin(|cos φm · sin(Δλ/2)|).
  */
-function latLonDistance(
+export function latLonDistance(
   hu: Float64Array,
   u: number,
   hv: Float64Array,
@@ -97,6 +131,9 @@ function latLonDistance(
 /**
  * Every pair of `points` (all located, one location system) at most `reach` metres apart under `metric`,
  * each once, with the code `classify(distance)` gives it (pairs coded {@link DROP_PAIR} are not kept).
+ * With `breaks` (the distances where `classify` changes its answer), lat/lon pairs far from every break
+ * and from `reach` are classified by a small-angle distance whose error bound keeps them on the same
+ * side of each; the exact distance is computed only near one.
  * Cells of a grid `reach` wide: planar x/y, or lat/lon projected equirectangularly at the largest
  * |latitude| of the data, where a degree of longitude is shortest, so projected distances never exceed
  * true ones: two points within reach lie at most one cell apart, and a projected distance beyond reach
@@ -111,8 +148,12 @@ export function nearPairs(
   reach: number,
   metric: 'manhattan' | 'euclidean',
   classify: (distanceMeters: number) => number,
+  breaks: readonly number[] = [],
 ): NearPairs {
   const n = points.length
+  // where classify can change its answer: the exact distance is needed only for a pair near one of them
+  const edges = Float64Array.from([...breaks, reach])
+  const approximation = new Float64Array(2)
   const px = new Float64Array(n)
   const py = new Float64Array(n)
   const lat = new Float64Array(n)
@@ -198,11 +239,20 @@ export function nearPairs(
       // projected distances never exceed true ones: beyond the bound, the pair is out
       if (manhattan ? (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) > bound : dx * dx + dy * dy > boundSquared)
         continue
-      const d = planar
-        ? manhattan
-          ? (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy)
-          : Math.sqrt(dx * dx + dy * dy)
-        : latLonDistance(gh, u, gh, v, manhattan)
+      let d: number
+      if (planar) d = manhattan ? (dx < 0 ? -dx : dx) + (dy < 0 ? -dy : dy) : Math.sqrt(dx * dx + dy * dy)
+      else {
+        approximateDistance(gh, u, v, manhattan, approximation)
+        d = approximation[0]
+        const margin = approximation[1] + d * 1e-12 + 1e-9
+        for (let k = 0; k < edges.length; k++) {
+          const gap = d - edges[k]
+          if ((gap < 0 ? -gap : gap) <= margin) {
+            d = latLonDistance(gh, u, gh, v, manhattan)
+            break
+          }
+        }
+      }
       if (d > reach) continue
       const c = classify(d)
       if (c === DROP_PAIR) continue

@@ -10,7 +10,14 @@ import { parseIncidents } from '../schema/parseIncidents'
 import { createZoneClock } from '../schema/zoneClock'
 import { createRandom, randomInt } from '../util/random'
 import { DROP_PAIR, nearPairs } from './nearPairs'
-import { type BandSpec, bandOf, buildBands, checkBreaks, type NearRepeatBand } from './nearRepeatBands'
+import {
+  type BandSpec,
+  bandOf,
+  buildBands,
+  checkBreaks,
+  type NearRepeatBand,
+  SAME_LOCATION_METERS,
+} from './nearRepeatBands'
 
 const DAY_MS = 86_400_000
 /** The Calculator's highlighting: p at most this… */
@@ -227,10 +234,16 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
       : null
 
   // the table's pairs: those within the last distance break (beyond it, the lag histogram of all pairs)
-  const pairs = nearPairs(used, lastDistance, resolved.metric, (d) => {
-    const band = bandOf(d, distanceSpec)
-    return band < 0 || band === beyondRow ? DROP_PAIR : band
-  })
+  const pairs = nearPairs(
+    used,
+    lastDistance,
+    resolved.metric,
+    (d) => {
+      const band = bandOf(d, distanceSpec)
+      return band < 0 || band === beyondRow ? DROP_PAIR : band
+    },
+    resolved.sameLocation ? [SAME_LOCATION_METERS, ...resolved.distanceBreaks] : resolved.distanceBreaks,
+  )
   // zones on a distance break and a time break are sums of cells; the others count their own pairs
   const cellsOf = (zone: NearRepeatZone): { rows: number; column: number } | null => {
     const k = resolved.distanceBreaks.indexOf(zone.maxDistance)
@@ -249,11 +262,17 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
   const zonePairs =
     free.length === 0
       ? null
-      : nearPairs(used, Math.max(...free.map((z) => zones[z].maxDistance)), resolved.metric, (d) => {
-          let mask = 0
-          for (let f = 0; f < free.length; f++) if (within(d, zones[free[f]].maxDistance)) mask |= 1 << f
-          return mask === 0 ? DROP_PAIR : mask
-        })
+      : nearPairs(
+          used,
+          Math.max(...free.map((z) => zones[z].maxDistance)),
+          resolved.metric,
+          (d) => {
+            let mask = 0
+            for (let f = 0; f < free.length; f++) if (within(d, zones[free[f]].maxDistance)) mask |= 1 << f
+            return mask === 0 ? DROP_PAIR : mask
+          },
+          free.map((z) => zones[z].maxDistance),
+        )
   const freeDays = free.map((z) => zones[z].maxDays * timeScale)
 
   // pairs of every lag band, all distances: the same under every permutation of the times

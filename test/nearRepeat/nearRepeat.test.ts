@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { nearPairs, pairDistance } from '../../src/nearRepeat/nearPairs'
+import {
+  approximateDistance,
+  halfAngles,
+  latLonDistance,
+  nearPairs,
+  pairDistance,
+} from '../../src/nearRepeat/nearPairs'
 import { nearRepeat } from '../../src/nearRepeat/nearRepeat'
 import { createRandom, randomInt } from '../../src/util/random'
 
@@ -267,6 +273,70 @@ describe('nearRepeat', () => {
         },
       ),
       { numRuns: 100 },
+    )
+  })
+
+  it('bounds its small-angle lat/lon distance: the exact one is within the bound, up to 50 km and 80°', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -80, max: 80, noNaN: true }),
+        fc.double({ min: -179, max: 179, noNaN: true }),
+        fc.double({ min: -0.3, max: 0.3, noNaN: true }),
+        fc.double({ min: -0.3, max: 0.3, noNaN: true }),
+        fc.constantFrom(true, false),
+        (lat, lon, dLat, dLon, manhattan) => {
+          const h = new Float64Array([...halfAngles(lat, lon), ...halfAngles(lat + dLat, lon + dLon)])
+          const exact = latLonDistance(h, 0, h, 1, manhattan)
+          if (exact > 50_000) return
+          const out = new Float64Array(2)
+          approximateDistance(h, 0, 1, manhattan, out)
+          expect(Math.abs(out[0] - exact)).toBeLessThanOrEqual(out[1] + exact * 1e-12 + 1e-9)
+        },
+      ),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('bins lat/lon pairs as their exact distances do', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            lat: fc.double({ min: 51.5, max: 51.506, noNaN: true }),
+            lon: fc.double({ min: -0.13, max: -0.12, noNaN: true }),
+            day: fc.integer({ min: 0, max: 30 }),
+          }),
+          { minLength: 2, maxLength: 60 },
+        ),
+        fc.constantFrom('manhattan', 'euclidean'),
+        (points, metric) => {
+          const rows = points.map((p, k) => ({
+            id: `L${String(k).padStart(2, '0')}`,
+            lat: p.lat,
+            lon: p.lon,
+            time: new Date(Date.UTC(2024, 0, 1) + p.day * DAY_MS).toISOString(),
+          }))
+          const breaks = [0, 100, 250, 400]
+          const result = nearRepeat(rows, {
+            distanceBreaks: breaks,
+            timeBreaks: [0, 3, 7],
+            metric,
+            permutations: 1,
+          })
+          const table = result.observed.map((row) => row.map(() => 0))
+          for (let i = 0; i < rows.length; i++) {
+            for (let j = i + 1; j < rows.length; j++) {
+              const d = pairDistance(rows[i], rows[j], metric)
+              const lag = Math.abs(points[i].day - points[j].day)
+              const db = d <= 0.001 ? 0 : d <= 100 ? 1 : d <= 250 ? 2 : d <= 400 ? 3 : 4
+              const tb = lag <= 3 ? 0 : lag <= 7 ? 1 : 2
+              table[db][tb]++
+            }
+          }
+          expect(result.observed).toEqual(table)
+        },
+      ),
+      { numRuns: 60 },
     )
   })
 
