@@ -7,6 +7,13 @@ import type { Incident } from '../schema/incident'
 import { EARTH_RADIUS_METERS } from '../table/buildCaseTable'
 
 const DEG = Math.PI / 180
+/**
+ * Rounding of the exact lat/lon distance near 0 (its sines of half differences come from products of
+ * per-point sines and cosines, which cancel to about 1e-16 of the Earth's radius): added to the
+ * small-angle bound, so that a pair within it of a break is measured exactly.
+ */
+export const ROUNDING_METERS = 1e-7
+
 /** A classification code meaning "do not keep this pair". */
 export const DROP_PAIR = 255
 
@@ -244,7 +251,7 @@ export function nearPairs(
       else {
         approximateDistance(gh, u, v, manhattan, approximation)
         d = approximation[0]
-        const margin = approximation[1] + d * 1e-12 + 1e-9
+        const margin = approximation[1] + d * 1e-12 + ROUNDING_METERS
         for (let k = 0; k < edges.length; k++) {
           const gap = d - edges[k]
           if ((gap < 0 ? -gap : gap) <= margin) {

@@ -631,7 +631,7 @@ export function countDayLags(
 }
 
 /** Permutations counted in one pass over the pairs (whole-day lags). */
-const LANES = 4
+const LANES = 8
 
 /**
  * {@link countDayLags} for {@link LANES} permutations at once: `days[g * LANES + k]` is the day of grid
@@ -653,14 +653,18 @@ function countDayLagsInLanes(
   const stride = D * T
   const n = start.length - 1
   for (let g = 0; g < n; g++) {
-    const at = g * 4
+    const at = g * 8
     const d0 = days[at]
     const d1 = days[at + 1]
     const d2 = days[at + 2]
     const d3 = days[at + 3]
+    const d4 = days[at + 4]
+    const d5 = days[at + 5]
+    const d6 = days[at + 6]
+    const d7 = days[at + 7]
     const end = start[g + 1]
     for (let e = start[g]; e < end; e++) {
-      const q = partner[e] * 4
+      const q = partner[e] * 8
       const row = code[e] * T
       let x = d0 - days[q]
       let s = x >> 31
@@ -674,6 +678,18 @@ function countDayLagsInLanes(
       x = d3 - days[q + 3]
       s = x >> 31
       counts[3 * stride + row + lookup[(x ^ s) - s]]++
+      x = d4 - days[q + 4]
+      s = x >> 31
+      counts[4 * stride + row + lookup[(x ^ s) - s]]++
+      x = d5 - days[q + 5]
+      s = x >> 31
+      counts[5 * stride + row + lookup[(x ^ s) - s]]++
+      x = d6 - days[q + 6]
+      s = x >> 31
+      counts[6 * stride + row + lookup[(x ^ s) - s]]++
+      x = d7 - days[q + 7]
+      s = x >> 31
+      counts[7 * stride + row + lookup[(x ^ s) - s]]++
     }
   }
 }
