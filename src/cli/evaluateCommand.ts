@@ -15,6 +15,7 @@ export interface EvaluateCommandOptions {
   timeZone: string
   format?: IncidentFormat
   encoding?: string
+  crs?: string
   resolution?: string
   method?: string
   minProbability?: string
@@ -119,6 +120,10 @@ export function registerEvaluateCommand(program: Command): void {
     .option('--model <file>', 'linkage model JSON (default: the built-in model)')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--crs <system>',
+      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
+    )
     .option(
       '--encoding <name>',
       'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',

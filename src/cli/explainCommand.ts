@@ -21,6 +21,7 @@ export interface ExplainCommandOptions {
   timeZone: string
   format?: IncidentFormat
   encoding?: string
+  crs?: string
   quiet?: boolean
   json?: boolean
 }
@@ -118,6 +119,10 @@ export function registerExplainCommand(program: Command): void {
     )
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--crs <system>',
+      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
+    )
     .option(
       '--encoding <name>',
       'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',

@@ -26,6 +26,7 @@ export interface LinkCommandOptions {
   timeZone: string
   format?: IncidentFormat
   encoding?: string
+  crs?: string
   out: string
   formats: string
   resolution?: string
@@ -187,7 +188,7 @@ export function runLink(loaded: LoadedInput, options: LinkIncidentsOptions, prog
  */
 export async function readInput(
   file: string,
-  options: { timeZone?: string; format?: IncidentFormat; encoding?: string },
+  options: { timeZone?: string; format?: IncidentFormat; encoding?: string; crs?: string },
   progress: Progress,
 ): Promise<LoadedInput> {
   progress.stage('reading', 100)
@@ -195,6 +196,7 @@ export async function readInput(
     timeZone: options.timeZone,
     format: options.format,
     encoding: options.encoding,
+    crs: options.crs,
     onBytes: progress.enabled
       ? (read, total) => progress.update(Math.floor((100 * read) / Math.max(1, total)), file)
       : undefined,
@@ -258,6 +260,10 @@ export function registerLinkCommand(program: Command): void {
     .option('--model <file>', 'linkage model JSON (default: the built-in model)')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--crs <system>',
+      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
+    )
     .option(
       '--encoding <name>',
       'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',

@@ -14,6 +14,8 @@ export interface LoadInputOptions {
   format?: IncidentFormat
   /** Text encoding, see `ReadIncidentsOptions.encoding`. Default: detected. */
   encoding?: string
+  /** Coordinate system of lat/lon, see `ParseIncidentsOptions.crs`. Default WGS84. */
+  crs?: string
   /** Called with bytes read so far and the file size, as the file streams in. */
   onBytes?: (read: number, total: number) => void
 }
@@ -34,7 +36,7 @@ export interface LoadedInput extends ParseResult {
  * const { incidents, rejected, counts } = await loadInput('cases.csv', { timeZone: 'Asia/Shanghai' })
  */
 export async function loadInput(path: string, options: LoadInputOptions = {}): Promise<LoadedInput> {
-  const parser = createIncidentParser({ timeZone: options.timeZone })
+  const parser = createIncidentParser({ timeZone: options.timeZone, crs: options.crs })
   const format = options.format ?? formatFromPath(path)
   let source: string | Transform = path
   if (options.onBytes !== undefined && format !== undefined) {

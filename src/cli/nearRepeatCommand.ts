@@ -22,6 +22,7 @@ export interface NearRepeatCommandOptions {
   timeZone?: string
   format?: IncidentFormat
   encoding?: string
+  crs?: string
   strict?: boolean
   json?: boolean
 }
@@ -131,6 +132,10 @@ export function registerNearRepeatCommand(program: Command): void {
     .option('--time-zone <zone>', 'IANA time zone of local time stamps and calendar dates', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
     .option(
+      '--crs <system>',
+      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
+    )
+    .option(
       '--encoding <name>',
       'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
     )
@@ -155,6 +160,7 @@ export function registerNearRepeatCommand(program: Command): void {
         timeZone: options.timeZone,
         format: options.format,
         encoding: options.encoding,
+        crs: options.crs,
       })
       let result: NearRepeatResult
       try {

@@ -14,6 +14,7 @@ export interface QueryCommandOptions {
   timeZone: string
   format?: IncidentFormat
   encoding?: string
+  crs?: string
   model?: string
   maxDistanceMeters?: string
   maxGapDays?: string
@@ -44,6 +45,10 @@ export function registerQueryCommand(program: Command): void {
     .option('--k <n>', 'incidents and series to return per query', '10')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps (new index)', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option(
+      '--crs <system>',
+      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
+    )
     .option(
       '--encoding <name>',
       'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
@@ -77,6 +82,7 @@ export function registerQueryCommand(program: Command): void {
           timeZone: index.options.timeZone,
           format: options.format,
           encoding: options.encoding,
+          crs: options.crs,
         })
         const result = index.add(loaded.incidents)
         await index.save(indexPath)

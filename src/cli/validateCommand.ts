@@ -11,6 +11,7 @@ export interface ValidateCommandOptions {
   timeZone?: string
   format?: IncidentFormat
   encoding?: string
+  crs?: string
   maxIssues?: string
 }
 
@@ -69,6 +70,10 @@ export function registerValidateCommand(program: Command): void {
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
     .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
     .option(
+      '--crs <system>',
+      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
+    )
+    .option(
       '--encoding <name>',
       'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
     )
@@ -78,6 +83,7 @@ export function registerValidateCommand(program: Command): void {
         timeZone: options.timeZone,
         format: options.format,
         encoding: options.encoding,
+        crs: options.crs,
       })
       if (options.json) {
         process.stdout.write(

@@ -26,6 +26,8 @@ export const FIELD_ALIASES: Readonly<Record<string, string>> = Object.freeze({
   案情: 'narrative',
   串并案编号: 'series',
   系列: 'series',
+  坐标系: 'crs',
+  坐标系统: 'crs',
   case_id: 'id',
   latitude: 'lat',
   longitude: 'lon',
@@ -49,6 +51,7 @@ export const CANONICAL_FIELDS = [
   'evidence',
   'narrative',
   'series',
+  'crs',
 ] as const
 
 /** One canonical field name. */

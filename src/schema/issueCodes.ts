@@ -20,6 +20,7 @@ export const ISSUE_CODES = {
   invalid_number: { severity: 'error', meaning: 'a coordinate is not a number' },
   lat_out_of_range: { severity: 'error', meaning: 'latitude outside [-90, 90]' },
   lon_out_of_range: { severity: 'error', meaning: 'longitude outside [-180, 180]' },
+  invalid_crs: { severity: 'error', meaning: "a row's coordinate system is not wgs84, gcj02 or bd09" },
   incomplete_location: { severity: 'error', meaning: 'lat without lon (or x without y), or the reverse' },
   conflicting_fields: { severity: 'error', meaning: 'two input columns map to the same field' },
   malformed_json: { severity: 'error', meaning: 'an NDJSON line or JSON array element is not valid JSON' },

@@ -1,3 +1,4 @@
+import { type CoordinateSystem, convertLatLon, coordinateSystem } from './coordinateSystems'
 import { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './fieldAliases'
 import type { Incident, RecordIssue } from './incident'
 import { ISSUE_CODES, type IssueCode } from './issueCodes'
@@ -21,6 +22,12 @@ export interface ParseIncidentsOptions {
   fieldMap?: Readonly<Record<string, string>>
   /** Use the built-in Chinese header aliases. Default true. */
   aliases?: boolean
+  /**
+   * Coordinate system of lat/lon without a `crs` field of their own: `'wgs84'` (default), `'gcj02'` (Amap,
+   * Tencent) or `'bd09'` (Baidu). Converted to WGS84 at parse; the given coordinates stay in `attributes`
+   * (`givenLat`, `givenLon`, `givenCrs`).
+   */
+  crs?: CoordinateSystem | string
 }
 
 /** What {@link parseIncidents} returns: every row is in `incidents` or has an error in `issues`. */
@@ -72,6 +79,7 @@ function emptyCanonical(): Record<CanonicalField, unknown> {
     evidence: undefined,
     narrative: undefined,
     series: undefined,
+    crs: undefined,
   }
 }
 
@@ -111,6 +119,12 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
   const onInvalid = options.onInvalid ?? DEFAULTS.onInvalid
   const maxWindowMs = (options.maxWindowDays ?? DEFAULTS.maxWindowDays) * DAY_MS
   const useAliases = options.aliases ?? DEFAULTS.aliases
+  const defaultCrs = options.crs === undefined ? 'wgs84' : coordinateSystem(options.crs)
+  if (defaultCrs === null) {
+    throw new RangeError(
+      `caselink: crs must be 'wgs84', 'gcj02' or 'bd09', got ${JSON.stringify(options.crs)}`,
+    )
+  }
   const clock = createZoneClock(timeZone)
   const fieldMap = new Map<string, string>()
   if (useAliases) for (const [from, to] of Object.entries(FIELD_ALIASES)) fieldMap.set(from, to)
@@ -328,6 +342,18 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
       add('incomplete_location', [x === undefined ? 'x' : 'y'], 'x and y must be given together')
       ok = false
     }
+    let crs = defaultCrs
+    if (!isAbsent(input.crs)) {
+      const named = coordinateSystem(input.crs as string)
+      if (named === null) {
+        add(
+          'invalid_crs',
+          ['crs'],
+          `crs "${input.crs}" is not a coordinate system (expected wgs84, gcj02 or bd09)`,
+        )
+        ok = false
+      } else crs = named
+    }
 
     const mo = readList(input.mo)
     const evidence = readList(input.evidence)
@@ -347,8 +373,18 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
     // Built in the canonical field order, optional fields only when present.
     const incident = { id, timeFrom, timeTo } as Incident
     if (typeof lat === 'number' && typeof lon === 'number') {
-      incident.lat = lat
-      incident.lon = lon
+      if (crs === 'wgs84') {
+        incident.lat = lat
+        incident.lon = lon
+      } else {
+        // converted to WGS84; the coordinates as given stay in the attributes
+        const converted = convertLatLon(lat, lon, crs, 'wgs84')
+        incident.lat = converted.lat
+        incident.lon = converted.lon
+        attributes.givenLat = lat
+        attributes.givenLon = lon
+        attributes.givenCrs = crs
+      }
     }
     if (typeof x === 'number' && typeof y === 'number') {
       incident.x = x

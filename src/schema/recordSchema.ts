@@ -28,6 +28,7 @@ export const RecordSchema = z.object({
   evidence: listValue.nullish(),
   narrative: z.string().nullish(),
   series: z.union([z.array(labelValue), labelValue]).nullish(),
+  crs: z.string().nullish(),
 })
 
 /** A record that passed {@link RecordSchema}. */
@@ -48,4 +49,5 @@ export const FIELD_EXPECTATIONS: Readonly<Record<keyof RecordInput, string>> = {
   evidence: 'a list of strings or a ";"-separated string',
   narrative: 'a string',
   series: 'a string, a number or a list of them',
+  crs: "a coordinate system: 'wgs84', 'gcj02' or 'bd09'",
 }
