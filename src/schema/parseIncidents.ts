@@ -1,5 +1,11 @@
 import { type CoordinateSystem, convertLatLon, coordinateSystem } from './coordinateSystems'
-import { CANONICAL_FIELDS, type CanonicalField, FIELD_ALIASES } from './fieldAliases'
+import {
+  CANONICAL_FIELDS,
+  type CanonicalField,
+  EVIDENCE_COLUMNS,
+  FIELD_ALIASES,
+  MO_COLUMNS,
+} from './fieldAliases'
 import type { Incident, RecordIssue } from './incident'
 import { ISSUE_CODES, type IssueCode } from './issueCodes'
 import { parseTime } from './parseTime'
@@ -197,6 +203,8 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
     const attributes: Record<string, unknown> = Object.create(null)
     const keys = Object.keys(row)
     let seenFields = 0
+    let extraMo: string[] | undefined
+    let extraEvidence: string[] | undefined
     for (const key of keys) {
       const value = (row as Record<string, unknown>)[key]
       const field = fieldMap.get(key) ?? key
@@ -209,6 +217,14 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
         }
         seenFields |= bit
         canonical[field as CanonicalField] = value
+      } else if (useAliases && (MO_COLUMNS.has(key) || EVIDENCE_COLUMNS.has(key))) {
+        // a column of MO values or identifiers of its own kind: its values join mo or evidence
+        const kind = EVIDENCE_COLUMNS.get(key)
+        for (const item of columnValues(value)) {
+          const code = item.includes(':') ? item : `${kind ?? key}:${item}`
+          if (kind === undefined) (extraMo ??= []).push(code)
+          else (extraEvidence ??= []).push(code)
+        }
       } else {
         attributes[key] = value
         if (!reportedUnknownFields.has(key)) {
@@ -235,7 +251,7 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
       }
       return null
     }
-    return normalize(checked.data, attributes)
+    return normalize(checked.data, attributes, extraMo, extraEvidence)
   }
 
   /** Reads one time field: undefined when absent, NaN (with an issue) when unreadable. */
@@ -269,7 +285,12 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
     return parsed.epochMs
   }
 
-  const normalize = (input: RecordInput, attributes: Record<string, unknown>): Incident | null => {
+  const normalize = (
+    input: RecordInput,
+    attributes: Record<string, unknown>,
+    extraMo?: string[],
+    extraEvidence?: string[],
+  ): Incident | null => {
     let ok = true
     const id = input.id === null || input.id === undefined ? '' : String(input.id).trim()
     if (id === '') {
@@ -356,7 +377,10 @@ export function createIncidentParser(options: ParseIncidentsOptions = {}): Incid
     }
 
     const mo = readList(input.mo)
+    if (extraMo !== undefined) for (const code of extraMo) if (!mo.includes(code)) mo.push(code)
     const evidence = readList(input.evidence)
+    if (extraEvidence !== undefined)
+      for (const code of extraEvidence) if (!evidence.includes(code)) evidence.push(code)
     for (let k = 0; k < evidence.length; k++) {
       const colon = evidence[k].indexOf(':')
       if (colon <= 0) {
@@ -478,6 +502,13 @@ function readNumber(
     return null
   }
   return number
+}
+
+/** The values of an MO or identifier column: a list, or text split at ; ； 、 , ， (trimmed, none empty). */
+function columnValues(value: unknown): string[] {
+  if (value === null || value === undefined) return []
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(/[;；、,，]/)
+  return items.map((item) => item.trim()).filter((item) => item !== '')
 }
 
 function readList(value: string | string[] | null | undefined): string[] {
