@@ -22,6 +22,7 @@ export interface ExplainCommandOptions {
   format?: IncidentFormat
   encoding?: string
   crs?: string
+  sheet?: string
   quiet?: boolean
   json?: boolean
 }
@@ -118,7 +119,8 @@ export function registerExplainCommand(program: Command): void {
       'estimate',
     )
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
+    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
     .option(
       '--crs <system>',
       'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',

@@ -27,6 +27,7 @@ export interface LinkCommandOptions {
   format?: IncidentFormat
   encoding?: string
   crs?: string
+  sheet?: string
   out: string
   formats: string
   resolution?: string
@@ -188,7 +189,7 @@ export function runLink(loaded: LoadedInput, options: LinkIncidentsOptions, prog
  */
 export async function readInput(
   file: string,
-  options: { timeZone?: string; format?: IncidentFormat; encoding?: string; crs?: string },
+  options: { timeZone?: string; format?: IncidentFormat; encoding?: string; crs?: string; sheet?: string },
   progress: Progress,
 ): Promise<LoadedInput> {
   progress.stage('reading', 100)
@@ -197,6 +198,7 @@ export async function readInput(
     format: options.format,
     encoding: options.encoding,
     crs: options.crs,
+    sheet: options.sheet,
     onBytes: progress.enabled
       ? (read, total) => progress.update(Math.floor((100 * read) / Math.max(1, total)), file)
       : undefined,
@@ -259,7 +261,8 @@ export function registerLinkCommand(program: Command): void {
     .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
     .option('--model <file>', 'linkage model JSON (default: the built-in model)')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
+    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
     .option(
       '--crs <system>',
       'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',

@@ -16,6 +16,8 @@ export interface LoadInputOptions {
   encoding?: string
   /** Coordinate system of lat/lon, see `ParseIncidentsOptions.crs`. Default WGS84. */
   crs?: string
+  /** Spreadsheets: the sheet to read. Default the first. */
+  sheet?: string
   /** Called with bytes read so far and the file size, as the file streams in. */
   onBytes?: (read: number, total: number) => void
 }
@@ -87,6 +89,7 @@ export async function loadInput(path: string, options: LoadInputOptions = {}): P
     format,
     delimiter,
     encoding: options.encoding,
+    sheet: options.sheet,
     onEncoding: (used) => {
       encoding = used
     },

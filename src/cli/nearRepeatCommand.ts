@@ -23,6 +23,7 @@ export interface NearRepeatCommandOptions {
   format?: IncidentFormat
   encoding?: string
   crs?: string
+  sheet?: string
   strict?: boolean
   json?: boolean
 }
@@ -130,7 +131,8 @@ export function registerNearRepeatCommand(program: Command): void {
     .option('--no-same-location', 'no band of its own for pairs at the same place (≤ 0.001 m)')
     .option('--no-beyond', 'leave out the pairs beyond the last breaks')
     .option('--time-zone <zone>', 'IANA time zone of local time stamps and calendar dates', 'UTC')
-    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
+    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
     .option(
       '--crs <system>',
       'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
@@ -161,6 +163,7 @@ export function registerNearRepeatCommand(program: Command): void {
         format: options.format,
         encoding: options.encoding,
         crs: options.crs,
+        sheet: options.sheet,
       })
       let result: NearRepeatResult
       try {

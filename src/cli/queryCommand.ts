@@ -15,6 +15,7 @@ export interface QueryCommandOptions {
   format?: IncidentFormat
   encoding?: string
   crs?: string
+  sheet?: string
   model?: string
   maxDistanceMeters?: string
   maxGapDays?: string
@@ -44,7 +45,8 @@ export function registerQueryCommand(program: Command): void {
     .option('--add <file>', 'add the incidents of this file to the index and save it')
     .option('--k <n>', 'incidents and series to return per query', '10')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps (new index)', 'UTC')
-    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
+    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
     .option(
       '--crs <system>',
       'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
@@ -83,6 +85,7 @@ export function registerQueryCommand(program: Command): void {
           format: options.format,
           encoding: options.encoding,
           crs: options.crs,
+          sheet: options.sheet,
         })
         const result = index.add(loaded.incidents)
         await index.save(indexPath)

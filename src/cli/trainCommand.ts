@@ -20,6 +20,7 @@ export interface TrainCommandOptions {
   format?: IncidentFormat
   encoding?: string
   crs?: string
+  sheet?: string
   seed?: string
   quiet?: boolean
   json?: boolean
@@ -122,7 +123,8 @@ export function registerTrainCommand(program: Command): void {
       'model whose comparisons and thresholds to fit (default: the built-in layout)',
     )
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
+    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
     .option(
       '--crs <system>',
       'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',

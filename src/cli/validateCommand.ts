@@ -12,6 +12,7 @@ export interface ValidateCommandOptions {
   format?: IncidentFormat
   encoding?: string
   crs?: string
+  sheet?: string
   maxIssues?: string
 }
 
@@ -68,7 +69,8 @@ export function registerValidateCommand(program: Command): void {
     .argument('<file>', 'CSV, JSON or NDJSON file')
     .option('--json', 'print the full report as JSON on stdout')
     .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json or ndjson (default: from the extension)')
+    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
+    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
     .option(
       '--crs <system>',
       'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
@@ -84,6 +86,7 @@ export function registerValidateCommand(program: Command): void {
         format: options.format,
         encoding: options.encoding,
         crs: options.crs,
+        sheet: options.sheet,
       })
       if (options.json) {
         process.stdout.write(

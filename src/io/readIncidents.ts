@@ -4,11 +4,13 @@ import { extname } from 'node:path'
 import type { Readable } from 'node:stream'
 import { Readable as ReadableStream } from 'node:stream'
 import { parse as parseCsv } from 'csv-parse'
+import { FIELD_ALIASES } from '../schema/fieldAliases'
 import { createIncidentParser, type ParseIncidentsOptions, type ParseResult } from '../schema/parseIncidents'
 import { decodeChunks, type SourceEncoding, sourceEncoding } from './decodeSource'
+import { readXlsx } from './readXlsx'
 
 /** The input formats caselink reads. */
-export type IncidentFormat = 'csv' | 'json' | 'ndjson'
+export type IncidentFormat = 'csv' | 'json' | 'ndjson' | 'xlsx'
 
 /** Options of {@link readIncidents}. */
 export interface ReadIncidentsOptions {
@@ -23,6 +25,8 @@ export interface ReadIncidentsOptions {
   encoding?: SourceEncoding | string
   /** Told the encoding used, once it is known. */
   onEncoding?: (encoding: SourceEncoding) => void
+  /** Spreadsheets: the sheet to read, by name. Default the first. */
+  sheet?: string
 }
 
 /**
@@ -65,6 +69,7 @@ export function formatFromPath(path: string): IncidentFormat | undefined {
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv'
   if (ext === '.json') return 'json'
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson'
+  if (ext === '.xlsx') return 'xlsx'
   return undefined
 }
 
@@ -101,7 +106,7 @@ export async function* readIncidentBatches(
   const format = options.format ?? (typeof source === 'string' ? formatFromPath(source) : undefined)
   if (format === undefined) {
     throw new SourceError(
-      `caselink: cannot tell the format of ${name} (expected a .csv, .tsv, .json, .ndjson or .jsonl file, or pass a format)`,
+      `caselink: cannot tell the format of ${name} (expected a .csv, .tsv, .json, .ndjson, .jsonl or .xlsx file, or pass a format)`,
     )
   }
   let raw: Readable
@@ -118,6 +123,19 @@ export async function* readIncidentBatches(
     raw = createReadStream(source, { highWaterMark: 1 << 20 })
   } else {
     raw = source
+  }
+  if (format === 'xlsx') {
+    try {
+      yield* readXlsx(raw, { sheet: options.sheet, isTimeColumn })
+    } catch (error) {
+      const message = (error as Error).message
+      throw new SourceError(
+        message.startsWith('caselink:')
+          ? message
+          : `caselink: cannot read ${name} as a spreadsheet: ${message}`,
+      )
+    }
+    return
   }
   const encoding = options.encoding === undefined ? undefined : sourceEncoding(options.encoding)
   const stream = ReadableStream.from(decodeChunks(raw, { encoding, onEncoding: options.onEncoding }))
@@ -156,6 +174,12 @@ export async function loadIncidents(
     }
   }
   return { ...parser.finish(), encoding }
+}
+
+/** Whether a header names a time field (directly or by a built-in alias): its spreadsheet numbers are dates. */
+function isTimeColumn(header: string): boolean {
+  const field = FIELD_ALIASES[header] ?? header
+  return field === 'time' || field === 'timeFrom' || field === 'timeTo'
 }
 
 /** What a decoder gives for bytes not valid in the encoding. */
