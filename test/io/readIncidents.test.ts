@@ -87,7 +87,7 @@ describe('readIncidents and loadIncidents', () => {
 
   it('gives a SourceError for a missing file or an unknown extension', async () => {
     await expect(loadIncidents('fixtures/none.csv')).rejects.toBeInstanceOf(SourceError)
-    await expect(loadIncidents('fixtures/none.xlsx')).rejects.toThrow(/cannot tell the format/)
+    await expect(loadIncidents('fixtures/none.pdf')).rejects.toThrow(/cannot tell the format/)
   })
 
   it('covers every issue code with the hostile fixtures and loses no row', async () => {
