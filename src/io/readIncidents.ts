@@ -49,7 +49,7 @@ export type SourceRecord =
  * file that is not an array. Its message is one line, meant for a user.
  *
  * @example
- * try { await loadIncidents('cases.xlsx') } catch (e) { if (e instanceof SourceError) console.error(e.message) }
+ * try { await loadIncidents('cases.pdf') } catch (e) { if (e instanceof SourceError) console.error(e.message) }
  */
 export class SourceError extends Error {
   constructor(message: string) {
