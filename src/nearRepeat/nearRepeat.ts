@@ -10,14 +10,7 @@ import { parseIncidents } from '../schema/parseIncidents'
 import { createZoneClock } from '../schema/zoneClock'
 import { createRandom, randomInt } from '../util/random'
 import { DROP_PAIR, nearPairs } from './nearPairs'
-import {
-  type BandSpec,
-  bandOf,
-  buildBands,
-  checkBreaks,
-  type NearRepeatBand,
-  SAME_LOCATION_METERS,
-} from './nearRepeatBands'
+import { type BandSpec, bandOf, buildBands, checkBreaks, type NearRepeatBand } from './nearRepeatBands'
 
 const DAY_MS = 86_400_000
 /** The Calculator's highlighting: p at most this… */
@@ -234,16 +227,11 @@ export function nearRepeat(rows: readonly unknown[], options: NearRepeatOptions 
       : null
 
   // the table's pairs: those within the last distance break (beyond it, the lag histogram of all pairs)
-  const pairs = nearPairs(
-    used,
-    lastDistance,
-    resolved.metric,
-    (d) => {
-      const band = bandOf(d, distanceSpec)
-      return band < 0 || band === beyondRow ? DROP_PAIR : band
-    },
-    resolved.sameLocation ? [SAME_LOCATION_METERS, ...resolved.distanceBreaks] : resolved.distanceBreaks,
-  )
+  const pairs = nearPairs(used, lastDistance, resolved.metric, {
+    upper: resolved.distanceBreaks.slice(1),
+    closed: resolved.closed,
+    sameLocation: resolved.sameLocation,
+  })
   // zones on a distance break and a time break are sums of cells; the others count their own pairs
   const cellsOf = (zone: NearRepeatZone): { rows: number; column: number } | null => {
     const k = resolved.distanceBreaks.indexOf(zone.maxDistance)
