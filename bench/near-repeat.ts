@@ -10,14 +10,13 @@
  *
  * Writes bench/results/near-repeat.json.
  */
-import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { createGunzip } from 'node:zlib'
 import { generateIncidents } from '../src/generate/generateIncidents'
-import { loadIncidents } from '../src/io/readIncidents'
 import { type NearRepeatResult, nearRepeat } from '../src/nearRepeat/nearRepeat'
 import type { Incident } from '../src/schema/incident'
 import { parseIncidents } from '../src/schema/parseIncidents'
+import { readChicago } from './chicago'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: string) => {
@@ -27,20 +26,6 @@ const flag = (name: string, fallback: string) => {
 const chicagoPath = flag('chicago', '../shared/data/chicago-2016.ndjson.gz')
 const sizes = flag('sizes', '1000000').split(',').filter(Boolean).map(Number)
 const generatedPermutations = Number(flag('permutations', '99'))
-
-async function readChicago(path: string): Promise<Incident[]> {
-  if (!path.endsWith('.gz')) return (await loadIncidents(path, { timeZone: 'America/Chicago' })).incidents
-  const out = '.tmp/near-repeat-chicago.ndjson'
-  mkdirSync('.tmp', { recursive: true })
-  await new Promise<void>((resolve, reject) =>
-    createReadStream(path)
-      .pipe(createGunzip())
-      .pipe(createWriteStream(out))
-      .on('finish', resolve)
-      .on('error', reject),
-  )
-  return (await loadIncidents(out, { timeZone: 'America/Chicago' })).incidents
-}
 
 interface Run {
   data: string

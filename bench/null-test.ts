@@ -13,17 +13,16 @@
  * labels, so that the links the permuted run keeps can be checked: true habit and trace links survive a
  * time permutation. Writes bench/results/null-test.json.
  */
-import { createReadStream, existsSync, writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { createGunzip } from 'node:zlib'
 import { evaluatePartition } from '../src/evaluation/evaluatePartition'
 import { generateIncidents } from '../src/generate/generateIncidents'
-import { loadIncidents } from '../src/io/readIncidents'
 import { linkIncidents } from '../src/link/linkIncidents'
 import { nullTest } from '../src/link/nullTest'
 import { shareLabel } from '../src/model/fitting'
 import type { Incident } from '../src/schema/incident'
 import { parseIncidents } from '../src/schema/parseIncidents'
+import { readChicago } from './chicago'
 
 const args = process.argv.slice(2)
 const flag = (name: string, fallback: string) => {
@@ -33,22 +32,6 @@ const flag = (name: string, fallback: string) => {
 const chicagoPath = flag('chicago', '../shared/data/chicago-2016.ndjson.gz')
 const provinceN = Number(flag('province', '100000'))
 const seed = Number(flag('seed', '3'))
-
-async function readChicago(path: string): Promise<Incident[]> {
-  if (!path.endsWith('.gz')) return (await loadIncidents(path, { timeZone: 'America/Chicago' })).incidents
-  // gunzip to a temporary NDJSON file, then read it as any input
-  const out = '.tmp/null-test-chicago.ndjson'
-  const { mkdirSync, createWriteStream } = await import('node:fs')
-  mkdirSync('.tmp', { recursive: true })
-  await new Promise<void>((resolve, reject) =>
-    createReadStream(path)
-      .pipe(createGunzip())
-      .pipe(createWriteStream(out))
-      .on('finish', resolve)
-      .on('error', reject),
-  )
-  return (await loadIncidents(out, { timeZone: 'America/Chicago' })).incidents
-}
 
 interface Row {
   data: string

@@ -1,22 +1,17 @@
 import type { Command } from 'commander'
 import { evaluatePartition, type PartitionMetrics } from '../evaluation/evaluatePartition'
 import { evaluateScores, type ScoreMetrics } from '../evaluation/evaluateScores'
-import type { IncidentFormat } from '../io/readIncidents'
 import type { LinkResult } from '../link/linkIncidents'
 import { formatTable } from './format'
 import { formatCounts, linkOptionsFromFlags, readInput, runLink } from './linkCommand'
-import { parseNumber, readModelOption } from './options'
+import { type InputFlags, parseNumber, readModelOption, withInputOptions } from './options'
 import { createProgress } from './progress'
 import { EXIT, UserError } from './userError'
 
 /** Options of `caselink evaluate`. */
-export interface EvaluateCommandOptions {
+export interface EvaluateCommandOptions extends InputFlags {
   model?: string
   timeZone: string
-  format?: IncidentFormat
-  encoding?: string
-  crs?: string
-  sheet?: string
   resolution?: string
   method?: string
   minProbability?: string
@@ -114,22 +109,14 @@ export function formatEvaluation({ partition: p, scores: s }: Evaluation): strin
  * registerEvaluateCommand(new Command('caselink'))
  */
 export function registerEvaluateCommand(program: Command): void {
-  program
-    .command('evaluate')
-    .description('link a labelled case set and measure the result against its series labels')
-    .argument('<input>', 'CSV, JSON or NDJSON file of incidents with series labels')
-    .option('--model <file>', 'linkage model JSON (default: the built-in model)')
-    .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
-    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
-    .option(
-      '--crs <system>',
-      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
-    )
-    .option(
-      '--encoding <name>',
-      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
-    )
+  withInputOptions(
+    program
+      .command('evaluate')
+      .description('link a labelled case set and measure the result against its series labels')
+      .argument('<input>', 'CSV, JSON or NDJSON file of incidents with series labels')
+      .option('--model <file>', 'linkage model JSON (default: the built-in model)')
+      .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC'),
+  )
     .option('--resolution <r>', 'clustering resolution (CPM γ)')
     .option('--method <method>', 'clustering method: leiden-cpm, louvain, components')
     .option('--min-probability <p>', 'links below this probability are not kept (default 0.5)')

@@ -1,6 +1,5 @@
 import type { Command } from 'commander'
 import { generateCandidates } from '../blocking/generateCandidates'
-import type { IncidentFormat } from '../io/readIncidents'
 import { blockingFor, scorerWithPriors } from '../link/linkIncidents'
 import { defaultModel } from '../model/defaultModel'
 import type { LinkageModel } from '../model/linkageModel'
@@ -10,19 +9,15 @@ import { buildCaseTable } from '../table/buildCaseTable'
 import { formatTable, signed } from './format'
 import { readInput } from './linkCommand'
 import type { LoadedInput } from './loadInput'
-import { readModelOption } from './options'
+import { type InputFlags, readModelOption, withInputOptions } from './options'
 import { createProgress } from './progress'
 import { EXIT, UserError } from './userError'
 
 /** Options of `caselink explain`. */
-export interface ExplainCommandOptions {
+export interface ExplainCommandOptions extends InputFlags {
   model?: string
   prior: 'estimate' | 'model'
   timeZone: string
-  format?: IncidentFormat
-  encoding?: string
-  crs?: string
-  sheet?: string
   quiet?: boolean
   json?: boolean
 }
@@ -106,29 +101,21 @@ function rowOf(loaded: LoadedInput, file: string, id: string): number {
  * registerExplainCommand(new Command('caselink'))
  */
 export function registerExplainCommand(program: Command): void {
-  program
-    .command('explain')
-    .description("explain one pair's score: each comparison's level and match weight, the prior, the total")
-    .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
-    .argument('<id1>', 'first incident id')
-    .argument('<id2>', 'second incident id')
-    .option('--model <file>', 'linkage model JSON (default: the built-in model)')
-    .option(
-      '--prior <how>',
-      "'estimate': the priors re-estimated on the file, as `caselink link` scores; 'model': the model's",
-      'estimate',
-    )
-    .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
-    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
-    .option(
-      '--crs <system>',
-      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
-    )
-    .option(
-      '--encoding <name>',
-      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
-    )
+  withInputOptions(
+    program
+      .command('explain')
+      .description("explain one pair's score: each comparison's level and match weight, the prior, the total")
+      .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
+      .argument('<id1>', 'first incident id')
+      .argument('<id2>', 'second incident id')
+      .option('--model <file>', 'linkage model JSON (default: the built-in model)')
+      .option(
+        '--prior <how>',
+        "'estimate': the priors re-estimated on the file, as `caselink link` scores; 'model': the model's",
+        'estimate',
+      )
+      .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC'),
+  )
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the explanation as JSON')
     .action(async (input: string, id1: string, id2: string, options: ExplainCommandOptions) => {

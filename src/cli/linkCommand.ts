@@ -6,7 +6,6 @@ import {
   type OutputFormat,
   writeLinkOutputs,
 } from '../export/writeLinkOutputs'
-import type { IncidentFormat } from '../io/readIncidents'
 import {
   LINK_DEFAULTS,
   type LinkIncidentsOptions,
@@ -16,18 +15,14 @@ import {
 import { type NullTestResult, nullTest } from '../link/nullTest'
 import { formatBytes, formatTable, formatTopSeries } from './format'
 import { type LoadedInput, loadInput } from './loadInput'
-import { parseNumber, readModelOption } from './options'
+import { type InputFlags, parseNumber, readModelOption, withInputOptions } from './options'
 import { createProgress, type Progress } from './progress'
 import { EXIT, UserError } from './userError'
 
 /** Options of `caselink link`. */
-export interface LinkCommandOptions {
+export interface LinkCommandOptions extends InputFlags {
   model?: string
   timeZone: string
-  format?: IncidentFormat
-  encoding?: string
-  crs?: string
-  sheet?: string
   out: string
   formats: string
   resolution?: string
@@ -187,11 +182,7 @@ export function runLink(loaded: LoadedInput, options: LinkIncidentsOptions, prog
  * @example
  * const loaded = await readInput('cases.csv', { timeZone: 'UTC' }, createProgress())
  */
-export async function readInput(
-  file: string,
-  options: { timeZone?: string; format?: IncidentFormat; encoding?: string; crs?: string; sheet?: string },
-  progress: Progress,
-): Promise<LoadedInput> {
+export async function readInput(file: string, options: InputFlags, progress: Progress): Promise<LoadedInput> {
   progress.stage('reading', 100)
   const loaded = await loadInput(file, {
     timeZone: options.timeZone,
@@ -255,22 +246,14 @@ export function formatFiles(files: readonly OutputFile[]): string {
  * registerLinkCommand(new Command('caselink'))
  */
 export function registerLinkCommand(program: Command): void {
-  program
-    .command('link')
-    .description('link incidents into candidate series and write the outputs for analyst tools')
-    .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
-    .option('--model <file>', 'linkage model JSON (default: the built-in model)')
-    .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
-    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
-    .option(
-      '--crs <system>',
-      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
-    )
-    .option(
-      '--encoding <name>',
-      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
-    )
+  withInputOptions(
+    program
+      .command('link')
+      .description('link incidents into candidate series and write the outputs for analyst tools')
+      .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
+      .option('--model <file>', 'linkage model JSON (default: the built-in model)')
+      .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC'),
+  )
     .option('-o, --out <dir>', 'output directory', 'caselink-output')
     .option('--formats <list>', `outputs to write: ${OUTPUT_FORMATS.join(',')}`, OUTPUT_FORMATS.join(','))
     .option(

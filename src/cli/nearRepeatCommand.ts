@@ -1,13 +1,12 @@
 import type { Command } from 'commander'
-import type { IncidentFormat } from '../io/readIncidents'
 import { type NearRepeatResult, type NearRepeatZone, nearRepeat } from '../nearRepeat/nearRepeat'
-import { withEncoding } from './linkCommand'
-import { loadInput } from './loadInput'
-import { parseNumber } from './options'
+import { readInput, withEncoding } from './linkCommand'
+import { type InputFlags, parseNumber, withInputOptions } from './options'
+import { createProgress } from './progress'
 import { EXIT, UserError } from './userError'
 
 /** Options of `caselink near-repeat`. */
-export interface NearRepeatCommandOptions {
+export interface NearRepeatCommandOptions extends InputFlags {
   category?: string
   distanceBreaks?: string
   timeBreaks?: string
@@ -20,10 +19,6 @@ export interface NearRepeatCommandOptions {
   sameLocation?: boolean
   beyond?: boolean
   timeZone?: string
-  format?: IncidentFormat
-  encoding?: string
-  crs?: string
-  sheet?: string
   strict?: boolean
   json?: boolean
 }
@@ -106,41 +101,33 @@ function parseZone(text: string): NearRepeatZone {
  * registerNearRepeatCommand(new Command('caselink'))
  */
 export function registerNearRepeatCommand(program: Command): void {
-  program
-    .command('near-repeat')
-    .description('near-repeat (Knox) test: which distances and gaps hold more pairs of crimes than chance')
-    .argument('<file>', 'CSV, JSON or NDJSON file')
-    .option(
-      '--category <category>',
-      'only this category and its subcategories (burglary takes burglary.residential)',
-    )
-    .option('--distance-breaks <metres>', 'distance band breaks, from 0 (default 0,100,200,300,400,500)')
-    .option('--time-breaks <days>', 'time band breaks, from 0 (default 0,7,14,21,28)')
-    .option(
-      '--closed <side>',
-      "'right': 0–100, 101–200 (default); 'left': [0, 100), [100, 200) as NearRepeat",
-    )
-    .option('--metric <metric>', "'manhattan' (default) or 'euclidean'")
-    .option(
-      '--time-unit <unit>',
-      "'date': whole days between local dates (default); 'exact': fractional days",
-    )
-    .option('--permutations <n>', 'Monte Carlo permutations of the times (default 999)')
-    .option('--seed <n>', 'seed of the permutations (default 0)')
-    .option('--zone <metres:days>', 'also test every pair within METRES and DAYS (repeatable)', collect, [])
-    .option('--no-same-location', 'no band of its own for pairs at the same place (≤ 0.001 m)')
-    .option('--no-beyond', 'leave out the pairs beyond the last breaks')
-    .option('--time-zone <zone>', 'IANA time zone of local time stamps and calendar dates', 'UTC')
-    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
-    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
-    .option(
-      '--crs <system>',
-      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
-    )
-    .option(
-      '--encoding <name>',
-      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
-    )
+  withInputOptions(
+    program
+      .command('near-repeat')
+      .description('near-repeat (Knox) test: which distances and gaps hold more pairs of crimes than chance')
+      .argument('<file>', 'CSV, JSON or NDJSON file')
+      .option(
+        '--category <category>',
+        'only this category and its subcategories (burglary takes burglary.residential)',
+      )
+      .option('--distance-breaks <metres>', 'distance band breaks, from 0 (default 0,100,200,300,400,500)')
+      .option('--time-breaks <days>', 'time band breaks, from 0 (default 0,7,14,21,28)')
+      .option(
+        '--closed <side>',
+        "'right': 0–100, 101–200 (default); 'left': [0, 100), [100, 200) as NearRepeat",
+      )
+      .option('--metric <metric>', "'manhattan' (default) or 'euclidean'")
+      .option(
+        '--time-unit <unit>',
+        "'date': whole days between local dates (default); 'exact': fractional days",
+      )
+      .option('--permutations <n>', 'Monte Carlo permutations of the times (default 999)')
+      .option('--seed <n>', 'seed of the permutations (default 0)')
+      .option('--zone <metres:days>', 'also test every pair within METRES and DAYS (repeatable)', collect, [])
+      .option('--no-same-location', 'no band of its own for pairs at the same place (≤ 0.001 m)')
+      .option('--no-beyond', 'leave out the pairs beyond the last breaks')
+      .option('--time-zone <zone>', 'IANA time zone of local time stamps and calendar dates', 'UTC'),
+  )
     .option('--strict', 'exit 1 when any input row was rejected')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: NearRepeatCommandOptions) => {
@@ -158,13 +145,7 @@ export function registerNearRepeatCommand(program: Command): void {
         beyond: options.beyond,
         timeZone: options.timeZone,
       }
-      const loaded = await loadInput(file, {
-        timeZone: options.timeZone,
-        format: options.format,
-        encoding: options.encoding,
-        crs: options.crs,
-        sheet: options.sheet,
-      })
+      const loaded = await readInput(file, options, createProgress())
       let result: NearRepeatResult
       try {
         result = nearRepeat(loaded.incidents, settings)

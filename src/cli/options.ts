@@ -1,3 +1,5 @@
+import type { Command } from 'commander'
+import type { IncidentFormat } from '../io/readIncidents'
 import type { LinkageModel } from '../model/linkageModel'
 import { loadModel } from '../model/modelFile'
 import { UserError } from './userError'
@@ -51,4 +53,34 @@ export async function readModelOption(path: string | undefined): Promise<Linkage
     if (e.code !== undefined) throw new UserError(`caselink: cannot read model ${path}: ${e.code}`)
     throw new UserError(e.message.replace(/\s*\n\s*/g, '; '))
   }
+}
+
+/** How a command reads its input file: the flags {@link withInputOptions} adds, and the time zone. */
+export interface InputFlags {
+  timeZone?: string
+  format?: IncidentFormat
+  encoding?: string
+  crs?: string
+  sheet?: string
+}
+
+/**
+ * Adds the flags of reading an input file to a command: `--format`, `--sheet`, `--crs`, `--encoding`
+ * (each command keeps its own `--time-zone`, whose default differs).
+ *
+ * @example
+ * withInputOptions(program.command('validate').argument('<file>')).action(async (file, options: InputFlags) => …)
+ */
+export function withInputOptions(command: Command): Command {
+  return command
+    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
+    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
+    .option(
+      '--crs <system>',
+      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
+    )
+    .option(
+      '--encoding <name>',
+      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
+    )
 }

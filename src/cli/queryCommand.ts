@@ -4,18 +4,14 @@ import { type IncidentFormat, loadIncidents } from '../io/readIncidents'
 import { createLinkageIndex, type LinkageIndex, loadLinkageIndex } from '../online/linkageIndex'
 import type { Incident, RecordIssue } from '../schema/incident'
 import { parseIncidents } from '../schema/parseIncidents'
-import { parseNumber, readModelOption } from './options'
+import { type InputFlags, parseNumber, readModelOption, withInputOptions } from './options'
 import { EXIT, UserError } from './userError'
 
 /** Options of `caselink query`. */
-export interface QueryCommandOptions {
+export interface QueryCommandOptions extends InputFlags {
   add?: string
   k: string
   timeZone: string
-  format?: IncidentFormat
-  encoding?: string
-  crs?: string
-  sheet?: string
   model?: string
   maxDistanceMeters?: string
   maxGapDays?: string
@@ -35,26 +31,21 @@ export interface QueryCommandOptions {
  * // caselink query cases.clx '{"id":"N1","time":"2024-05-01T02:00","lat":31.2,"lon":121.4,"mo":["entry:pry-door"]}'
  */
 export function registerQueryCommand(program: Command): void {
-  program
-    .command('query')
-    .description(
-      'online index: add incidents to an index file, or rank indexed incidents and series for new ones',
-    )
-    .argument('<index>', 'index file (created by --add when missing)')
-    .argument('[incidents]', 'CSV, JSON or NDJSON file, or one inline JSON record, to rank against the index')
-    .option('--add <file>', 'add the incidents of this file to the index and save it')
-    .option('--k <n>', 'incidents and series to return per query', '10')
-    .option('--time-zone <zone>', 'IANA time zone for local time stamps (new index)', 'UTC')
-    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
-    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
-    .option(
-      '--crs <system>',
-      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
-    )
-    .option(
-      '--encoding <name>',
-      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
-    )
+  withInputOptions(
+    program
+      .command('query')
+      .description(
+        'online index: add incidents to an index file, or rank indexed incidents and series for new ones',
+      )
+      .argument('<index>', 'index file (created by --add when missing)')
+      .argument(
+        '[incidents]',
+        'CSV, JSON or NDJSON file, or one inline JSON record, to rank against the index',
+      )
+      .option('--add <file>', 'add the incidents of this file to the index and save it')
+      .option('--k <n>', 'incidents and series to return per query', '10')
+      .option('--time-zone <zone>', 'IANA time zone for local time stamps (new index)', 'UTC'),
+  )
     .option('--model <file>', 'linkage model JSON (new index)')
     .option('--max-distance-meters <m>', 'space horizon of blocking (new index)')
     .option('--max-gap-days <d>', 'time horizon of blocking (new index)')

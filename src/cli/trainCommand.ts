@@ -1,5 +1,4 @@
 import type { Command } from 'commander'
-import type { IncidentFormat } from '../io/readIncidents'
 import { type LinkageModel, levelMatchWeights } from '../model/linkageModel'
 import { saveModel } from '../model/modelFile'
 import { trainModel } from '../model/trainModel'
@@ -7,20 +6,16 @@ import type { Incident } from '../schema/incident'
 import { buildCaseTable } from '../table/buildCaseTable'
 import { formatTable, signed } from './format'
 import { formatCounts, readInput } from './linkCommand'
-import { parseNumber, readModelOption } from './options'
+import { type InputFlags, parseNumber, readModelOption, withInputOptions } from './options'
 import { createProgress } from './progress'
 import { EXIT, UserError } from './userError'
 
 /** Options of `caselink train`. */
-export interface TrainCommandOptions {
+export interface TrainCommandOptions extends InputFlags {
   output: string
   method: string
   template?: string
   timeZone: string
-  format?: IncidentFormat
-  encoding?: string
-  crs?: string
-  sheet?: string
   seed?: string
   quiet?: boolean
   json?: boolean
@@ -112,27 +107,19 @@ export function formatModelTable(model: LinkageModel): string {
  * registerTrainCommand(new Command('caselink'))
  */
 export function registerTrainCommand(program: Command): void {
-  program
-    .command('train')
-    .description('fit a linkage model: supervised from series labels, else EM; print the m/u table')
-    .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
-    .requiredOption('-o, --output <file>', 'model JSON to write')
-    .option('--method <method>', 'auto (supervised when labels exist, else EM), supervised or em', 'auto')
-    .option(
-      '--template <file>',
-      'model whose comparisons and thresholds to fit (default: the built-in layout)',
-    )
-    .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
-    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
-    .option(
-      '--crs <system>',
-      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
-    )
-    .option(
-      '--encoding <name>',
-      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
-    )
+  withInputOptions(
+    program
+      .command('train')
+      .description('fit a linkage model: supervised from series labels, else EM; print the m/u table')
+      .argument('<input>', 'CSV, JSON or NDJSON file of incidents')
+      .requiredOption('-o, --output <file>', 'model JSON to write')
+      .option('--method <method>', 'auto (supervised when labels exist, else EM), supervised or em', 'auto')
+      .option(
+        '--template <file>',
+        'model whose comparisons and thresholds to fit (default: the built-in layout)',
+      )
+      .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC'),
+  )
     .option('--seed <n>', 'seed of the pair sampling', '1')
     .option('-q, --quiet', 'no progress bars')
     .option('--json', 'print the model as JSON (alone on stdout)')

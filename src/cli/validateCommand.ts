@@ -1,18 +1,15 @@
 import type { Command } from 'commander'
-import { type IncidentFormat, loadIncidents } from '../io/readIncidents'
+import { loadIncidents } from '../io/readIncidents'
 import type { RecordIssue } from '../schema/incident'
 import { formatPath, type ParseResult } from '../schema/parseIncidents'
 import { withEncoding } from './linkCommand'
+import { type InputFlags, withInputOptions } from './options'
 import { EXIT } from './userError'
 
 /** Options of `caselink validate`. */
-export interface ValidateCommandOptions {
+export interface ValidateCommandOptions extends InputFlags {
   json?: boolean
   timeZone?: string
-  format?: IncidentFormat
-  encoding?: string
-  crs?: string
-  sheet?: string
   maxIssues?: string
 }
 
@@ -63,22 +60,14 @@ export function formatValidationReport(
  * registerValidateCommand(new Command('caselink'))
  */
 export function registerValidateCommand(program: Command): void {
-  program
-    .command('validate')
-    .description('validate incident records and report every bad row with its field and reason')
-    .argument('<file>', 'CSV, JSON or NDJSON file')
-    .option('--json', 'print the full report as JSON on stdout')
-    .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC')
-    .option('--format <format>', 'csv, json, ndjson or xlsx (default: from the extension)')
-    .option('--sheet <name>', 'spreadsheets: the sheet to read (default the first)')
-    .option(
-      '--crs <system>',
-      'coordinate system of lat/lon: wgs84 (default), gcj02 (Amap, Tencent) or bd09 (Baidu)',
-    )
-    .option(
-      '--encoding <name>',
-      'utf-8, utf-16le, utf-16be or gb18030 (gbk) (default: detected from the file)',
-    )
+  withInputOptions(
+    program
+      .command('validate')
+      .description('validate incident records and report every bad row with its field and reason')
+      .argument('<file>', 'CSV, JSON or NDJSON file')
+      .option('--json', 'print the full report as JSON on stdout')
+      .option('--time-zone <zone>', 'IANA time zone for local time stamps', 'UTC'),
+  )
     .option('--max-issues <n>', 'issues to print in the text report', '50')
     .action(async (file: string, options: ValidateCommandOptions) => {
       const result = await loadIncidents(file, {

@@ -1,8 +1,7 @@
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { extname } from 'node:path'
-import type { Readable } from 'node:stream'
-import { Readable as ReadableStream } from 'node:stream'
+import { Readable } from 'node:stream'
 import { parse as parseCsv } from 'csv-parse'
 import { FIELD_ALIASES } from '../schema/fieldAliases'
 import { createIncidentParser, type ParseIncidentsOptions, type ParseResult } from '../schema/parseIncidents'
@@ -138,7 +137,7 @@ export async function* readIncidentBatches(
     return
   }
   const encoding = options.encoding === undefined ? undefined : sourceEncoding(options.encoding)
-  const stream = ReadableStream.from(decodeChunks(raw, { encoding, onEncoding: options.onEncoding }))
+  const stream = Readable.from(decodeChunks(raw, { encoding, onEncoding: options.onEncoding }))
   if (format === 'ndjson') yield* readNdjson(stream)
   else if (format === 'json') yield* readJsonArray(stream, name)
   else {

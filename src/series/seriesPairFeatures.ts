@@ -228,22 +228,11 @@ export function seriesPairFeatures(
         (minSimilarity - EPSILON) * (weightC < weightT ? weightT : weightC)
       )
         continue
-      const gap =
-        packed[g + 1] > toC ? packed[g + 1] - toC : fromC > packed[g + 2] ? fromC - packed[g + 2] : 0
+      const gap = intervalGap(fromC, toC, packed[g + 1], packed[g + 2])
       if (gap > maxGapMs) continue
       if (boxedC && packed[g + 7] === 1) {
-        const dx =
-          packed[g + 3] > packed[f + 4]
-            ? packed[g + 3] - packed[f + 4]
-            : packed[f + 3] > packed[g + 4]
-              ? packed[f + 3] - packed[g + 4]
-              : 0
-        const dy =
-          packed[g + 5] > packed[f + 6]
-            ? packed[g + 5] - packed[f + 6]
-            : packed[f + 5] > packed[g + 6]
-              ? packed[f + 5] - packed[g + 6]
-              : 0
+        const dx = intervalGap(packed[f + 3], packed[f + 4], packed[g + 3], packed[g + 4])
+        const dy = intervalGap(packed[f + 5], packed[f + 6], packed[g + 5], packed[g + 6])
         if (dx * dx + dy * dy > reachSquared) continue
       }
       let shared = 0
@@ -661,4 +650,9 @@ function bigramJaccard(table: CaseTable, i: number, j: number): number {
     else q++
   }
   return total > shared ? shared / (total - shared) : 0
+}
+
+/** How far apart two intervals [fromA, toA] and [fromB, toB] are (0 when they meet). */
+function intervalGap(fromA: number, toA: number, fromB: number, toB: number): number {
+  return fromB > toA ? fromB - toA : fromA > toB ? fromA - toB : 0
 }
